@@ -1,0 +1,84 @@
+//! The command line, as typed clap structs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::Format;
+
+/// Attaché: a static site generator for foreign-policy explainers that
+/// corrects machine-spun prose before it publishes.
+#[derive(Debug, Parser)]
+#[command(name = "attache", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into public/ (or --output-dir).
+    Build(BuildArgs),
+    /// Build in memory and report every problem; write nothing.
+    Check(CheckArgs),
+    /// Create a new site with config.toml, content/, the default theme and static/.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// Treat warnings (missing alt text, unknown code language…) as errors.
+    Warnings,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The site's directory (the one with config.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Override `base_url` from config.toml (e.g. for a preview deploy).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Fail on these kinds of findings too.
+    #[arg(long, value_enum)]
+    pub deny: Vec<Deny>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site (default: ROOT/public).
+    #[arg(short = 'o', long)]
+    pub output_dir: Option<PathBuf>,
+    /// Print only errors and warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output format for the findings.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to create (must not exist or be empty).
+    pub dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,613 @@
+//! Stage 1, "load": `content/` → [`Content`] (pages, sections, assets).
+//!
+//! Walks `content/` with walkdir in file-name order (so output and diagnostic
+//! order never vary), reads and parses every Markdown file in parallel, and
+//! links pages to their sections. It never renders anything and never writes.
+
+pub mod front_matter;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, SourceMap};
+use crate::slug::slugify;
+use front_matter::{Date, Fields, Split, key_span};
+
+/// A Markdown file as read from disk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the site root, as shown in diagnostics (`content/x.md`).
+    pub rel: PathBuf,
+    pub text: Arc<str>,
+}
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    /// Newest first; pages without a date last, by title.
+    Date,
+    /// Lightest first.
+    Weight,
+    /// Alphabetical.
+    Title,
+}
+
+/// Front matter of a page.
+#[derive(Debug, Clone, Default)]
+pub struct PageMeta {
+    pub title: String,
+    pub description: Option<String>,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
+    pub draft: bool,
+    pub slug: Option<String>,
+    pub aliases: Vec<String>,
+    pub weight: Option<i64>,
+    pub template: Option<String>,
+    pub authors: Vec<String>,
+    pub taxonomies: BTreeMap<String, Vec<String>>,
+    pub extra: toml::Table,
+    /// `correct = false` turns the corrector off for this article.
+    pub correct: bool,
+    /// Words and phrases the corrector must leave as written.
+    pub keep: Vec<String>,
+}
+
+/// Front matter of a section (`_index.md`).
+#[derive(Debug, Clone)]
+pub struct SectionMeta {
+    pub title: String,
+    pub description: Option<String>,
+    pub sort_by: SortBy,
+    pub paginate_by: Option<usize>,
+    pub template: Option<String>,
+    pub page_template: Option<String>,
+    pub weight: Option<i64>,
+    pub aliases: Vec<String>,
+    pub extra: toml::Table,
+    pub correct: bool,
+    pub keep: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub file: SourceFile,
+    pub meta: PageMeta,
+    /// Byte offset of the body in `file.text`.
+    pub body_start: usize,
+    /// The Markdown body (after correction, once that stage has run).
+    pub body: String,
+    /// Path inside `content/` with `/` separators: the `@/` link target.
+    pub content_rel: String,
+    /// URL path, `/europe/minsk-agreements/`, without the site's base path.
+    pub url_path: String,
+    /// Index of the parent section in [`Content::sections`].
+    pub section: usize,
+    /// For a page bundle (`page/index.md`), the names of its co-located files.
+    pub assets: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub file: SourceFile,
+    pub meta: SectionMeta,
+    pub body_start: usize,
+    pub body: String,
+    pub content_rel: String,
+    pub url_path: String,
+    pub parent: Option<usize>,
+    /// Published pages, in the section's sort order (filled by [`Content::link`]).
+    pub pages: Vec<usize>,
+    pub subsections: Vec<usize>,
+}
+
+/// A non-Markdown file in `content/`, copied to the same place in the output.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub source: PathBuf,
+    /// Output path relative to the output root, `/` separated.
+    pub output: String,
+}
+
+/// Everything loaded from `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub pages: Vec<Page>,
+    pub sections: Vec<Section>,
+    pub assets: Vec<Asset>,
+    pub sources: SourceMap,
+}
+
+const PAGE_KEYS: &[&str] = &[
+    "title", "description", "date", "updated", "draft", "slug", "aliases", "weight", "template", "authors",
+    "taxonomies", "extra", "correct", "keep",
+];
+const SECTION_KEYS: &[&str] = &[
+    "title", "description", "sort_by", "paginate_by", "template", "page_template", "weight", "aliases", "extra",
+    "correct", "keep",
+];
+
+enum Parsed {
+    Page(Page),
+    Section(Section),
+}
+
+/// Load `root/content`. Problems are pushed to `diags`; whatever loaded cleanly is
+/// returned so that every problem of the site is reported in one run.
+pub fn load(root: &Path, config: &Config, include_drafts: bool, diags: &mut Vec<Diagnostic>) -> Content {
+    let content_dir = root.join("content");
+    let mut markdown = Vec::new();
+    let mut other = Vec::new();
+    for entry in WalkDir::new(&content_dir).sort_by_file_name().into_iter().filter_entry(|e| !is_hidden(e.file_name())) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map_or_else(|| content_dir.clone(), Path::to_path_buf);
+                diags.push(Diagnostic::error("io/walk", rel_to(root, &path), format!("could not read: {e}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || is_editor_temp(entry.file_name()) {
+            continue;
+        }
+        let path = entry.into_path();
+        if path.extension().is_some_and(|e| e == "md") {
+            markdown.push(path);
+        } else {
+            other.push(path);
+        }
+    }
+
+    let results: Vec<(Option<Parsed>, Vec<Diagnostic>, Option<SourceFile>)> =
+        markdown.par_iter().map(|path| parse_file(root, &content_dir, path, config)).collect();
+
+    let mut content = Content::default();
+    let mut pages = Vec::new();
+    for (parsed, mut d, file) in results {
+        diags.append(&mut d);
+        if let Some(f) = file {
+            content.sources.insert(f.rel.clone(), f.text.clone());
+        }
+        match parsed {
+            Some(Parsed::Page(p)) => {
+                if p.meta.draft && !include_drafts {
+                    continue;
+                }
+                pages.push(p);
+            }
+            Some(Parsed::Section(s)) => content.sections.push(s),
+            None => {}
+        }
+    }
+    if !content.sections.iter().any(|s| s.content_rel == "_index.md") {
+        content.sections.insert(0, synthetic_root(config));
+    }
+    content.sections.sort_by(|a, b| a.content_rel.cmp(&b.content_rel));
+    content.pages = pages;
+
+    // Bundle directories: a page `x/index.md` owns the other files of `x/`.
+    let bundle_dirs: HashMap<PathBuf, usize> = content
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.content_rel.ends_with("/index.md"))
+        .filter_map(|(i, p)| Some((content_dir.join(&p.content_rel).parent()?.to_path_buf(), i)))
+        .collect();
+    for path in other {
+        let Ok(inside) = path.strip_prefix(&content_dir) else { continue };
+        let inside = to_slash(inside);
+        let output = match path.parent().and_then(|d| bundle_dirs.get(d)) {
+            Some(&i) => {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                content.pages[i].assets.push(name.clone());
+                format!("{}{}", content.pages[i].url_path.trim_start_matches('/'), name)
+            }
+            None => url_dirs(&inside),
+        };
+        content.assets.push(Asset { source: path, output });
+    }
+    content.link(diags);
+    content
+}
+
+impl Content {
+    /// Attach pages and subsections to their sections and sort them.
+    fn link(&mut self, diags: &mut Vec<Diagnostic>) {
+        let by_dir: HashMap<String, usize> = self
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.content_rel.trim_end_matches("_index.md").trim_end_matches('/').to_string(), i))
+            .collect();
+        let parent_of = |dir: &str| -> usize {
+            let mut dir = dir.to_string();
+            loop {
+                if let Some(&i) = by_dir.get(&dir) {
+                    return i;
+                }
+                match dir.rfind('/') {
+                    Some(i) => dir.truncate(i),
+                    None if !dir.is_empty() => dir.clear(),
+                    None => return by_dir.get("").copied().unwrap_or(0),
+                }
+            }
+        };
+        for i in 0..self.sections.len() {
+            let dir = self.sections[i].content_rel.trim_end_matches("_index.md").trim_end_matches('/').to_string();
+            if dir.is_empty() {
+                continue;
+            }
+            let up = dir.rfind('/').map_or(String::new(), |i| dir[..i].to_string());
+            let p = parent_of(&up);
+            self.sections[i].parent = Some(p);
+            self.sections[p].subsections.push(i);
+        }
+        for (i, page) in self.pages.iter_mut().enumerate() {
+            let mut dir = page.content_rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            if page.content_rel.ends_with("/index.md") {
+                dir = dir.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+            }
+            let s = parent_of(&dir);
+            page.section = s;
+            self.sections[s].pages.push(i);
+        }
+        for s in 0..self.sections.len() {
+            let mut list = std::mem::take(&mut self.sections[s].pages);
+            sort_pages(&mut list, &self.pages, self.sections[s].meta.sort_by);
+            if self.sections[s].meta.sort_by == SortBy::Date {
+                for &p in &list {
+                    if self.pages[p].meta.date.is_none() {
+                        let page = &self.pages[p];
+                        diags.push(
+                            Diagnostic::warning(
+                                "fm/missing-date",
+                                page.file.rel.clone(),
+                                format!("`{}` sorts by date but this page has none; it is listed last", self.sections[s].content_rel),
+                            )
+                            .with_span(0..3),
+                        );
+                    }
+                }
+            }
+            self.sections[s].pages = list;
+            let mut subs = std::mem::take(&mut self.sections[s].subsections);
+            subs.sort_by(|&a, &b| {
+                let (a, b) = (&self.sections[a], &self.sections[b]);
+                (a.meta.weight.unwrap_or(0), &a.meta.title, &a.content_rel).cmp(&(b.meta.weight.unwrap_or(0), &b.meta.title, &b.content_rel))
+            });
+            self.sections[s].subsections = subs;
+        }
+    }
+}
+
+/// Sort page indices in place, with ties broken by path so the order is total.
+pub fn sort_pages(list: &mut [usize], pages: &[Page], by: SortBy) {
+    list.sort_by(|&a, &b| {
+        let (pa, pb) = (&pages[a], &pages[b]);
+        let tie = || pa.content_rel.cmp(&pb.content_rel);
+        match by {
+            SortBy::Date => match (&pa.meta.date, &pb.meta.date) {
+                (Some(x), Some(y)) => y.cmp(x).then_with(|| pa.meta.title.cmp(&pb.meta.title)).then_with(tie),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => pa.meta.title.cmp(&pb.meta.title).then_with(tie),
+            },
+            SortBy::Weight => (pa.meta.weight.unwrap_or(i64::MAX), &pa.meta.title)
+                .cmp(&(pb.meta.weight.unwrap_or(i64::MAX), &pb.meta.title))
+                .then_with(tie),
+            SortBy::Title => {
+                pa.meta.title.to_lowercase().cmp(&pb.meta.title.to_lowercase()).then_with(tie)
+            }
+        }
+    });
+}
+
+fn synthetic_root(config: &Config) -> Section {
+    Section {
+        file: SourceFile { rel: PathBuf::from("content/_index.md"), text: Arc::from("") },
+        meta: SectionMeta {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            sort_by: SortBy::Date,
+            paginate_by: None,
+            template: None,
+            page_template: None,
+            weight: None,
+            aliases: Vec::new(),
+            extra: toml::Table::new(),
+            correct: true,
+            keep: Vec::new(),
+        },
+        body_start: 0,
+        body: String::new(),
+        content_rel: "_index.md".into(),
+        url_path: "/".into(),
+        parent: None,
+        pages: Vec::new(),
+        subsections: Vec::new(),
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+}
+
+/// Editors' swap and backup files are never content.
+pub fn is_editor_temp(name: &std::ffi::OsStr) -> bool {
+    let n = name.to_string_lossy();
+    n.ends_with('~') || n.ends_with(".swp") || n.ends_with(".swx") || n.starts_with(".#") || n.starts_with('#')
+}
+
+pub fn rel_to(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+}
+
+fn to_slash(p: &Path) -> String {
+    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Directory part of a content path as URL segments: `Europe/Black Sea/x.png` →
+/// `europe/black-sea/x.png` (the file name is kept as is).
+fn url_dirs(inside: &str) -> String {
+    match inside.rsplit_once('/') {
+        Some((dirs, file)) => {
+            let dirs: Vec<String> = dirs.split('/').map(slugify).collect();
+            format!("{}/{}", dirs.join("/"), file)
+        }
+        None => inside.to_string(),
+    }
+}
+
+/// A slug from front matter must be one safe path segment: it can never climb out
+/// of the output directory.
+fn valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && !slug.starts_with('.')
+        && slug.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+/// Report invalid UTF-8 with the line and column of the first bad byte.
+fn decode(rel: &Path, bytes: Vec<u8>) -> Result<String, (Diagnostic, String)> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        // Offsets in the lossy text equal the original up to the first bad byte.
+        let d = Diagnostic::error("io/invalid-utf8", rel, "this file is not valid UTF-8")
+            .with_span(at..at + 1)
+            .with_help("save the file as UTF-8 in your editor");
+        (d, lossy)
+    })
+}
+
+fn parse_file(
+    root: &Path,
+    content_dir: &Path,
+    path: &Path,
+    config: &Config,
+) -> (Option<Parsed>, Vec<Diagnostic>, Option<SourceFile>) {
+    let rel = rel_to(root, path);
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return (None, vec![Diagnostic::error("io/read", rel, format!("could not read: {e}"))], None),
+    };
+    let text = match decode(&rel, bytes) {
+        Ok(t) => t,
+        Err((d, lossy)) => {
+            let file = SourceFile { rel, text: Arc::from(lossy) };
+            return (None, vec![d], Some(file));
+        }
+    };
+    let file = SourceFile { rel: rel.clone(), text: Arc::from(text) };
+    let content_rel = path.strip_prefix(content_dir).map(to_slash).unwrap_or_default();
+    let text = file.text.clone();
+    let split = match front_matter::split(&rel, &text) {
+        Ok(s) => s,
+        Err(d) => return (None, vec![d], Some(file)),
+    };
+    let table = match front_matter::parse_table(&rel, &text, &split) {
+        Ok(t) => t,
+        Err(d) => return (None, vec![d], Some(file)),
+    };
+    let is_section = path.file_name().is_some_and(|n| n == "_index.md");
+    let (parsed, diags) = if is_section {
+        let (s, d) = section_from(file.clone(), &split, table, content_rel);
+        (s.map(Parsed::Section), d)
+    } else {
+        let (p, d) = page_from(file.clone(), &split, table, content_rel, config);
+        (p.map(Parsed::Page), d)
+    };
+    (parsed, diags, Some(file))
+}
+
+fn require_title(fields: &mut Fields, split: &Split) -> Option<String> {
+    match fields.string("title") {
+        Some(t) if !t.trim().is_empty() => Some(t),
+        Some(_) => {
+            let span = key_span(fields.text, split, "title");
+            fields.diags.push(Diagnostic::error("fm/missing-title", fields.path, "`title` is empty").with_span(span));
+            None
+        }
+        None => {
+            if !fields.diags.iter().any(|d| d.message.contains("`title`")) {
+                let s = split.front.start.saturating_sub(4);
+                fields.diags.push(
+                    Diagnostic::error("fm/missing-title", fields.path, "this article has no `title`")
+                        .with_span(s..s + 3)
+                        .with_help("add `title = \"…\"` to the front matter"),
+                );
+            }
+            None
+        }
+    }
+}
+
+fn page_from(
+    file: SourceFile,
+    split: &Split,
+    table: toml::Table,
+    content_rel: String,
+    config: &Config,
+) -> (Option<Page>, Vec<Diagnostic>) {
+    let text = file.text.clone();
+    let rel = file.rel.clone();
+    let present: HashSet<String> = table.keys().cloned().collect();
+    let mut f = Fields::new(&rel, &text, split, table);
+    let title = require_title(&mut f, split);
+    let mut meta = PageMeta {
+        title: title.clone().unwrap_or_default(),
+        description: f.string("description"),
+        date: f.date("date"),
+        updated: f.date("updated"),
+        draft: f.bool("draft").unwrap_or(false),
+        slug: f.string("slug"),
+        aliases: f.strings("aliases"),
+        weight: f.int("weight"),
+        template: f.string("template"),
+        authors: f.strings("authors"),
+        taxonomies: BTreeMap::new(),
+        extra: f.table("extra"),
+        correct: f.bool("correct").unwrap_or(true),
+        keep: f.strings("keep"),
+    };
+    let tax = f.table("taxonomies");
+    let mut bad_tax = Vec::new();
+    for (name, value) in tax {
+        let terms = match value {
+            toml::Value::Array(items) if items.iter().all(|v| v.is_str()) => {
+                items.into_iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
+            }
+            toml::Value::String(s) => vec![s],
+            _ => {
+                bad_tax.push(Diagnostic::error("fm/invalid-value", rel.clone(), format!("taxonomy `{name}` must be a list of strings"))
+                    .with_span(key_span(&text, split, &name)));
+                continue;
+            }
+        };
+        if !config.taxonomies.contains_key(&name) {
+            let mut d = Diagnostic::error("fm/unknown-taxonomy", rel.clone(), format!("unknown taxonomy `{name}`"))
+                .with_span(key_span(&text, split, &name));
+            let names: Vec<&str> = config.taxonomies.keys().map(String::as_str).collect();
+            d = match front_matter::closest(&name, names.iter().copied()) {
+                Some(best) => d.with_help(format!("did you mean `{best}`? Taxonomies are declared in config.toml")),
+                None => d.with_help(format!("declare it in config.toml as [taxonomies.{name}]")),
+            };
+            bad_tax.push(d);
+            continue;
+        }
+        meta.taxonomies.insert(name, terms);
+    }
+    let mut diags = f.finish(PAGE_KEYS);
+    diags.append(&mut bad_tax);
+    for field in &config.editorial.required_fields {
+        if !present.contains(field) && field != "title" {
+            let s = split.front.start.saturating_sub(4);
+            diags.push(
+                Diagnostic::error("fm/missing-field", rel.clone(), format!("this article has no `{field}`, which config.toml requires"))
+                    .with_span(s..s + 3),
+            );
+        }
+    }
+    if let Some(slug) = &meta.slug {
+        if !valid_slug(slug) {
+            diags.push(
+                Diagnostic::error("fm/invalid-slug", rel.clone(), format!("slug `{slug}` is not a single URL segment"))
+                    .with_span(key_span(&text, split, "slug"))
+                    .with_help("use letters, digits and dashes only, e.g. `minsk-agreements`"),
+            );
+            meta.slug = None;
+        }
+    }
+    // URL: directories of the path, then the slug (front matter or file name).
+    let is_bundle = content_rel.ends_with("/index.md") || content_rel == "index.md";
+    let mut parts: Vec<&str> = content_rel.split('/').collect();
+    let file_name = parts.pop().unwrap_or_default();
+    let default_slug = if is_bundle { parts.pop().unwrap_or("index").to_string() } else { file_name.trim_end_matches(".md").to_string() };
+    let slug = meta.slug.clone().unwrap_or_else(|| slugify(&default_slug));
+    let mut url = String::from("/");
+    for dir in parts {
+        url.push_str(&slugify(dir));
+        url.push('/');
+    }
+    if slug.is_empty() {
+        diags.push(Diagnostic::error("fm/invalid-slug", rel.clone(), "this file name gives an empty URL; set `slug`").with_span(0..3));
+        return (None, diags);
+    }
+    url.push_str(&slug);
+    url.push('/');
+    if title.is_none() || diags.iter().any(Diagnostic::is_error) {
+        return (None, diags);
+    }
+    let body = text[split.body_start..].to_string();
+    let page = Page {
+        file,
+        meta,
+        body_start: split.body_start,
+        body,
+        content_rel,
+        url_path: url,
+        section: 0,
+        assets: Vec::new(),
+    };
+    (Some(page), diags)
+}
+
+fn section_from(file: SourceFile, split: &Split, table: toml::Table, content_rel: String) -> (Option<Section>, Vec<Diagnostic>) {
+    let text = file.text.clone();
+    let rel = file.rel.clone();
+    let mut f = Fields::new(&rel, &text, split, table);
+    let title = require_title(&mut f, split);
+    let sort_by = match f.string("sort_by").as_deref() {
+        None | Some("date") => SortBy::Date,
+        Some("weight") => SortBy::Weight,
+        Some("title") => SortBy::Title,
+        Some(other) => {
+            let span = key_span(&text, split, "sort_by");
+            f.diags.push(
+                Diagnostic::error("fm/invalid-value", rel.clone(), format!("`sort_by` must be \"date\", \"weight\" or \"title\", not \"{other}\""))
+                    .with_span(span),
+            );
+            SortBy::Date
+        }
+    };
+    let meta = SectionMeta {
+        title: title.clone().unwrap_or_default(),
+        description: f.string("description"),
+        sort_by,
+        paginate_by: f.positive("paginate_by"),
+        template: f.string("template"),
+        page_template: f.string("page_template"),
+        weight: f.int("weight"),
+        aliases: f.strings("aliases"),
+        extra: f.table("extra"),
+        correct: f.bool("correct").unwrap_or(true),
+        keep: f.strings("keep"),
+    };
+    let diags = f.finish(SECTION_KEYS);
+    if title.is_none() || diags.iter().any(Diagnostic::is_error) {
+        return (None, diags);
+    }
+    let dir = content_rel.trim_end_matches("_index.md").trim_end_matches('/');
+    let url_path = if dir.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{}/", dir.split('/').map(slugify).collect::<Vec<_>>().join("/"))
+    };
+    let body = text[split.body_start..].to_string();
+    let section = Section {
+        file,
+        meta,
+        body_start: split.body_start,
+        body,
+        content_rel,
+        url_path,
+        parent: None,
+        pages: Vec::new(),
+        subsections: Vec::new(),
+    };
+    (Some(section), diags)
+}

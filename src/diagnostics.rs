@@ -1,0 +1,273 @@
+//! Problems found in user content, as plain data.
+//!
+//! A broken link or a bad front-matter date is not an `Err`: the pipeline keeps
+//! going, collects every [`Diagnostic`], and reports them all together at the end,
+//! the way rustc does. Each diagnostic keeps a byte span into its source; line and
+//! column are computed only when it is rendered, from the [`SourceMap`].
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// How bad a problem is. Errors fail the build; warnings fail it only under
+/// `--deny warnings`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One problem, with where it is and, if we know one, how to fix it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    /// Stable, greppable code such as `fm/missing-title` or `link/broken`.
+    pub code: &'static str,
+    pub severity: Severity,
+    /// Path relative to the site root where possible (what the user typed).
+    pub path: PathBuf,
+    /// Byte range into the file; `None` when the problem concerns the whole file.
+    pub span: Option<Range<usize>>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            path: path.into(),
+            span: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, path, message)
+        }
+    }
+
+    pub fn with_span(mut self, span: Range<usize>) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// The text of every file a diagnostic may point into, so rendering can show the
+/// source line. Files are added as they are read; nothing is read twice.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    files: HashMap<PathBuf, Arc<str>>,
+}
+
+impl SourceMap {
+    pub fn insert(&mut self, path: impl Into<PathBuf>, text: Arc<str>) {
+        self.files.insert(path.into(), text);
+    }
+
+    pub fn get(&self, path: &Path) -> Option<&str> {
+        self.files.get(path).map(|t| &**t)
+    }
+
+    pub fn extend(&mut self, other: SourceMap) {
+        self.files.extend(other.files);
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = clamp_to_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = text[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+/// Byte offset of a 1-based line and column, for tools (Tera) that only report those.
+pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line_text = &text[start..text[start..].find('\n').map_or(text.len(), |i| start + i)];
+    let col_bytes: usize = line_text.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+    start + col_bytes
+}
+
+fn clamp_to_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Output formats for a list of diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+/// Render one diagnostic like rustc:
+///
+/// ```text
+/// error[link/broken]: link to a page that does not exist: @/europe/nope.md
+///   --> content/europe/minsk.md:12:5
+///    |
+/// 12 | See [the talks](@/europe/nope.md).
+///    |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+///    = help: …
+/// ```
+pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let (label, paint) = match d.severity {
+        Severity::Error => ("error", "\x1b[1;31m"),
+        Severity::Warning => ("warning", "\x1b[1;33m"),
+    };
+    let (bold, blue, reset) = if color { ("\x1b[1m", "\x1b[1;34m", "\x1b[0m") } else { ("", "", "") };
+    let paint = if color { paint } else { "" };
+    let mut out = String::new();
+    let _ = writeln!(out, "{paint}{label}[{}]{reset}{bold}: {}{reset}", d.code, d.message);
+    let path = d.path.display();
+    match (&d.span, sources.get(&d.path)) {
+        (Some(span), Some(text)) => {
+            let (line, col) = line_col(text, span.start);
+            let gutter = line.to_string().len();
+            let pad = " ".repeat(gutter);
+            let _ = writeln!(out, "{pad}{blue}-->{reset} {path}:{line}:{col}");
+            let line_start = text[..clamp_to_char_boundary(text, span.start.min(text.len()))]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+            let src_line = text[line_start..line_end].trim_end_matches('\r');
+            let end = span.end.clamp(span.start, line_end.max(span.start));
+            let width = text
+                .get(clamp_to_char_boundary(text, span.start)..clamp_to_char_boundary(text, end))
+                .map_or(1, |s| s.chars().count().max(1));
+            let _ = writeln!(out, "{pad} {blue}|{reset}");
+            let _ = writeln!(out, "{blue}{line} |{reset} {}", src_line.replace('\t', " "));
+            let _ = writeln!(
+                out,
+                "{pad} {blue}|{reset} {}{paint}{}{reset}",
+                " ".repeat(col - 1),
+                "^".repeat(width)
+            );
+        }
+        _ => {
+            let _ = writeln!(out, " {blue}-->{reset} {path}");
+        }
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "  {blue}={reset} {bold}help{reset}: {help}");
+    }
+    out
+}
+
+/// A diagnostic with its position resolved, for JSON output.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    severity: Severity,
+    path: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    byte_range: Option<[usize; 2]>,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+fn resolve<'a>(d: &'a Diagnostic, sources: &SourceMap) -> JsonDiagnostic<'a> {
+    let pos = d
+        .span
+        .as_ref()
+        .and_then(|s| sources.get(&d.path).map(|t| line_col(t, s.start)));
+    JsonDiagnostic {
+        code: d.code,
+        severity: d.severity,
+        path: d.path.display().to_string(),
+        line: pos.map(|p| p.0),
+        column: pos.map(|p| p.1),
+        byte_range: d.span.as_ref().map(|s| [s.start, s.end]),
+        message: &d.message,
+        help: d.help.as_deref(),
+    }
+}
+
+/// Render a whole list in the chosen format.
+pub fn render_all(diags: &[Diagnostic], sources: &SourceMap, format: Format, color: bool) -> String {
+    match format {
+        Format::Human => diags.iter().map(|d| render_human(d, sources, color)).collect::<Vec<_>>().join("\n"),
+        Format::Json => {
+            let list: Vec<_> = diags.iter().map(|d| resolve(d, sources)).collect();
+            serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
+        }
+        Format::Github => {
+            let mut out = String::new();
+            for d in diags {
+                let j = resolve(d, sources);
+                let level = if d.is_error() { "error" } else { "warning" };
+                let _ = write!(out, "::{level} file={}", j.path);
+                if let (Some(l), Some(c)) = (j.line, j.column) {
+                    let _ = write!(out, ",line={l},col={c}");
+                }
+                let msg = d.message.replace('%', "%25").replace('\n', "%0A");
+                let _ = writeln!(out, ",title={}::{msg}", d.code);
+            }
+            out
+        }
+    }
+}
+
+/// Sort diagnostics so output order never depends on thread scheduling.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        let key = |d: &Diagnostic| (d.path.clone(), d.span.as_ref().map(|s| s.start), d.code, d.message.clone());
+        key(a).cmp(&key(b))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let text = "ab\nçd ef\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 6), (2, 3));
+        assert_eq!(offset_of(text, 2, 3), 6);
+    }
+
+    #[test]
+    fn human_rendering_shows_line_and_caret() {
+        let mut sources = SourceMap::default();
+        sources.insert("a.md", Arc::from("one\nsee [x](@/nope.md)\n"));
+        let d = Diagnostic::error("link/broken", "a.md", "broken link").with_span(8..20);
+        let out = render_human(&d, &sources, false);
+        assert!(out.contains("--> a.md:2:5"), "{out}");
+        assert!(out.contains("2 | see [x](@/nope.md)"), "{out}");
+        assert!(out.contains("    ^^^^^^^^^^^^"), "{out}");
+    }
+}

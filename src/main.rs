@@ -1,0 +1,22 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use attache::cli::{Cli, Command};
+use attache::cmd;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Build(a) => cmd::build::run(a),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Init(a) => cmd::init::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(cmd::EXIT_ERROR)
+        }
+    }
+}

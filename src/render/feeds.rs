@@ -1,0 +1,133 @@
+//! Generated files that are not templates: Atom feeds, `sitemap.xml`, `robots.txt`.
+//!
+//! Feeds are built from data already rendered; they never re-render a page.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::config::Config;
+use crate::content::{Content, SortBy, sort_pages};
+use crate::site::{OutFile, permalink};
+use crate::taxonomies::Taxonomy;
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An Atom feed of `pages` (indices, already newest first).
+fn atom(config: &Config, content: &Content, html: &[(&str, Option<&str>)], title: &str, feed_path: &str, home_path: &str, pages: &[usize]) -> String {
+    let feed_url = permalink(config, feed_path);
+    let updated = pages
+        .iter()
+        .filter_map(|&i| content.pages[i].meta.updated.as_ref().or(content.pages[i].meta.date.as_ref()))
+        .max()
+        .map_or_else(|| "1970-01-01T00:00:00+00:00".to_string(), |d| d.rfc3339());
+    let mut out = String::new();
+    let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    let _ = writeln!(out, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">", xml_escape(&config.default_language));
+    let _ = writeln!(out, "  <title>{}</title>", xml_escape(title));
+    if let Some(d) = &config.description {
+        let _ = writeln!(out, "  <subtitle>{}</subtitle>", xml_escape(d));
+    }
+    let _ = writeln!(out, "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>", xml_escape(&feed_url));
+    let _ = writeln!(out, "  <link href=\"{}\"/>", xml_escape(&permalink(config, home_path)));
+    let _ = writeln!(out, "  <generator uri=\"https://example.org/attache\">Attaché</generator>");
+    let _ = writeln!(out, "  <updated>{updated}</updated>");
+    let _ = writeln!(out, "  <id>{}</id>", xml_escape(&feed_url));
+    for &i in pages.iter().take(config.feed_limit) {
+        let p = &content.pages[i];
+        let url = permalink(config, &p.url_path);
+        let published = p.meta.date.as_ref().map_or_else(|| updated.clone(), |d| d.rfc3339());
+        let upd = p.meta.updated.as_ref().map_or_else(|| published.clone(), |d| d.rfc3339());
+        let _ = writeln!(out, "  <entry xml:lang=\"{}\">", xml_escape(&config.default_language));
+        let _ = writeln!(out, "    <title>{}</title>", xml_escape(&p.meta.title));
+        let _ = writeln!(out, "    <published>{published}</published>");
+        let _ = writeln!(out, "    <updated>{upd}</updated>");
+        for a in &p.meta.authors {
+            let _ = writeln!(out, "    <author><name>{}</name></author>", xml_escape(a));
+        }
+        if p.meta.authors.is_empty() {
+            let _ = writeln!(out, "    <author><name>{}</name></author>", xml_escape(&config.title));
+        }
+        let _ = writeln!(out, "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", xml_escape(&url));
+        let _ = writeln!(out, "    <id>{}</id>", xml_escape(&url));
+        if let Some(d) = &p.meta.description {
+            let _ = writeln!(out, "    <summary>{}</summary>", xml_escape(d));
+        }
+        let body = html.get(i).map_or("", |h| h.0);
+        let _ = writeln!(out, "    <content type=\"html\" xml:base=\"{}\">{}</content>", xml_escape(&url), xml_escape(body));
+        let _ = writeln!(out, "  </entry>");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// Write every feed, the sitemap and robots.txt into `files`.
+pub fn write_all(config: &Config, content: &Content, html: &[(&str, Option<&str>)], taxonomies: &[Taxonomy], files: &mut BTreeMap<String, OutFile>) {
+    if config.generate_feed {
+        let mut all: Vec<usize> = (0..content.pages.len()).collect();
+        sort_pages(&mut all, &content.pages, SortBy::Date);
+        files.insert("atom.xml".into(), OutFile::Bytes(atom(config, content, html, &config.title, "/atom.xml", "/", &all).into_bytes()));
+    }
+    if config.section_feeds {
+        for s in content.sections.iter().filter(|s| s.url_path != "/" && !s.pages.is_empty()) {
+            let mut list = s.pages.clone();
+            sort_pages(&mut list, &content.pages, SortBy::Date);
+            let feed_path = format!("{}atom.xml", s.url_path);
+            let title = format!("{} — {}", s.meta.title, config.title);
+            files.insert(feed_path.trim_start_matches('/').to_string(), OutFile::Bytes(atom(config, content, html, &title, &feed_path, &s.url_path, &list).into_bytes()));
+        }
+    }
+    for t in taxonomies {
+        if !config.taxonomies.get(&t.name).is_some_and(|c| c.feed) {
+            continue;
+        }
+        for term in &t.terms {
+            let home = format!("/{}/{}/", t.slug, term.slug);
+            let feed_path = format!("{home}atom.xml");
+            let title = format!("{} — {}", term.name, config.title);
+            files.insert(feed_path.trim_start_matches('/').to_string(), OutFile::Bytes(atom(config, content, html, &title, &feed_path, &home, &term.pages).into_bytes()));
+        }
+    }
+    if config.generate_sitemap {
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut entry = |url: String, lastmod: Option<String>| {
+            let _ = write!(out, "  <url><loc>{}</loc>", xml_escape(&url));
+            if let Some(l) = lastmod {
+                let _ = write!(out, "<lastmod>{l}</lastmod>");
+            }
+            out.push_str("</url>\n");
+        };
+        for s in &content.sections {
+            entry(permalink(config, &s.url_path), None);
+        }
+        for p in &content.pages {
+            let d = p.meta.updated.as_ref().or(p.meta.date.as_ref()).map(|d| d.text.chars().take(10).collect());
+            entry(permalink(config, &p.url_path), d);
+        }
+        for t in taxonomies {
+            entry(permalink(config, &format!("/{}/", t.slug)), None);
+            for term in &t.terms {
+                entry(permalink(config, &format!("/{}/{}/", t.slug, term.slug)), None);
+            }
+        }
+        out.push_str("</urlset>\n");
+        files.insert("sitemap.xml".into(), OutFile::Bytes(out.into_bytes()));
+    }
+    if config.generate_robots_txt {
+        let robots = format!("User-agent: *\nAllow: /\nSitemap: {}\n", permalink(config, "/sitemap.xml"));
+        files.insert("robots.txt".into(), OutFile::Bytes(robots.into_bytes()));
+    }
+}

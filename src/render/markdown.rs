@@ -1,0 +1,454 @@
+//! Markdown → HTML with pulldown-cmark, plus what templates and checks need:
+//! heading ids and the table of contents, the summary, word count, and every
+//! link that must be checked once all pages are rendered.
+//!
+//! It works on one document at a time and never touches the filesystem.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+use serde::Serialize;
+
+use crate::config::MarkdownConfig;
+use crate::diagnostics::Diagnostic;
+use crate::render::highlight;
+use crate::slug::slugify;
+
+/// A heading in the table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub level: u32,
+    pub id: String,
+    pub title: String,
+    pub permalink: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// A link whose `#anchor` can only be checked once the target is rendered.
+#[derive(Debug, Clone)]
+pub struct AnchorCheck {
+    /// `None` for a same-page `#anchor`.
+    pub target: Option<String>,
+    pub anchor: String,
+    pub span: Range<usize>,
+}
+
+/// What links resolve against. `None` (e.g. in the `markdown` filter) skips
+/// resolution and checks.
+pub struct LinkContext<'a> {
+    /// `content_rel` (`europe/minsk.md`) → URL path with base path.
+    pub pages: &'a HashMap<String, String>,
+    /// Every output path, relative, without base: `europe/minsk/`, `style.css`.
+    pub known: &'a HashSet<String>,
+    /// This document's URL path without base: `/europe/minsk/`.
+    pub page_path: &'a str,
+    pub base_path: &'a str,
+    /// Content paths of drafts left out of this build, for a clearer error.
+    pub drafts: &'a HashSet<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub summary: Option<String>,
+    pub toc: Vec<TocEntry>,
+    pub word_count: usize,
+    /// Every `id` in the output (headings, footnotes, raw HTML).
+    pub ids: HashSet<String>,
+    pub anchors: Vec<AnchorCheck>,
+    /// Problems, with spans into the Markdown given (the caller attaches the path).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+const MORE_MARKER: &str = "<!--attache:summary-end-->";
+
+static ID_ATTR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\bid\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("static regex"));
+static MORE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<!--\s*more\s*-->").expect("static regex"));
+
+pub fn options(config: &MarkdownConfig) -> Options {
+    let mut o = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if config.smart_punctuation {
+        o |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    o
+}
+
+fn level_num(l: HeadingLevel) -> u32 {
+    l as u32
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_external(dest: &str) -> bool {
+    dest.starts_with("http://") || dest.starts_with("https://") || dest.starts_with("//")
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(i) => dest[..i].chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.') && i > 0,
+        None => false,
+    }
+}
+
+/// Render one Markdown document.
+pub fn render(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>) -> Rendered {
+    let mut out = Rendered::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut headings: Vec<(u32, String, String)> = Vec::new();
+    let parser = Parser::new_ext(src, options(config)).into_offset_iter();
+
+    // Buffers for constructs rendered by hand.
+    let mut heading: Option<(HeadingLevel, Option<String>, Vec<String>, Vec<Event>, String)> = None;
+    let mut code: Option<(Option<String>, String, Range<usize>)> = None;
+    let mut image_alt: Option<(String, Range<usize>)> = None;
+    let mut in_code_block = false;
+    let mut seen_more = false;
+
+    for (event, range) in parser {
+        if let Some((lang, text, _)) = &mut code {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (lang, text, span) = (lang.take(), std::mem::take(text), range.clone());
+                    code = None;
+                    in_code_block = false;
+                    events.push(Event::Html(code_block(&text, lang.as_deref(), config, span, &mut out).into()));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if let Some((_, _, _, inner, text)) = &mut heading {
+            match event {
+                Event::End(TagEnd::Heading(_)) => {
+                    let Some((level, id, classes, inner, text)) = heading.take() else { continue };
+                    let mut id = id.unwrap_or_else(|| slugify(&text));
+                    if id.is_empty() {
+                        id = "section".into();
+                    }
+                    let base = id.clone();
+                    let mut n = 1;
+                    while out.ids.contains(&id) {
+                        id = format!("{base}-{n}");
+                        n += 1;
+                    }
+                    out.ids.insert(id.clone());
+                    let mut inner_html = String::new();
+                    pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                    let lvl = level_num(level);
+                    let class_attr = if classes.is_empty() { String::new() } else { format!(" class=\"{}\"", escape(&classes.join(" "))) };
+                    let anchor = if config.heading_anchors {
+                        format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>", id = escape(&id))
+                    } else {
+                        String::new()
+                    };
+                    events.push(Event::Html(
+                        format!("<h{lvl} id=\"{}\"{class_attr}>{inner_html}{anchor}</h{lvl}>\n", escape(&id)).into(),
+                    ));
+                    headings.push((lvl, id, text.trim().to_string()));
+                }
+                Event::Text(ref t) | Event::Code(ref t) => {
+                    text.push_str(t);
+                    out.word_count += t.split_whitespace().count();
+                    inner.push(event);
+                }
+                other => {
+                    let other = rewrite_inline(other, range, config, links, &mut out);
+                    inner.push(other)
+                }
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+                heading = Some((
+                    level,
+                    id.map(|s| s.to_string()),
+                    classes.iter().map(|c| c.to_string()).collect(),
+                    Vec::new(),
+                    String::new(),
+                ));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code_block = true;
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().filter(|l| !l.is_empty()).map(str::to_string)
+                    }
+                    CodeBlockKind::Indented => None,
+                };
+                code = Some((lang, String::new(), range));
+            }
+            Event::Start(Tag::Image { dest_url, title, id, link_type }) => {
+                image_alt = Some((String::new(), range));
+                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((alt, span)) = image_alt.take() {
+                    if alt.trim().is_empty() {
+                        out.diagnostics.push(
+                            Diagnostic::warning("a11y/missing-alt", "", "image has no alt text")
+                                .with_span(span)
+                                .with_help("describe the image in the brackets: ![A map of the Black Sea](map.png)"),
+                        );
+                    }
+                }
+                events.push(Event::End(TagEnd::Image));
+            }
+            Event::Text(t) => {
+                if let Some((alt, _)) = &mut image_alt {
+                    alt.push_str(&t);
+                }
+                if !in_code_block {
+                    out.word_count += t.split_whitespace().count();
+                }
+                events.push(Event::Text(t));
+            }
+            Event::Html(h) | Event::InlineHtml(h) if MORE.is_match(&h) && !seen_more => {
+                seen_more = true;
+                events.push(Event::Html(MORE_MARKER.into()));
+            }
+            Event::Html(h) => {
+                collect_ids(&h, &mut out.ids);
+                events.push(Event::Html(h));
+            }
+            Event::InlineHtml(h) => {
+                collect_ids(&h, &mut out.ids);
+                events.push(Event::InlineHtml(h));
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                out.ids.insert(name.to_string());
+                events.push(Event::Start(Tag::FootnoteDefinition(name)));
+            }
+            other => {
+                let e = rewrite_inline(other, range, config, links, &mut out);
+                events.push(e);
+            }
+        }
+    }
+    let mut html = String::with_capacity(src.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if let Some(i) = html.find(MORE_MARKER) {
+        out.summary = Some(html[..i].to_string());
+        html.replace_range(i..i + MORE_MARKER.len(), "<span id=\"continue-reading\"></span>");
+        out.ids.insert("continue-reading".into());
+    }
+    out.html = html;
+    out.toc = nest(headings);
+    out
+}
+
+fn collect_ids(html: &str, ids: &mut HashSet<String>) {
+    for c in ID_ATTR.captures_iter(html) {
+        if let Some(m) = c.get(1).or_else(|| c.get(2)) {
+            ids.insert(m.as_str().to_string());
+        }
+    }
+}
+
+fn code_block(text: &str, lang: Option<&str>, config: &MarkdownConfig, span: Range<usize>, out: &mut Rendered) -> String {
+    let highlighted = match lang {
+        Some(l) if config.highlight_code => {
+            let h = highlight::highlight(text, l);
+            if h.is_none() {
+                out.diagnostics.push(
+                    Diagnostic::warning("code/unknown-language", "", format!("no highlighting for language `{l}`; shown as plain text"))
+                        .with_span(span.start..span.start + 3 + l.len()),
+                );
+            }
+            h
+        }
+        _ => None,
+    };
+    let lang_attr = lang.map(|l| format!(" data-lang=\"{}\"", escape(l))).unwrap_or_default();
+    let body = highlighted.unwrap_or_else(|| escape(text));
+    format!("<pre class=\"code\"{lang_attr}><code>{body}</code></pre>\n")
+}
+
+/// Resolve `@/` links, add external-link attributes, and record links to check.
+fn rewrite_inline<'a>(
+    event: Event<'a>,
+    span: Range<usize>,
+    config: &MarkdownConfig,
+    links: Option<&LinkContext>,
+    out: &mut Rendered,
+) -> Event<'a> {
+    let Event::Start(Tag::Link { link_type, dest_url, title, id }) = event else { return event };
+    if matches!(link_type, LinkType::Email) || dest_url.starts_with("mailto:") {
+        return Event::Start(Tag::Link { link_type, dest_url, title, id });
+    }
+    let dest = dest_url.to_string();
+    if is_external(&dest) {
+        let mut rel = Vec::new();
+        if config.external_links_target_blank {
+            rel.push("noopener");
+        }
+        if config.external_links_no_follow {
+            rel.push("nofollow");
+        }
+        if config.external_links_no_referrer {
+            rel.push("noreferrer");
+        }
+        let target = if config.external_links_target_blank { " target=\"_blank\"" } else { "" };
+        let rel = if rel.is_empty() { String::new() } else { format!(" rel=\"{}\"", rel.join(" ")) };
+        let title = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape(&title)) };
+        return Event::InlineHtml(format!("<a href=\"{}\"{title}{target}{rel}>", escape(&dest)).into());
+    }
+    let Some(ctx) = links else {
+        return Event::Start(Tag::Link { link_type, dest_url, title, id });
+    };
+    if let Some(internal) = dest.strip_prefix("@/") {
+        let (file, anchor) = match internal.split_once('#') {
+            Some((f, a)) => (f, Some(a)),
+            None => (internal, None),
+        };
+        let file = file.trim_start_matches('/');
+        let Some(url) = ctx.pages.get(file) else {
+            let msg = if ctx.drafts.contains(file) {
+                format!("link to a draft that is not published: @/{file}")
+            } else {
+                format!("link to a page that does not exist: @/{file}")
+            };
+            let mut d = Diagnostic::error("link/broken", "", msg).with_span(span);
+            if let Some(best) = crate::content::front_matter::closest(file, ctx.pages.keys().map(String::as_str)) {
+                d = d.with_help(format!("did you mean @/{best}?"));
+            }
+            out.diagnostics.push(d);
+            return Event::Start(Tag::Link { link_type, dest_url, title, id });
+        };
+        let resolved = match anchor {
+            Some(a) => {
+                out.anchors.push(AnchorCheck { target: Some(file.to_string()), anchor: a.to_string(), span });
+                format!("{url}#{a}")
+            }
+            None => url.clone(),
+        };
+        return Event::Start(Tag::Link { link_type, dest_url: CowStr::from(resolved), title, id });
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        if !anchor.is_empty() {
+            out.anchors.push(AnchorCheck { target: None, anchor: anchor.to_string(), span });
+        }
+    } else if !has_scheme(&dest) && !dest.is_empty() {
+        check_relative(&dest, span, ctx, out);
+    }
+    Event::Start(Tag::Link { link_type, dest_url, title, id })
+}
+
+fn check_relative(dest: &str, span: Range<usize>, ctx: &LinkContext, out: &mut Rendered) {
+    let path = dest.split(['#', '?']).next().unwrap_or("");
+    if path.is_empty() {
+        return;
+    }
+    let joined = if let Some(abs) = path.strip_prefix('/') {
+        let base = ctx.base_path.trim_matches('/');
+        let abs = if !base.is_empty() { abs.strip_prefix(base).map_or(abs, |r| r.trim_start_matches('/')) } else { abs };
+        abs.to_string()
+    } else {
+        format!("{}{}", ctx.page_path.trim_start_matches('/'), path)
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    let mut escaped = false;
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => escaped |= parts.pop().is_none(),
+            s => parts.push(s),
+        }
+    }
+    let mut norm = parts.join("/");
+    if norm.ends_with("index.html") {
+        norm.truncate(norm.len() - "index.html".len());
+    }
+    let norm = norm.trim_end_matches('/').to_string();
+    let found = !escaped && (ctx.known.contains(&norm) || ctx.known.contains(&format!("{norm}/")));
+    if !found {
+        out.diagnostics.push(
+            Diagnostic::error("link/broken", "", format!("link to a path that this build does not produce: {dest}"))
+                .with_span(span)
+                .with_help("link to articles with @/section/article.md so the build can check and resolve them"),
+        );
+    }
+}
+
+/// Turn a flat list of headings into a tree by level.
+fn nest(flat: Vec<(u32, String, String)>) -> Vec<TocEntry> {
+    fn take(items: &mut std::iter::Peekable<std::vec::IntoIter<(u32, String, String)>>, level: u32) -> Vec<TocEntry> {
+        let mut out = Vec::new();
+        while let Some((l, _, _)) = items.peek() {
+            if *l < level {
+                break;
+            }
+            let Some((l, id, title)) = items.next() else { break };
+            let children = take(items, l + 1);
+            out.push(TocEntry { level: l, permalink: format!("#{id}"), id, title, children });
+        }
+        out
+    }
+    let min = flat.iter().map(|h| h.0).min().unwrap_or(1);
+    let mut it = flat.into_iter().peekable();
+    take(&mut it, min)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(src: &str) -> Rendered {
+        render(src, &MarkdownConfig::default(), None)
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_nest() {
+        let r = md("# Top\n\n## Who decides?\n\n### Detail\n\n## Who decides?\n");
+        assert!(r.html.contains("<h2 id=\"who-decides\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"who-decides-1\">"), "{}", r.html);
+        assert_eq!(r.toc.len(), 1);
+        assert_eq!(r.toc[0].children.len(), 2);
+        assert_eq!(r.toc[0].children[0].children[0].id, "detail");
+    }
+
+    #[test]
+    fn summary_stops_at_more() {
+        let r = md("First para.\n\n<!-- more -->\n\nSecond.\n");
+        assert_eq!(r.summary.as_deref().map(str::trim), Some("<p>First para.</p>"));
+        assert!(r.html.contains("Second."));
+    }
+
+    #[test]
+    fn code_is_highlighted_and_unknown_language_warns() {
+        let r = md("```rust\nlet x = 1;\n```\n\n```klingon\nqapla\n```\n");
+        assert!(r.html.contains("hl-"), "{}", r.html);
+        assert!(r.html.contains("qapla"));
+        assert_eq!(r.diagnostics.len(), 1);
+        assert_eq!(r.diagnostics[0].code, "code/unknown-language");
+        assert_eq!(r.word_count, 0);
+    }
+
+    #[test]
+    fn missing_alt_warns() {
+        let r = md("![](map.png) and ![A map](map.png)\n");
+        assert_eq!(r.diagnostics.len(), 1);
+        assert_eq!(r.diagnostics[0].code, "a11y/missing-alt");
+    }
+}

@@ -1,0 +1,8 @@
+//! Stage 3, "render": Markdown, highlighting, shortcodes, templates and feeds.
+//! Nothing in here touches the output directory.
+
+pub mod feeds;
+pub mod highlight;
+pub mod markdown;
+pub mod shortcodes;
+pub mod templates;

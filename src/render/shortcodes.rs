@@ -1,0 +1,341 @@
+//! Zola-style shortcodes: `{{ name(arg="x") }}` inline and
+//! `{% name(arg="x") %}body{% end %}` with a body, each a Tera template in
+//! `templates/shortcodes/NAME.html`.
+//!
+//! Shortcodes are expanded before Markdown is parsed, so their HTML lands in the
+//! document; an [`OffsetMap`] keeps every later diagnostic pointing at the
+//! editor's own text. Shortcode syntax inside code (inline or fenced) is left
+//! alone: that is how an article documents shortcodes.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use tera::{Context, Tera};
+
+use crate::diagnostics::Diagnostic;
+
+/// Maps offsets in expanded text back to the text as written.
+#[derive(Debug, Default, Clone)]
+pub struct OffsetMap {
+    /// Replaced regions, in order: (expanded range, source range).
+    regions: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl OffsetMap {
+    pub fn to_source(&self, offset: usize) -> usize {
+        let mut delta: isize = 0;
+        for (exp, src) in &self.regions {
+            if offset < exp.start {
+                break;
+            }
+            if offset < exp.end {
+                return src.start;
+            }
+            delta = src.end as isize - exp.end as isize;
+        }
+        (offset as isize + delta).max(0) as usize
+    }
+
+    pub fn span_to_source(&self, span: Range<usize>) -> Range<usize> {
+        let s = self.to_source(span.start);
+        let e = self.to_source(span.end.saturating_sub(1)) + 1;
+        s..e.max(s)
+    }
+}
+
+/// An argument value.
+fn parse_args(src: &str) -> Result<Vec<(String, tera::Value)>, String> {
+    let mut args = Vec::new();
+    let mut rest = src.trim();
+    while !rest.is_empty() {
+        let name_end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        if name.is_empty() {
+            return Err(format!("expected an argument name at `{}`", rest.chars().take(12).collect::<String>()));
+        }
+        rest = rest[name_end..].trim_start();
+        rest = rest.strip_prefix('=').ok_or_else(|| format!("expected `=` after argument `{name}`"))?.trim_start();
+        let (value, after) = parse_value(rest).ok_or_else(|| format!("argument `{name}` has no valid value (use \"text\", a number, true/false or [a, b])"))?;
+        args.push((name.to_string(), value));
+        rest = after.trim_start();
+        if let Some(r) = rest.strip_prefix(',') {
+            rest = r.trim_start();
+        } else if !rest.is_empty() {
+            return Err(format!("expected `,` between arguments, found `{}`", rest.chars().take(12).collect::<String>()));
+        }
+    }
+    Ok(args)
+}
+
+fn parse_value(s: &str) -> Option<(tera::Value, &str)> {
+    let first = s.chars().next()?;
+    match first {
+        '"' | '\'' | '`' => {
+            let end = s[1..].find(first)? + 1;
+            Some((tera::Value::String(s[1..end].to_string()), &s[end + 1..]))
+        }
+        '[' => {
+            let mut items = Vec::new();
+            let mut rest = s[1..].trim_start();
+            loop {
+                if let Some(r) = rest.strip_prefix(']') {
+                    return Some((tera::Value::Array(items), r));
+                }
+                let (v, r) = parse_value(rest)?;
+                items.push(v);
+                rest = r.trim_start();
+                if let Some(r) = rest.strip_prefix(',') {
+                    rest = r.trim_start();
+                }
+            }
+        }
+        _ => {
+            let end = s.find(|c: char| c == ',' || c == ']' || c.is_whitespace()).unwrap_or(s.len());
+            let word = &s[..end];
+            let v = match word {
+                "true" => tera::Value::Bool(true),
+                "false" => tera::Value::Bool(false),
+                w => {
+                    if let Ok(i) = w.parse::<i64>() {
+                        tera::Value::from(i)
+                    } else {
+                        tera::Value::from(w.parse::<f64>().ok()?)
+                    }
+                }
+            };
+            Some((v, &s[end..]))
+        }
+    }
+}
+
+/// Byte ranges of code (inline and blocks) where shortcodes are not expanded.
+fn code_ranges(src: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut block_start = None;
+    for (event, range) in Parser::new_ext(src, pulldown_cmark::Options::all()).into_offset_iter() {
+        match event {
+            Event::Code(_) => out.push(range),
+            Event::Start(Tag::CodeBlock(_)) => block_start = Some(range.start),
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(s) = block_start.take() {
+                    out.push(s..range.end);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A call found in the text.
+struct Call<'s> {
+    name: &'s str,
+    args: &'s str,
+    /// Whole span, including the body and `{% end %}` for body shortcodes.
+    span: Range<usize>,
+    body: Option<Range<usize>>,
+}
+
+/// Look for a call at `at` (which points at `{{` or `{%`).
+fn parse_call(src: &str, at: usize) -> Option<(bool, &str, &str, usize)> {
+    let body_kind = src[at..].starts_with("{%");
+    let close = if body_kind { "%}" } else { "}}" };
+    let inner_start = at + 2;
+    let end = src[inner_start..].find(close)? + inner_start;
+    let inner = src[inner_start..end].trim();
+    let name_end = inner.find('(')?;
+    let name = inner[..name_end].trim();
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') || !inner.ends_with(')') {
+        return None;
+    }
+    let args = &inner[name_end + 1..inner.len() - 1];
+    Some((body_kind, name, args, end + 2))
+}
+
+fn find_end(src: &str, from: usize) -> Option<(usize, usize)> {
+    // Matching `{% end %}`, allowing nested body shortcodes.
+    let mut depth = 0usize;
+    let mut i = from;
+    while let Some(rel) = src[i..].find("{%") {
+        let at = i + rel;
+        let close = src[at..].find("%}").map(|c| at + c + 2)?;
+        let inner = src[at + 2..close - 2].trim();
+        if inner == "end" {
+            if depth == 0 {
+                return Some((at, close));
+            }
+            depth -= 1;
+        } else if parse_call(src, at).is_some_and(|c| c.0) {
+            depth += 1;
+        }
+        i = close;
+    }
+    None
+}
+
+/// What a shortcode's template sees besides its arguments.
+pub struct ShortcodeEnv<'a> {
+    pub tera: &'a Tera,
+    pub base: &'a Context,
+}
+
+/// Expand every shortcode in `src`. Spans in the diagnostics are into `src`.
+pub fn expand(src: &str, env: &ShortcodeEnv) -> (String, OffsetMap, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    if !src.contains("{{") && !src.contains("{%") {
+        return (src.to_string(), OffsetMap::default(), diags);
+    }
+    let code = code_ranges(src);
+    let in_code = |i: usize| code.iter().any(|r| r.contains(&i));
+    let mut calls = Vec::new();
+    let mut i = 0;
+    while let Some(rel) = src[i..].find('{') {
+        let at = i + rel;
+        i = at + 1;
+        if !(src[at..].starts_with("{{") || src[at..].starts_with("{%")) || in_code(at) {
+            continue;
+        }
+        let Some((body_kind, name, args, end)) = parse_call(src, at) else {
+            if src[at..].starts_with("{%") {
+                let close = src[at..].find("%}").map_or(at + 2, |c| at + c + 2);
+                let inner = src[at + 2..close.saturating_sub(2).max(at + 2)].trim();
+                let msg = if inner == "end" {
+                    "`{% end %}` without a shortcode that opens it".to_string()
+                } else {
+                    format!("`{}` is not a shortcode call; write {{% name(arg=\"value\") %}}", &src[at..close])
+                };
+                diags.push(Diagnostic::error("shortcode/invalid", "", msg).with_span(at..close));
+                i = close;
+            }
+            continue;
+        };
+        if body_kind {
+            match find_end(src, end) {
+                Some((end_at, end_close)) => {
+                    calls.push(Call { name, args, span: at..end_close, body: Some(end..end_at) });
+                    i = end_close;
+                }
+                None => {
+                    diags.push(
+                        Diagnostic::error("shortcode/unclosed", "", format!("shortcode `{name}` has a body but no `{{% end %}}`"))
+                            .with_span(at..end),
+                    );
+                    i = end;
+                }
+            }
+        } else {
+            calls.push(Call { name, args, span: at..end, body: None });
+            i = end;
+        }
+    }
+
+    let mut out = String::with_capacity(src.len());
+    let mut map = OffsetMap::default();
+    let mut last = 0;
+    for call in calls {
+        out.push_str(&src[last..call.span.start]);
+        let rendered = render_call(src, &call, env, &mut diags);
+        let start = out.len();
+        out.push_str(&rendered);
+        map.regions.push((start..out.len(), call.span.clone()));
+        last = call.span.end;
+    }
+    out.push_str(&src[last..]);
+    (out, map, diags)
+}
+
+fn render_call(src: &str, call: &Call, env: &ShortcodeEnv, diags: &mut Vec<Diagnostic>) -> String {
+    let template = format!("shortcodes/{}.html", call.name);
+    let head = call.span.start..call.body.as_ref().map_or(call.span.end, |b| b.start);
+    if env.tera.get_template(&template).is_err() {
+        let names: Vec<String> = env
+            .tera
+            .get_template_names()
+            .filter_map(|n| n.strip_prefix("shortcodes/").and_then(|n| n.strip_suffix(".html")))
+            .map(str::to_string)
+            .collect();
+        let mut d = Diagnostic::error("shortcode/unknown", "", format!("unknown shortcode `{}`", call.name)).with_span(head);
+        d = match crate::content::front_matter::closest(call.name, names.iter().map(String::as_str)) {
+            Some(best) => d.with_help(format!("did you mean `{best}`? Shortcodes are templates in templates/shortcodes/")),
+            None => d.with_help(format!("add templates/shortcodes/{}.html", call.name)),
+        };
+        diags.push(d);
+        return String::new();
+    }
+    let args = match parse_args(call.args) {
+        Ok(a) => a,
+        Err(e) => {
+            diags.push(Diagnostic::error("shortcode/invalid-args", "", format!("shortcode `{}`: {e}", call.name)).with_span(head));
+            return String::new();
+        }
+    };
+    let mut ctx = env.base.clone();
+    for (k, v) in args {
+        ctx.insert(k, &v);
+    }
+    if let Some(body) = &call.body {
+        // Inline shortcodes inside a body are expanded first.
+        let (inner, _, mut d) = expand(&src[body.clone()], env);
+        for x in &mut d {
+            x.span = x.span.take().map(|s| s.start + body.start..s.end + body.start);
+        }
+        diags.append(&mut d);
+        ctx.insert("body", &inner);
+    }
+    match env.tera.render(&template, &ctx) {
+        Ok(html) => {
+            let lines: Vec<&str> = html.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            if call.body.is_some() || lines.len() > 1 { lines.join("\n") } else { lines.concat() }
+        }
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("shortcode/render", "", format!("shortcode `{}` failed: {}", call.name, crate::render::templates::error_chain(&e)))
+                    .with_span(head),
+            );
+            String::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_with(templates: &[(&str, &str)]) -> Tera {
+        let mut t = Tera::default();
+        t.add_raw_templates(templates.to_vec()).unwrap();
+        t
+    }
+
+    #[test]
+    fn expands_inline_and_body_and_skips_code() {
+        let tera = env_with(&[("shortcodes/hi.html", "<b>{{ who }}</b>"), ("shortcodes/box.html", "<div>\n\n{{ body }}\n</div>")]);
+        let base = Context::new();
+        let env = ShortcodeEnv { tera: &tera, base: &base };
+        let src = "A {{ hi(who=\"you\") }} and `{{ hi(who=\"x\") }}`.\n\n{% box() %}inside{% end %}\n";
+        let (out, map, diags) = expand(src, &env);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert!(out.contains("A <b>you</b> and `{{ hi(who=\"x\") }}`"), "{out}");
+        assert!(out.contains("<div>\ninside\n</div>"), "{out}");
+        let after = out.find(" and").unwrap();
+        assert_eq!(map.to_source(after), src.find(" and").unwrap());
+    }
+
+    #[test]
+    fn unknown_and_unclosed_are_errors() {
+        let tera = env_with(&[("shortcodes/box.html", "<div>{{ body }}</div>")]);
+        let base = Context::new();
+        let env = ShortcodeEnv { tera: &tera, base: &base };
+        let (_, _, d) = expand("{{ bocks() }}\n", &env);
+        assert_eq!(d[0].code, "shortcode/unknown");
+        let (_, _, d) = expand("{% box() %} no end\n", &env);
+        assert_eq!(d[0].code, "shortcode/unclosed");
+    }
+
+    #[test]
+    fn argument_values() {
+        let a = parse_args(r#"src="a.svg", n=3, on=true, list=["x", 'y']"#).unwrap();
+        assert_eq!(a.len(), 4);
+        assert!(parse_args("src=").is_err());
+    }
+}

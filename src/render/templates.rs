@@ -1,0 +1,242 @@
+//! Tera templates: loading (theme, then the site's own overrides), the
+//! functions and filters Attaché adds, and turning Tera's errors into
+//! diagnostics that name the template file and, where it can be found, the line.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, OnceLock};
+
+use regex::Regex;
+use tera::{Tera, Value};
+use walkdir::WalkDir;
+
+use crate::config::{Config, MarkdownConfig};
+use crate::diagnostics::{Diagnostic, SourceMap, offset_of};
+
+/// Template data the functions read. Filled in once every page is rendered, so
+/// functions called from page templates see the whole site.
+#[derive(Debug, Default)]
+pub struct SiteIndex {
+    /// `content_rel` → page value (without `content`).
+    pub pages: HashMap<String, Arc<Value>>,
+    /// `content_rel` of `_index.md` → section value.
+    pub sections: HashMap<String, Arc<Value>>,
+    /// taxonomy name → `{taxonomy, terms}`.
+    pub taxonomies: HashMap<String, Arc<Value>>,
+    /// `content_rel` → URL path (with base path) for `@/` in `get_url`.
+    pub urls: HashMap<String, String>,
+    pub base_path: String,
+    pub origin: String,
+}
+
+pub type SharedIndex = Arc<OnceLock<SiteIndex>>;
+
+/// The loaded templates, with where each came from (for error messages).
+pub struct Templates {
+    pub tera: Tera,
+    /// Template name → path relative to the site root.
+    pub files: HashMap<String, PathBuf>,
+}
+
+static POSITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"-->\s*(\d+):(\d+)").expect("static regex"));
+static NAMED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:Variable|Filter|Function|Test|Macro|Template) `([^`]+)`").expect("static regex"));
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"'([^']+)'").expect("static regex"));
+
+/// The whole chain of a Tera error on one line: Tera puts the useful part in
+/// the innermost source.
+pub fn error_chain(e: &tera::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = cur {
+        parts.push(s.to_string());
+        cur = s.source();
+    }
+    parts.retain(|p| !p.trim().is_empty());
+    parts.join(": ")
+}
+
+/// Load templates from `themes/<theme>/templates/` and then `templates/`.
+pub fn load(
+    root: &Path,
+    config: &Config,
+    index: SharedIndex,
+    sources: &mut SourceMap,
+) -> Result<Templates, Vec<Diagnostic>> {
+    let mut files: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+    let mut diags = Vec::new();
+    let theme_dir = root.join("themes").join(&config.theme).join("templates");
+    if !config.theme.is_empty() && !root.join("themes").join(&config.theme).is_dir() {
+        let text = sources.get(Path::new("config.toml")).unwrap_or("");
+        let at = text.find("theme").unwrap_or(0);
+        diags.push(
+            Diagnostic::error("config/unknown-theme", "config.toml", format!("theme `{}` is not in themes/", config.theme))
+                .with_span(at..at + 5),
+        );
+        return Err(diags);
+    }
+    for dir in [theme_dir, root.join("templates")] {
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in WalkDir::new(&dir).sort_by_file_name() {
+            let Ok(entry) = entry else { continue };
+            if !entry.file_type().is_file() || crate::content::is_editor_temp(entry.file_name()) {
+                continue;
+            }
+            let Ok(inside) = entry.path().strip_prefix(&dir) else { continue };
+            let name = inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let rel = crate::content::rel_to(root, entry.path());
+            match std::fs::read(entry.path()).map(String::from_utf8) {
+                Ok(Ok(text)) => {
+                    sources.insert(rel.clone(), Arc::from(text.as_str()));
+                    files.insert(name, (rel, text));
+                }
+                Ok(Err(_)) => diags.push(Diagnostic::error("io/invalid-utf8", rel, "this template is not valid UTF-8")),
+                Err(e) => diags.push(Diagnostic::error("io/read", rel, format!("could not read: {e}"))),
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml", ".htm"]);
+    register(&mut tera, &config.markdown, index);
+    // Parse each template alone first so every syntax error is reported, not just the first.
+    // Other templates are stand-ins here, so `extends` and `import` resolve.
+    for (name, (rel, text)) in &files {
+        let mut probe = Tera::default();
+        let mut list: Vec<(&str, &str)> =
+            files.keys().filter(|n| *n != name).map(|n| (n.as_str(), "")).collect();
+        list.push((name.as_str(), text.as_str()));
+        if let Err(e) = probe.add_raw_templates(list) {
+            diags.push(parse_error(&e, rel, text));
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let list: Vec<(String, String)> = files.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
+    if let Err(e) = tera.add_raw_templates(list) {
+        let msg = error_chain(&e);
+        let name = QUOTED.captures(&msg).and_then(|c| c.get(1)).map(|m| m.as_str().to_string());
+        let rel = name.as_ref().and_then(|n| files.get(n)).map_or_else(|| PathBuf::from("templates"), |f| f.0.clone());
+        diags.push(Diagnostic::error("template/invalid", rel, msg));
+        return Err(diags);
+    }
+    let files = files.into_iter().map(|(n, (rel, _))| (n, rel)).collect();
+    Ok(Templates { tera, files })
+}
+
+fn parse_error(e: &tera::Error, rel: &Path, text: &str) -> Diagnostic {
+    let chain = error_chain(e);
+    let mut d = Diagnostic::error("template/syntax", rel, "template syntax error");
+    if let Some(c) = POSITION.captures(&chain) {
+        let line = c[1].parse().unwrap_or(1);
+        let col = c[2].parse().unwrap_or(1);
+        let at = offset_of(text, line, col);
+        d = d.with_span(at..at + 1);
+    }
+    let detail = chain.lines().filter(|l| l.trim_start().starts_with('=')).map(|l| l.trim_start_matches([' ', '='])).collect::<Vec<_>>().join("; ");
+    d.message = if detail.is_empty() { format!("template error: {}", chain.lines().next().unwrap_or("")) } else { format!("template syntax error: {detail}") };
+    d
+}
+
+impl Templates {
+    /// Render `name`, turning a failure into a diagnostic on the template file.
+    pub fn render(&self, name: &str, ctx: &tera::Context, sources: &SourceMap) -> Result<String, Diagnostic> {
+        self.tera.render(name, ctx).map_err(|e| self.render_error(name, &e, sources))
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    fn render_error(&self, name: &str, e: &tera::Error, sources: &SourceMap) -> Diagnostic {
+        let chain = error_chain(e);
+        // The innermost template named in the chain is where the problem is.
+        let culprit = QUOTED
+            .captures_iter(&chain)
+            .filter_map(|c| c.get(1))
+            .map(|m| m.as_str())
+            .filter(|n| self.files.contains_key(*n))
+            .last()
+            .unwrap_or(name);
+        let rel = self.files.get(culprit).cloned().unwrap_or_else(|| PathBuf::from(culprit));
+        let mut d = Diagnostic::error("template/render", rel.clone(), format!("template `{culprit}` failed: {chain}"));
+        if let (Some(c), Some(text)) = (NAMED.captures(&chain), sources.get(&rel)) {
+            let needle = &c[1];
+            if let Some(at) = text.find(needle) {
+                d = d.with_span(at..at + needle.len());
+            }
+        }
+        d
+    }
+}
+
+fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
+    let md_config = md.clone();
+    tera.register_filter("markdown", move |v: &Value, args: &HashMap<String, Value>| {
+        let src = tera::try_get_value!("markdown", "value", String, v);
+        let html = crate::render::markdown::render(&src, &md_config, None).html;
+        let inline = args.get("inline").and_then(Value::as_bool).unwrap_or(false);
+        let html = if inline {
+            let t = html.trim();
+            t.strip_prefix("<p>").and_then(|t| t.strip_suffix("</p>")).unwrap_or(t).to_string()
+        } else {
+            html
+        };
+        Ok(Value::String(html))
+    });
+    tera.register_filter("reading_time", |v: &Value, _: &HashMap<String, Value>| {
+        let src = tera::try_get_value!("reading_time", "value", String, v);
+        Ok(Value::from(reading_time(src.split_whitespace().count())))
+    });
+
+    let idx = index.clone();
+    tera.register_function("get_url", move |args: &HashMap<String, Value>| {
+        let ix = idx.get().ok_or("get_url is not available here")?;
+        let path = args.get("path").and_then(Value::as_str).ok_or("get_url needs path=\"…\"")?;
+        let absolute = args.get("absolute").and_then(Value::as_bool).unwrap_or(false);
+        let prefix = if absolute { ix.origin.as_str() } else { "" };
+        if let Some(rel) = path.strip_prefix("@/") {
+            let (file, anchor) = rel.split_once('#').map_or((rel, None), |(f, a)| (f, Some(a)));
+            let url = ix.urls.get(file).ok_or_else(|| format!("get_url: no page or section @/{file}"))?;
+            let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
+            return Ok(Value::String(format!("{prefix}{url}{anchor}")));
+        }
+        let trailing = args.get("trailing_slash").and_then(Value::as_bool).unwrap_or(false);
+        let clean = path.trim_start_matches('/');
+        let mut url = format!("{prefix}{}/{clean}", ix.base_path);
+        if trailing && !url.ends_with('/') {
+            url.push('/');
+        }
+        Ok(Value::String(url))
+    });
+    let idx = index.clone();
+    tera.register_function("get_page", move |args: &HashMap<String, Value>| {
+        let ix = idx.get().ok_or("get_page is not available here")?;
+        let path = args.get("path").and_then(Value::as_str).ok_or("get_page needs path=\"section/page.md\"")?;
+        let path = path.trim_start_matches("@/");
+        ix.pages.get(path).map(|v| (**v).clone()).ok_or_else(|| format!("get_page: no page {path}").into())
+    });
+    let idx = index.clone();
+    tera.register_function("get_section", move |args: &HashMap<String, Value>| {
+        let ix = idx.get().ok_or("get_section is not available here")?;
+        let path = args.get("path").and_then(Value::as_str).ok_or("get_section needs path=\"section/_index.md\"")?;
+        let path = path.trim_start_matches("@/");
+        ix.sections.get(path).map(|v| (**v).clone()).ok_or_else(|| format!("get_section: no section {path}").into())
+    });
+    let idx = index;
+    tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
+        let ix = idx.get().ok_or("get_taxonomy is not available here")?;
+        let kind = args.get("kind").and_then(Value::as_str).ok_or("get_taxonomy needs kind=\"…\"")?;
+        ix.taxonomies.get(kind).map(|v| (**v).clone()).ok_or_else(|| format!("get_taxonomy: no taxonomy {kind}").into())
+    });
+}
+
+/// Minutes to read `words` at 200 words a minute, at least one.
+pub fn reading_time(words: usize) -> usize {
+    words.div_ceil(200).max(1)
+}

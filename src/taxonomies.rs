@@ -1,0 +1,122 @@
+//! Taxonomies (topics, regions, countries…): which pages carry which term.
+//!
+//! Built in one pass over the pages, so the cost is linear in the number of
+//! (page, term) pairs; term pages never scan all pages.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use crate::config::Config;
+use crate::content::front_matter::{Split, closest, key_span};
+use crate::content::{Content, SortBy, sort_pages};
+use crate::diagnostics::Diagnostic;
+use crate::slug::slugify;
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    /// Page indices, newest first.
+    pub pages: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub name: String,
+    pub slug: String,
+    /// Terms in alphabetical order of their slug.
+    pub terms: Vec<Term>,
+}
+
+/// Allowed terms per taxonomy, read from the files named by `allowed`.
+fn allowed_terms(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for (name, tax) in &config.taxonomies {
+        let Some(file) = &tax.allowed else { continue };
+        match std::fs::read_to_string(root.join(file)) {
+            Ok(text) => {
+                let terms =
+                    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect();
+                out.insert(name.clone(), terms);
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                "config/allowed-terms",
+                "config.toml",
+                format!("taxonomy `{name}`: could not read allowed terms from {}: {e}", file.display()),
+            )),
+        }
+    }
+    out
+}
+
+/// Group pages by term, checking terms against any allowed list.
+pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
+    let allowed = allowed_terms(root, config, diags);
+    let allowed_sets: BTreeMap<&String, HashSet<&str>> =
+        allowed.iter().map(|(k, v)| (k, v.iter().map(String::as_str).collect())).collect();
+    let mut by_tax: BTreeMap<&str, BTreeMap<String, Term>> =
+        config.taxonomies.keys().map(|k| (k.as_str(), BTreeMap::new())).collect();
+    for (i, page) in content.pages.iter().enumerate() {
+        for (tax, terms) in &page.meta.taxonomies {
+            let Some(map) = by_tax.get_mut(tax.as_str()) else { continue };
+            for term in terms {
+                if let Some(set) = allowed_sets.get(tax) {
+                    if !set.contains(term.as_str()) {
+                        let text = &page.file.text;
+                        let span = find_term(text, page.body_start, term);
+                        let mut d = Diagnostic::error(
+                            "taxonomy/unknown-term",
+                            page.file.rel.clone(),
+                            format!("`{term}` is not an allowed term of `{tax}`"),
+                        )
+                        .with_span(span);
+                        if let Some(best) = closest(term, allowed[tax].iter().map(String::as_str)) {
+                            d = d.with_help(format!("did you mean \"{best}\"?"));
+                        }
+                        diags.push(d);
+                        continue;
+                    }
+                }
+                let slug = slugify(term);
+                if slug.is_empty() {
+                    continue;
+                }
+                let entry = map.entry(slug.clone()).or_insert_with(|| Term { name: term.clone(), slug, pages: Vec::new() });
+                if entry.pages.last() != Some(&i) {
+                    entry.pages.push(i);
+                }
+            }
+        }
+    }
+    by_tax
+        .into_iter()
+        .map(|(name, terms)| {
+            let terms = terms
+                .into_values()
+                .map(|mut t| {
+                    sort_pages(&mut t.pages, &content.pages, SortBy::Date);
+                    t
+                })
+                .collect();
+            Taxonomy { name: name.to_string(), slug: slugify(name), terms }
+        })
+        .collect()
+}
+
+/// Where a term is written in the front matter, for the caret.
+fn find_term(text: &str, body_start: usize, term: &str) -> std::ops::Range<usize> {
+    let front = &text[..body_start.min(text.len())];
+    for quote in ['"', '\''] {
+        let needle = format!("{quote}{term}{quote}");
+        if let Some(i) = front.find(&needle) {
+            return i + 1..i + 1 + term.len();
+        }
+    }
+    match front.find(term) {
+        Some(i) => i..i + term.len(),
+        None => {
+            let split = Split { front: 4..front.len(), body_start, yaml: false };
+            key_span(text, &split, "taxonomies")
+        }
+    }
+}
