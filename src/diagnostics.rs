@@ -49,10 +49,7 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, path, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, path, message) }
     }
 
     pub fn with_span(mut self, span: Range<usize>) -> Self {
@@ -156,23 +153,32 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
             let gutter = line.to_string().len();
             let pad = " ".repeat(gutter);
             let _ = writeln!(out, "{pad}{blue}-->{reset} {path}:{line}:{col}");
-            let line_start = text[..clamp_to_char_boundary(text, span.start.min(text.len()))]
-                .rfind('\n')
-                .map_or(0, |i| i + 1);
+            let line_start =
+                text[..clamp_to_char_boundary(text, span.start.min(text.len()))].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
             let src_line = text[line_start..line_end].trim_end_matches('\r');
             let end = span.end.clamp(span.start, line_end.max(span.start));
             let width = text
                 .get(clamp_to_char_boundary(text, span.start)..clamp_to_char_boundary(text, end))
                 .map_or(1, |s| s.chars().count().max(1));
+            // Long lines (a paragraph is one line in Markdown) are cut to a
+            // window around the span, as rustc does.
+            let chars: Vec<char> = src_line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+            let skip = col.saturating_sub(1).saturating_sub(50);
+            let take = (width + 100).max(100);
+            let mut shown: String = chars.iter().skip(skip).take(take).collect();
+            let mut caret_col = col - 1 - skip;
+            if skip > 0 {
+                shown = format!("...{shown}");
+                caret_col += 3;
+            }
+            if skip + take < chars.len() {
+                shown.push_str("...");
+            }
+            let width = width.min(take);
             let _ = writeln!(out, "{pad} {blue}|{reset}");
-            let _ = writeln!(out, "{blue}{line} |{reset} {}", src_line.replace('\t', " "));
-            let _ = writeln!(
-                out,
-                "{pad} {blue}|{reset} {}{paint}{}{reset}",
-                " ".repeat(col - 1),
-                "^".repeat(width)
-            );
+            let _ = writeln!(out, "{blue}{line} |{reset} {shown}");
+            let _ = writeln!(out, "{pad} {blue}|{reset} {}{paint}{}{reset}", " ".repeat(caret_col), "^".repeat(width));
         }
         _ => {
             let _ = writeln!(out, " {blue}-->{reset} {path}");
@@ -198,10 +204,7 @@ struct JsonDiagnostic<'a> {
 }
 
 fn resolve<'a>(d: &'a Diagnostic, sources: &SourceMap) -> JsonDiagnostic<'a> {
-    let pos = d
-        .span
-        .as_ref()
-        .and_then(|s| sources.get(&d.path).map(|t| line_col(t, s.start)));
+    let pos = d.span.as_ref().and_then(|s| sources.get(&d.path).map(|t| line_col(t, s.start)));
     JsonDiagnostic {
         code: d.code,
         severity: d.severity,

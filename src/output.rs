@@ -29,10 +29,11 @@ fn clean_stale(output: &Path) {
         let n = e.file_name().to_string_lossy().into_owned();
         let Some(rest) = n.strip_prefix(&format!(".{name}.")) else { continue };
         let pid = rest.rsplit('-').next().and_then(|p| p.parse::<u32>().ok());
-        if let Some(pid) = pid {
-            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
 }
@@ -41,7 +42,9 @@ fn clean_stale(output: &Path) {
 pub fn write_tree(files: &BTreeMap<String, OutFile>, dir: &Path) -> Result<()> {
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     for rel in files.keys() {
-        if rel.split('/').any(|s| s == ".." || s.is_empty() && !rel.is_empty() && rel.starts_with('/')) || rel.starts_with('/') {
+        if rel.split('/').any(|s| s == ".." || s.is_empty() && !rel.is_empty() && rel.starts_with('/'))
+            || rel.starts_with('/')
+        {
             bail!("refusing to write `{rel}` outside the output directory");
         }
         if let Some(parent) = Path::new(rel).parent() {
@@ -55,7 +58,9 @@ pub fn write_tree(files: &BTreeMap<String, OutFile>, dir: &Path) -> Result<()> {
     files.par_iter().try_for_each(|(rel, file)| {
         let path = dir.join(rel);
         match file {
-            OutFile::Bytes(b) => std::fs::write(&path, b).with_context(|| format!("could not write {}", path.display())),
+            OutFile::Bytes(b) => {
+                std::fs::write(&path, b).with_context(|| format!("could not write {}", path.display()))
+            }
             OutFile::Copy(src) => std::fs::copy(src, &path)
                 .map(|_| ())
                 .with_context(|| format!("could not copy {} to {}", src.display(), path.display())),
@@ -70,7 +75,8 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     let ca = CString::new(a.as_os_str().as_bytes())?;
     let cb = CString::new(b.as_os_str().as_bytes())?;
     // SAFETY: both are valid NUL-terminated paths; renameat2 reads them only.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
     if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
 }
 

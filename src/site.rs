@@ -97,9 +97,13 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         let at = config_text.find("highlight_theme").unwrap_or(0);
         let names = crate::render::highlight::theme_names();
         built.diagnostics.push(
-            Diagnostic::error("config/invalid", "config.toml", format!("unknown highlight_theme `{}`", config.markdown.highlight_theme))
-                .with_span(at..at + "highlight_theme".len())
-                .with_help(format!("one of: {}", names.join(", "))),
+            Diagnostic::error(
+                "config/invalid",
+                "config.toml",
+                format!("unknown highlight_theme `{}`", config.markdown.highlight_theme),
+            )
+            .with_span(at..at + "highlight_theme".len())
+            .with_help(format!("one of: {}", names.join(", "))),
         );
     }
 
@@ -120,9 +124,13 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         if let Some(prev) = owners.get(url) {
             if prev != who {
                 diags.push(
-                    Diagnostic::error("output/duplicate", who, format!("`{url}` is also the URL of {}", prev.display()))
-                        .with_span(0..3)
-                        .with_help("set a different `slug` on one of them"),
+                    Diagnostic::error(
+                        "output/duplicate",
+                        who,
+                        format!("`{url}` is also the URL of {}", prev.display()),
+                    )
+                    .with_span(0..3)
+                    .with_help("set a different `slug` on one of them"),
                 );
             }
         } else {
@@ -139,11 +147,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         claim(&format!("/{}/", t.slug), Path::new("config.toml"), &mut diags);
     }
     let mut aliases: Vec<(String, String, PathBuf)> = Vec::new(); // (alias path, target URL path, file)
-    for (url_path, file, list, text, body_start) in content
-        .pages
-        .iter()
-        .map(|p| (&p.url_path, &p.file.rel, &p.meta.aliases, &p.file.text, p.body_start))
-        .chain(content.sections.iter().map(|s| (&s.url_path, &s.file.rel, &s.meta.aliases, &s.file.text, s.body_start)))
+    for (url_path, file, list, text, body_start) in
+        content.pages.iter().map(|p| (&p.url_path, &p.file.rel, &p.meta.aliases, &p.file.text, p.body_start)).chain(
+            content.sections.iter().map(|s| (&s.url_path, &s.file.rel, &s.meta.aliases, &s.file.text, s.body_start)),
+        )
     {
         for alias in list {
             match normalize_alias(alias) {
@@ -154,8 +161,12 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
                 None => {
                     let at = text[..body_start.min(text.len())].find(alias.as_str()).unwrap_or(0);
                     diags.push(
-                        Diagnostic::error("fm/invalid-alias", file.clone(), format!("alias `{alias}` would be written outside the output directory"))
-                            .with_span(at..at + alias.len()),
+                        Diagnostic::error(
+                            "fm/invalid-alias",
+                            file.clone(),
+                            format!("alias `{alias}` would be written outside the output directory"),
+                        )
+                        .with_span(at..at + alias.len()),
                     );
                 }
             }
@@ -216,7 +227,8 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         base.insert("page", &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(&config, url_path)}));
         let env = ShortcodeEnv { tera: &tpl.tera, base: &base };
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
-        let ctx = LinkContext { pages: &urls, known: &known, page_path: url_path, base_path: &base_path, drafts: &drafts };
+        let ctx =
+            LinkContext { pages: &urls, known: &known, page_path: url_path, base_path: &base_path, drafts: &drafts };
         let mut rendered = markdown::render(&expanded, &config.markdown, Some(&ctx));
         for x in &mut d {
             x.span = x.span.take().map(|s| s.start + body_start..s.end + body_start);
@@ -248,14 +260,20 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         .par_iter()
         .map(|s| md_docs(&s.body, s.body_start, &s.file.rel, &s.url_path, &s.meta.title))
         .collect();
-    let page_docs: Vec<Doc> = page_docs.into_iter().map(|(d, mut x)| {
-        diags.append(&mut x);
-        d
-    }).collect();
-    let section_docs: Vec<Doc> = section_docs.into_iter().map(|(d, mut x)| {
-        diags.append(&mut x);
-        d
-    }).collect();
+    let page_docs: Vec<Doc> = page_docs
+        .into_iter()
+        .map(|(d, mut x)| {
+            diags.append(&mut x);
+            d
+        })
+        .collect();
+    let section_docs: Vec<Doc> = section_docs
+        .into_iter()
+        .map(|(d, mut x)| {
+            diags.append(&mut x);
+            d
+        })
+        .collect();
 
     // Anchors: checked against the target's ids, now that all are known.
     let ids_by_rel: HashMap<&str, &HashSet<String>> = content
@@ -270,7 +288,12 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
             let target = c.target.as_deref().unwrap_or(own);
             let Some(ids) = ids_by_rel.get(target) else { continue };
             if !ids.contains(&c.anchor) {
-                let mut d = Diagnostic::error("link/broken-anchor", rel, format!("`#{}` is not a heading or id in {target}", c.anchor)).with_span(c.span.clone());
+                let mut d = Diagnostic::error(
+                    "link/broken-anchor",
+                    rel,
+                    format!("`#{}` is not a heading or id in {target}", c.anchor),
+                )
+                .with_span(c.span.clone());
                 if let Some(best) = crate::content::front_matter::closest(&c.anchor, ids.iter().map(String::as_str)) {
                     d = d.with_help(format!("did you mean #{best}?"));
                 }
@@ -305,10 +328,20 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
             let mut ctx = ctx_base(&p.url_path);
             ctx.insert("page", &values.full_page(i, &page_docs[i]));
             let section = &content.sections[p.section];
-            let name = p.meta.template.clone().or_else(|| section.meta.page_template.clone()).unwrap_or_else(|| "page.html".into());
+            let name = p
+                .meta
+                .template
+                .clone()
+                .or_else(|| section.meta.page_template.clone())
+                .unwrap_or_else(|| "page.html".into());
             if !tpl.has(&name) {
                 let at = p.file.text.find(&name).unwrap_or(0);
-                return Err(Diagnostic::error("template/unknown", p.file.rel.clone(), format!("unknown template `{name}`")).with_span(at..at + name.len()));
+                return Err(Diagnostic::error(
+                    "template/unknown",
+                    p.file.rel.clone(),
+                    format!("unknown template `{name}`"),
+                )
+                .with_span(at..at + name.len()));
             }
             tpl.render(&name, &ctx, &built.sources).map(|html| (out_path(&p.url_path), html))
         })
@@ -318,10 +351,19 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         .par_iter()
         .enumerate()
         .map(|(i, s)| {
-            let name = s.meta.template.clone().unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() });
+            let name = s
+                .meta
+                .template
+                .clone()
+                .unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() });
             if !tpl.has(&name) {
                 let at = s.file.text.find(&name).unwrap_or(0);
-                return vec![Err(Diagnostic::error("template/unknown", s.file.rel.clone(), format!("unknown template `{name}`")).with_span(at..at + name.len()))];
+                return vec![Err(Diagnostic::error(
+                    "template/unknown",
+                    s.file.rel.clone(),
+                    format!("unknown template `{name}`"),
+                )
+                .with_span(at..at + name.len()))];
             }
             let pages = &s.pages;
             let chunks: Vec<&[usize]> = match s.meta.paginate_by {
@@ -339,7 +381,17 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
                     let mut sv = values.section_value(i, &section_docs[i], !paginated);
                     if paginated {
                         sv["pages"] = json!([]);
-                        ctx.insert("paginator", &paginator(&config, &s.url_path, s.meta.paginate_by.unwrap_or(1), k + 1, total, values.lite_list(chunk)));
+                        ctx.insert(
+                            "paginator",
+                            &paginator(
+                                &config,
+                                &s.url_path,
+                                s.meta.paginate_by.unwrap_or(1),
+                                k + 1,
+                                total,
+                                values.lite_list(chunk),
+                            ),
+                        );
                     }
                     ctx.insert("section", &sv);
                     tpl.render(&name, &ctx, &built.sources).map(|html| (out_path(&url), html))
@@ -378,12 +430,17 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
                             "pages": if by.is_some() { json!([]) } else { values.lite_list(chunk) },
                         });
                         if by.is_some() {
-                            ctx.insert("paginator", &paginator(&config, &term_url, by.unwrap_or(1), k + 1, total, values.lite_list(chunk)));
+                            ctx.insert(
+                                "paginator",
+                                &paginator(&config, &term_url, by.unwrap_or(1), k + 1, total, values.lite_list(chunk)),
+                            );
                         } else {
                             tv["pages"] = values.lite_list(chunk);
                         }
                         ctx.insert("term", &tv);
-                        jobs.push(tpl.render("taxonomy_single.html", &ctx, &built.sources).map(|h| (out_path(&url), h)));
+                        jobs.push(
+                            tpl.render("taxonomy_single.html", &ctx, &built.sources).map(|h| (out_path(&url), h)),
+                        );
                     }
                 }
             }
@@ -422,11 +479,12 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         files.insert(out_path(alias), OutFile::Bytes(redirect_html(&to).into_bytes()));
     }
     for s in &content.sections {
-        if let Some(n) = s.meta.paginate_by {
-            if s.pages.len() > n {
-                files.entry(format!("{}page/1/index.html", s.url_path.trim_start_matches('/')))
-                    .or_insert_with(|| OutFile::Bytes(redirect_html(&permalink(&config, &s.url_path)).into_bytes()));
-            }
+        if let Some(n) = s.meta.paginate_by
+            && s.pages.len() > n
+        {
+            files
+                .entry(format!("{}page/1/index.html", s.url_path.trim_start_matches('/')))
+                .or_insert_with(|| OutFile::Bytes(redirect_html(&permalink(&config, &s.url_path)).into_bytes()));
         }
     }
     feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &mut files);
@@ -709,10 +767,12 @@ impl<'a> Values<'a> {
             }
         }
         let mut best: Vec<(usize, usize)> = score.into_iter().collect();
-        best.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| {
-            let (da, db) = (&self.content.pages[a.0].meta.date, &self.content.pages[b.0].meta.date);
-            db.cmp(da).then(a.0.cmp(&b.0))
-        }));
+        best.sort_by(|a, b| {
+            b.1.cmp(&a.1).then_with(|| {
+                let (da, db) = (&self.content.pages[a.0].meta.date, &self.content.pages[b.0].meta.date);
+                db.cmp(da).then(a.0.cmp(&b.0))
+            })
+        });
         Value::Array(
             best.into_iter()
                 .take(4)
@@ -750,7 +810,8 @@ impl<'a> Values<'a> {
 
     /// The data behind `get_page`, `get_section`, `get_taxonomy` and `get_url`.
     fn index(&self, config: &Config, urls: &HashMap<String, String>) -> SiteIndex {
-        let pages = self.content.pages.iter().enumerate().map(|(i, p)| (p.content_rel.clone(), self.lite[i].clone())).collect();
+        let pages =
+            self.content.pages.iter().enumerate().map(|(i, p)| (p.content_rel.clone(), self.lite[i].clone())).collect();
         let sections = self
             .content
             .sections
@@ -766,7 +827,12 @@ impl<'a> Values<'a> {
         let taxonomies = self
             .taxonomies
             .iter()
-            .map(|t| (t.name.clone(), Arc::new(json!({"taxonomy": self.taxonomy_value(config, t), "terms": self.terms_value(config, t)}))))
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    Arc::new(json!({"taxonomy": self.taxonomy_value(config, t), "terms": self.terms_value(config, t)})),
+                )
+            })
             .collect();
         SiteIndex {
             pages,
@@ -805,5 +871,6 @@ impl Stats {
 
 /// Write a built site (used by commands); see [`crate::output`].
 pub fn write(built: &Built, output: &Path) -> Result<()> {
-    crate::output::write_atomically(&built.files, output).with_context(|| format!("could not write the site to {}", output.display()))
+    crate::output::write_atomically(&built.files, output)
+        .with_context(|| format!("could not write the site to {}", output.display()))
 }

@@ -35,8 +35,12 @@ fn allowed_terms(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> B
         let Some(file) = &tax.allowed else { continue };
         match std::fs::read_to_string(root.join(file)) {
             Ok(text) => {
-                let terms =
-                    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect();
+                let terms = text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_string)
+                    .collect();
                 out.insert(name.clone(), terms);
             }
             Err(e) => diags.push(Diagnostic::error(
@@ -60,28 +64,29 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
         for (tax, terms) in &page.meta.taxonomies {
             let Some(map) = by_tax.get_mut(tax.as_str()) else { continue };
             for term in terms {
-                if let Some(set) = allowed_sets.get(tax) {
-                    if !set.contains(term.as_str()) {
-                        let text = &page.file.text;
-                        let span = find_term(text, page.body_start, term);
-                        let mut d = Diagnostic::error(
-                            "taxonomy/unknown-term",
-                            page.file.rel.clone(),
-                            format!("`{term}` is not an allowed term of `{tax}`"),
-                        )
-                        .with_span(span);
-                        if let Some(best) = closest(term, allowed[tax].iter().map(String::as_str)) {
-                            d = d.with_help(format!("did you mean \"{best}\"?"));
-                        }
-                        diags.push(d);
-                        continue;
+                if let Some(set) = allowed_sets.get(tax)
+                    && !set.contains(term.as_str())
+                {
+                    let text = &page.file.text;
+                    let span = find_term(text, page.body_start, term);
+                    let mut d = Diagnostic::error(
+                        "taxonomy/unknown-term",
+                        page.file.rel.clone(),
+                        format!("`{term}` is not an allowed term of `{tax}`"),
+                    )
+                    .with_span(span);
+                    if let Some(best) = closest(term, allowed[tax].iter().map(String::as_str)) {
+                        d = d.with_help(format!("did you mean \"{best}\"?"));
                     }
+                    diags.push(d);
+                    continue;
                 }
                 let slug = slugify(term);
                 if slug.is_empty() {
                     continue;
                 }
-                let entry = map.entry(slug.clone()).or_insert_with(|| Term { name: term.clone(), slug, pages: Vec::new() });
+                let entry =
+                    map.entry(slug.clone()).or_insert_with(|| Term { name: term.clone(), slug, pages: Vec::new() });
                 if entry.pages.last() != Some(&i) {
                     entry.pages.push(i);
                 }

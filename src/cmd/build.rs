@@ -11,7 +11,8 @@ use crate::diagnostics::Format;
 use crate::site::{self, BuildOptions};
 
 pub fn run(args: &BuildArgs) -> Result<ExitCode> {
-    let opts = BuildOptions { root: args.site.root.clone(), base_url: args.site.base_url.clone(), drafts: args.site.drafts };
+    let opts =
+        BuildOptions { root: args.site.root.clone(), base_url: args.site.base_url.clone(), drafts: args.site.drafts };
     let output = args.output_dir.clone().unwrap_or_else(|| args.site.root.join("public"));
     let spinner = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();

@@ -9,7 +9,8 @@ use crate::diagnostics::Format;
 use crate::site::{self, BuildOptions};
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let opts = BuildOptions { root: args.site.root.clone(), base_url: args.site.base_url.clone(), drafts: args.site.drafts };
+    let opts =
+        BuildOptions { root: args.site.root.clone(), base_url: args.site.base_url.clone(), drafts: args.site.drafts };
     let built = site::build(&opts)?;
     super::report(&built.diagnostics, &built.sources, args.format);
     let deny_warnings = args.site.deny.contains(&Deny::Warnings);

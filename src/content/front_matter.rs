@@ -37,8 +37,12 @@ pub fn split(path: &Path, text: &str) -> Result<Split, Diagnostic> {
     let first_nl = match rest.find('\n') {
         Some(i) if rest[..i].trim_end() == fence => i,
         _ => {
-            return Err(Diagnostic::error("fm/unclosed", path, format!("front matter opens with `{fence}` but never closes"))
-                .with_span(start..start + 3));
+            return Err(Diagnostic::error(
+                "fm/unclosed",
+                path,
+                format!("front matter opens with `{fence}` but never closes"),
+            )
+            .with_span(start..start + 3));
         }
     };
     let front_start = start + first_nl + 1;
@@ -51,9 +55,13 @@ pub fn split(path: &Path, text: &str) -> Result<Split, Diagnostic> {
             return Ok(Split { front: front_start..pos, body_start, yaml: fence == "---" });
         }
         if line_end >= text.len() {
-            return Err(Diagnostic::error("fm/unclosed", path, format!("front matter opens with `{fence}` but never closes"))
-                .with_span(start..start + 3)
-                .with_help(format!("add a line with `{fence}` alone after the last front-matter key")));
+            return Err(Diagnostic::error(
+                "fm/unclosed",
+                path,
+                format!("front matter opens with `{fence}` but never closes"),
+            )
+            .with_span(start..start + 3)
+            .with_help(format!("add a line with `{fence}` alone after the last front-matter key")));
         }
         pos = line_end + 1;
     }
@@ -67,7 +75,11 @@ pub fn parse_table(path: &Path, text: &str, split: &Split) -> Result<toml::Table
             return Ok(toml::Table::new());
         }
         let value: serde_yaml::Value = serde_yaml::from_str(src).map_err(|e| {
-            let mut d = Diagnostic::error("fm/invalid-yaml", path, format!("invalid YAML front matter: {}", strip_location(&e.to_string())));
+            let mut d = Diagnostic::error(
+                "fm/invalid-yaml",
+                path,
+                format!("invalid YAML front matter: {}", strip_location(&e.to_string())),
+            );
             if let Some(loc) = e.location() {
                 d = d.with_span(split.front.start + loc.index()..split.front.start + loc.index() + 1);
             }
@@ -75,12 +87,18 @@ pub fn parse_table(path: &Path, text: &str, split: &Split) -> Result<toml::Table
         })?;
         match yaml_to_toml(&value) {
             Some(toml::Value::Table(t)) => Ok(t),
-            _ => Err(Diagnostic::error("fm/invalid-yaml", path, "YAML front matter must be a mapping of keys to values")
-                .with_span(split.front.start..split.front.start)),
+            _ => {
+                Err(Diagnostic::error("fm/invalid-yaml", path, "YAML front matter must be a mapping of keys to values")
+                    .with_span(split.front.start..split.front.start))
+            }
         }
     } else {
         toml::from_str::<toml::Table>(src).map_err(|e| {
-            let mut d = Diagnostic::error("fm/invalid-toml", path, format!("invalid TOML front matter: {}", e.message().trim()));
+            let mut d = Diagnostic::error(
+                "fm/invalid-toml",
+                path,
+                format!("invalid TOML front matter: {}", e.message().trim()),
+            );
             if let Some(span) = e.span() {
                 d = d.with_span(split.front.start + span.start..split.front.start + span.end.max(span.start + 1));
             }
@@ -315,8 +333,8 @@ pub fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Opt
             let c_lower = c.to_lowercase();
             // Jaro-Winkler favours a shared beginning, which is how names are
             // usually misspelt ("Belorussia" → "Belarus", not "Russia").
-            let score = strsim::jaro_winkler(&lower, &c_lower)
-                .max(strsim::normalized_damerau_levenshtein(&lower, &c_lower));
+            let score =
+                strsim::jaro_winkler(&lower, &c_lower).max(strsim::normalized_damerau_levenshtein(&lower, &c_lower));
             (score, c)
         })
         .filter(|(score, _)| *score >= 0.8)

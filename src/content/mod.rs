@@ -124,12 +124,33 @@ pub struct Content {
 }
 
 const PAGE_KEYS: &[&str] = &[
-    "title", "description", "date", "updated", "draft", "slug", "aliases", "weight", "template", "authors",
-    "taxonomies", "extra", "correct", "keep",
+    "title",
+    "description",
+    "date",
+    "updated",
+    "draft",
+    "slug",
+    "aliases",
+    "weight",
+    "template",
+    "authors",
+    "taxonomies",
+    "extra",
+    "correct",
+    "keep",
 ];
 const SECTION_KEYS: &[&str] = &[
-    "title", "description", "sort_by", "paginate_by", "template", "page_template", "weight", "aliases", "extra",
-    "correct", "keep",
+    "title",
+    "description",
+    "sort_by",
+    "paginate_by",
+    "template",
+    "page_template",
+    "weight",
+    "aliases",
+    "extra",
+    "correct",
+    "keep",
 ];
 
 enum Parsed {
@@ -143,7 +164,8 @@ pub fn load(root: &Path, config: &Config, include_drafts: bool, diags: &mut Vec<
     let content_dir = root.join("content");
     let mut markdown = Vec::new();
     let mut other = Vec::new();
-    for entry in WalkDir::new(&content_dir).sort_by_file_name().into_iter().filter_entry(|e| !is_hidden(e.file_name())) {
+    for entry in WalkDir::new(&content_dir).sort_by_file_name().into_iter().filter_entry(|e| !is_hidden(e.file_name()))
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -211,13 +233,13 @@ pub fn load(root: &Path, config: &Config, include_drafts: bool, diags: &mut Vec<
         };
         content.assets.push(Asset { source: path, output });
     }
-    content.link(diags);
+    content.link();
     content
 }
 
 impl Content {
     /// Attach pages and subsections to their sections and sort them.
-    fn link(&mut self, diags: &mut Vec<Diagnostic>) {
+    fn link(&mut self) {
         let by_dir: HashMap<String, usize> = self
             .sections
             .iter()
@@ -259,26 +281,15 @@ impl Content {
         for s in 0..self.sections.len() {
             let mut list = std::mem::take(&mut self.sections[s].pages);
             sort_pages(&mut list, &self.pages, self.sections[s].meta.sort_by);
-            if self.sections[s].meta.sort_by == SortBy::Date {
-                for &p in &list {
-                    if self.pages[p].meta.date.is_none() {
-                        let page = &self.pages[p];
-                        diags.push(
-                            Diagnostic::warning(
-                                "fm/missing-date",
-                                page.file.rel.clone(),
-                                format!("`{}` sorts by date but this page has none; it is listed last", self.sections[s].content_rel),
-                            )
-                            .with_span(0..3),
-                        );
-                    }
-                }
-            }
             self.sections[s].pages = list;
             let mut subs = std::mem::take(&mut self.sections[s].subsections);
             subs.sort_by(|&a, &b| {
                 let (a, b) = (&self.sections[a], &self.sections[b]);
-                (a.meta.weight.unwrap_or(0), &a.meta.title, &a.content_rel).cmp(&(b.meta.weight.unwrap_or(0), &b.meta.title, &b.content_rel))
+                (a.meta.weight.unwrap_or(0), &a.meta.title, &a.content_rel).cmp(&(
+                    b.meta.weight.unwrap_or(0),
+                    &b.meta.title,
+                    &b.content_rel,
+                ))
             });
             self.sections[s].subsections = subs;
         }
@@ -300,9 +311,7 @@ pub fn sort_pages(list: &mut [usize], pages: &[Page], by: SortBy) {
             SortBy::Weight => (pa.meta.weight.unwrap_or(i64::MAX), &pa.meta.title)
                 .cmp(&(pb.meta.weight.unwrap_or(i64::MAX), &pb.meta.title))
                 .then_with(tie),
-            SortBy::Title => {
-                pa.meta.title.to_lowercase().cmp(&pb.meta.title.to_lowercase()).then_with(tie)
-            }
+            SortBy::Title => pa.meta.title.to_lowercase().cmp(&pb.meta.title.to_lowercase()).then_with(tie),
         }
     });
 }
@@ -372,7 +381,7 @@ fn valid_slug(slug: &str) -> bool {
 }
 
 /// Report invalid UTF-8 with the line and column of the first bad byte.
-fn decode(rel: &Path, bytes: Vec<u8>) -> Result<String, (Diagnostic, String)> {
+fn decode(rel: &Path, bytes: Vec<u8>) -> Result<String, Box<(Diagnostic, String)>> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -380,7 +389,7 @@ fn decode(rel: &Path, bytes: Vec<u8>) -> Result<String, (Diagnostic, String)> {
         let d = Diagnostic::error("io/invalid-utf8", rel, "this file is not valid UTF-8")
             .with_span(at..at + 1)
             .with_help("save the file as UTF-8 in your editor");
-        (d, lossy)
+        Box::new((d, lossy))
     })
 }
 
@@ -397,7 +406,8 @@ fn parse_file(
     };
     let text = match decode(&rel, bytes) {
         Ok(t) => t,
-        Err((d, lossy)) => {
+        Err(bad) => {
+            let (d, lossy) = *bad;
             let file = SourceFile { rel, text: Arc::from(lossy) };
             return (None, vec![d], Some(file));
         }
@@ -483,8 +493,14 @@ fn page_from(
             }
             toml::Value::String(s) => vec![s],
             _ => {
-                bad_tax.push(Diagnostic::error("fm/invalid-value", rel.clone(), format!("taxonomy `{name}` must be a list of strings"))
-                    .with_span(key_span(&text, split, &name)));
+                bad_tax.push(
+                    Diagnostic::error(
+                        "fm/invalid-value",
+                        rel.clone(),
+                        format!("taxonomy `{name}` must be a list of strings"),
+                    )
+                    .with_span(key_span(&text, split, &name)),
+                );
                 continue;
             }
         };
@@ -507,26 +523,34 @@ fn page_from(
         if !present.contains(field) && field != "title" {
             let s = split.front.start.saturating_sub(4);
             diags.push(
-                Diagnostic::error("fm/missing-field", rel.clone(), format!("this article has no `{field}`, which config.toml requires"))
-                    .with_span(s..s + 3),
+                Diagnostic::error(
+                    "fm/missing-field",
+                    rel.clone(),
+                    format!("this article has no `{field}`, which config.toml requires"),
+                )
+                .with_span(s..s + 3),
             );
         }
     }
-    if let Some(slug) = &meta.slug {
-        if !valid_slug(slug) {
-            diags.push(
-                Diagnostic::error("fm/invalid-slug", rel.clone(), format!("slug `{slug}` is not a single URL segment"))
-                    .with_span(key_span(&text, split, "slug"))
-                    .with_help("use letters, digits and dashes only, e.g. `minsk-agreements`"),
-            );
-            meta.slug = None;
-        }
+    if let Some(slug) = &meta.slug
+        && !valid_slug(slug)
+    {
+        diags.push(
+            Diagnostic::error("fm/invalid-slug", rel.clone(), format!("slug `{slug}` is not a single URL segment"))
+                .with_span(key_span(&text, split, "slug"))
+                .with_help("use letters, digits and dashes only, e.g. `minsk-agreements`"),
+        );
+        meta.slug = None;
     }
     // URL: directories of the path, then the slug (front matter or file name).
     let is_bundle = content_rel.ends_with("/index.md") || content_rel == "index.md";
     let mut parts: Vec<&str> = content_rel.split('/').collect();
     let file_name = parts.pop().unwrap_or_default();
-    let default_slug = if is_bundle { parts.pop().unwrap_or("index").to_string() } else { file_name.trim_end_matches(".md").to_string() };
+    let default_slug = if is_bundle {
+        parts.pop().unwrap_or("index").to_string()
+    } else {
+        file_name.trim_end_matches(".md").to_string()
+    };
     let slug = meta.slug.clone().unwrap_or_else(|| slugify(&default_slug));
     let mut url = String::from("/");
     for dir in parts {
@@ -534,7 +558,10 @@ fn page_from(
         url.push('/');
     }
     if slug.is_empty() {
-        diags.push(Diagnostic::error("fm/invalid-slug", rel.clone(), "this file name gives an empty URL; set `slug`").with_span(0..3));
+        diags.push(
+            Diagnostic::error("fm/invalid-slug", rel.clone(), "this file name gives an empty URL; set `slug`")
+                .with_span(0..3),
+        );
         return (None, diags);
     }
     url.push_str(&slug);
@@ -556,7 +583,12 @@ fn page_from(
     (Some(page), diags)
 }
 
-fn section_from(file: SourceFile, split: &Split, table: toml::Table, content_rel: String) -> (Option<Section>, Vec<Diagnostic>) {
+fn section_from(
+    file: SourceFile,
+    split: &Split,
+    table: toml::Table,
+    content_rel: String,
+) -> (Option<Section>, Vec<Diagnostic>) {
     let text = file.text.clone();
     let rel = file.rel.clone();
     let mut f = Fields::new(&rel, &text, split, table);
@@ -568,8 +600,12 @@ fn section_from(file: SourceFile, split: &Split, table: toml::Table, content_rel
         Some(other) => {
             let span = key_span(&text, split, "sort_by");
             f.diags.push(
-                Diagnostic::error("fm/invalid-value", rel.clone(), format!("`sort_by` must be \"date\", \"weight\" or \"title\", not \"{other}\""))
-                    .with_span(span),
+                Diagnostic::error(
+                    "fm/invalid-value",
+                    rel.clone(),
+                    format!("`sort_by` must be \"date\", \"weight\" or \"title\", not \"{other}\""),
+                )
+                .with_span(span),
             );
             SortBy::Date
         }

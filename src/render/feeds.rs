@@ -27,7 +27,15 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// An Atom feed of `pages` (indices, already newest first).
-fn atom(config: &Config, content: &Content, html: &[(&str, Option<&str>)], title: &str, feed_path: &str, home_path: &str, pages: &[usize]) -> String {
+fn atom(
+    config: &Config,
+    content: &Content,
+    html: &[(&str, Option<&str>)],
+    title: &str,
+    feed_path: &str,
+    home_path: &str,
+    pages: &[usize],
+) -> String {
     let feed_url = permalink(config, feed_path);
     let updated = pages
         .iter()
@@ -36,7 +44,11 @@ fn atom(config: &Config, content: &Content, html: &[(&str, Option<&str>)], title
         .map_or_else(|| "1970-01-01T00:00:00+00:00".to_string(), |d| d.rfc3339());
     let mut out = String::new();
     let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-    let _ = writeln!(out, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">", xml_escape(&config.default_language));
+    let _ = writeln!(
+        out,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+        xml_escape(&config.default_language)
+    );
     let _ = writeln!(out, "  <title>{}</title>", xml_escape(title));
     if let Some(d) = &config.description {
         let _ = writeln!(out, "  <subtitle>{}</subtitle>", xml_escape(d));
@@ -67,7 +79,12 @@ fn atom(config: &Config, content: &Content, html: &[(&str, Option<&str>)], title
             let _ = writeln!(out, "    <summary>{}</summary>", xml_escape(d));
         }
         let body = html.get(i).map_or("", |h| h.0);
-        let _ = writeln!(out, "    <content type=\"html\" xml:base=\"{}\">{}</content>", xml_escape(&url), xml_escape(body));
+        let _ = writeln!(
+            out,
+            "    <content type=\"html\" xml:base=\"{}\">{}</content>",
+            xml_escape(&url),
+            xml_escape(body)
+        );
         let _ = writeln!(out, "  </entry>");
     }
     out.push_str("</feed>\n");
@@ -75,11 +92,20 @@ fn atom(config: &Config, content: &Content, html: &[(&str, Option<&str>)], title
 }
 
 /// Write every feed, the sitemap and robots.txt into `files`.
-pub fn write_all(config: &Config, content: &Content, html: &[(&str, Option<&str>)], taxonomies: &[Taxonomy], files: &mut BTreeMap<String, OutFile>) {
+pub fn write_all(
+    config: &Config,
+    content: &Content,
+    html: &[(&str, Option<&str>)],
+    taxonomies: &[Taxonomy],
+    files: &mut BTreeMap<String, OutFile>,
+) {
     if config.generate_feed {
         let mut all: Vec<usize> = (0..content.pages.len()).collect();
         sort_pages(&mut all, &content.pages, SortBy::Date);
-        files.insert("atom.xml".into(), OutFile::Bytes(atom(config, content, html, &config.title, "/atom.xml", "/", &all).into_bytes()));
+        files.insert(
+            "atom.xml".into(),
+            OutFile::Bytes(atom(config, content, html, &config.title, "/atom.xml", "/", &all).into_bytes()),
+        );
     }
     if config.section_feeds {
         for s in content.sections.iter().filter(|s| s.url_path != "/" && !s.pages.is_empty()) {
@@ -87,7 +113,10 @@ pub fn write_all(config: &Config, content: &Content, html: &[(&str, Option<&str>
             sort_pages(&mut list, &content.pages, SortBy::Date);
             let feed_path = format!("{}atom.xml", s.url_path);
             let title = format!("{} — {}", s.meta.title, config.title);
-            files.insert(feed_path.trim_start_matches('/').to_string(), OutFile::Bytes(atom(config, content, html, &title, &feed_path, &s.url_path, &list).into_bytes()));
+            files.insert(
+                feed_path.trim_start_matches('/').to_string(),
+                OutFile::Bytes(atom(config, content, html, &title, &feed_path, &s.url_path, &list).into_bytes()),
+            );
         }
     }
     for t in taxonomies {
@@ -98,11 +127,16 @@ pub fn write_all(config: &Config, content: &Content, html: &[(&str, Option<&str>
             let home = format!("/{}/{}/", t.slug, term.slug);
             let feed_path = format!("{home}atom.xml");
             let title = format!("{} — {}", term.name, config.title);
-            files.insert(feed_path.trim_start_matches('/').to_string(), OutFile::Bytes(atom(config, content, html, &title, &feed_path, &home, &term.pages).into_bytes()));
+            files.insert(
+                feed_path.trim_start_matches('/').to_string(),
+                OutFile::Bytes(atom(config, content, html, &title, &feed_path, &home, &term.pages).into_bytes()),
+            );
         }
     }
     if config.generate_sitemap {
-        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut out = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
         let mut entry = |url: String, lastmod: Option<String>| {
             let _ = write!(out, "  <url><loc>{}</loc>", xml_escape(&url));
             if let Some(l) = lastmod {

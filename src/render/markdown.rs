@@ -63,6 +63,9 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A heading being collected: level, explicit id, classes, inner events, text.
+type HeadingBuf<'a> = (HeadingLevel, Option<String>, Vec<String>, Vec<Event<'a>>, String);
+
 const MORE_MARKER: &str = "<!--attache:summary-end-->";
 
 static ID_ATTR: LazyLock<Regex> =
@@ -118,7 +121,7 @@ pub fn render(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>) -
     let parser = Parser::new_ext(src, options(config)).into_offset_iter();
 
     // Buffers for constructs rendered by hand.
-    let mut heading: Option<(HeadingLevel, Option<String>, Vec<String>, Vec<Event>, String)> = None;
+    let mut heading: Option<HeadingBuf> = None;
     let mut code: Option<(Option<String>, String, Range<usize>)> = None;
     let mut image_alt: Option<(String, Range<usize>)> = None;
     let mut in_code_block = false;
@@ -156,9 +159,16 @@ pub fn render(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>) -
                     let mut inner_html = String::new();
                     pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
                     let lvl = level_num(level);
-                    let class_attr = if classes.is_empty() { String::new() } else { format!(" class=\"{}\"", escape(&classes.join(" "))) };
+                    let class_attr = if classes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" class=\"{}\"", escape(&classes.join(" ")))
+                    };
                     let anchor = if config.heading_anchors {
-                        format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>", id = escape(&id))
+                        format!(
+                            " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>",
+                            id = escape(&id)
+                        )
                     } else {
                         String::new()
                     };
@@ -192,9 +202,11 @@ pub fn render(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>) -
             Event::Start(Tag::CodeBlock(kind)) => {
                 in_code_block = true;
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().filter(|l| !l.is_empty()).map(str::to_string)
-                    }
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_string),
                     CodeBlockKind::Indented => None,
                 };
                 code = Some((lang, String::new(), range));
@@ -204,14 +216,14 @@ pub fn render(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>) -
                 events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
             Event::End(TagEnd::Image) => {
-                if let Some((alt, span)) = image_alt.take() {
-                    if alt.trim().is_empty() {
-                        out.diagnostics.push(
-                            Diagnostic::warning("a11y/missing-alt", "", "image has no alt text")
-                                .with_span(span)
-                                .with_help("describe the image in the brackets: ![A map of the Black Sea](map.png)"),
-                        );
-                    }
+                if let Some((alt, span)) = image_alt.take()
+                    && alt.trim().is_empty()
+                {
+                    out.diagnostics.push(
+                        Diagnostic::warning("a11y/missing-alt", "", "image has no alt text")
+                            .with_span(span)
+                            .with_help("describe the image in the brackets: ![A map of the Black Sea](map.png)"),
+                    );
                 }
                 events.push(Event::End(TagEnd::Image));
             }
@@ -266,14 +278,24 @@ fn collect_ids(html: &str, ids: &mut HashSet<String>) {
     }
 }
 
-fn code_block(text: &str, lang: Option<&str>, config: &MarkdownConfig, span: Range<usize>, out: &mut Rendered) -> String {
+fn code_block(
+    text: &str,
+    lang: Option<&str>,
+    config: &MarkdownConfig,
+    span: Range<usize>,
+    out: &mut Rendered,
+) -> String {
     let highlighted = match lang {
         Some(l) if config.highlight_code => {
             let h = highlight::highlight(text, l);
             if h.is_none() {
                 out.diagnostics.push(
-                    Diagnostic::warning("code/unknown-language", "", format!("no highlighting for language `{l}`; shown as plain text"))
-                        .with_span(span.start..span.start + 3 + l.len()),
+                    Diagnostic::warning(
+                        "code/unknown-language",
+                        "",
+                        format!("no highlighting for language `{l}`; shown as plain text"),
+                    )
+                    .with_span(span.start..span.start + 3 + l.len()),
                 );
             }
             h
@@ -330,7 +352,7 @@ fn rewrite_inline<'a>(
                 format!("link to a page that does not exist: @/{file}")
             };
             let mut d = Diagnostic::error("link/broken", "", msg).with_span(span);
-            if let Some(best) = crate::content::front_matter::closest(file, ctx.pages.keys().map(String::as_str)) {
+            if let Some(best) = closest_path(file, ctx.pages.keys()) {
                 d = d.with_help(format!("did you mean @/{best}?"));
             }
             out.diagnostics.push(d);
@@ -355,6 +377,20 @@ fn rewrite_inline<'a>(
     Event::Start(Tag::Link { link_type, dest_url, title, id })
 }
 
+/// The content path whose file name is closest to the one asked for: comparing
+/// whole paths would make every page of the same section look "close".
+fn closest_path<'p>(wanted: &str, paths: impl Iterator<Item = &'p String>) -> Option<&'p str> {
+    let name = |p: &str| p.trim_end_matches("/index.md").rsplit('/').next().unwrap_or(p).to_string();
+    let wanted_name = name(wanted);
+    let paths: Vec<&String> = paths.collect();
+    let names: Vec<String> = paths.iter().map(|p| name(p)).collect();
+    let best = crate::content::front_matter::closest(&wanted_name, names.iter().map(String::as_str))?;
+    let mut hits =
+        paths.iter().zip(&names).filter(|(_, n)| n.as_str() == best).map(|(p, _)| p.as_str()).collect::<Vec<_>>();
+    hits.sort();
+    hits.first().copied()
+}
+
 fn check_relative(dest: &str, span: Range<usize>, ctx: &LinkContext, out: &mut Rendered) {
     let path = dest.split(['#', '?']).next().unwrap_or("");
     if path.is_empty() {
@@ -362,7 +398,8 @@ fn check_relative(dest: &str, span: Range<usize>, ctx: &LinkContext, out: &mut R
     }
     let joined = if let Some(abs) = path.strip_prefix('/') {
         let base = ctx.base_path.trim_matches('/');
-        let abs = if !base.is_empty() { abs.strip_prefix(base).map_or(abs, |r| r.trim_start_matches('/')) } else { abs };
+        let abs =
+            if !base.is_empty() { abs.strip_prefix(base).map_or(abs, |r| r.trim_start_matches('/')) } else { abs };
         abs.to_string()
     } else {
         format!("{}{}", ctx.page_path.trim_start_matches('/'), path)

@@ -55,13 +55,18 @@ fn parse_args(src: &str) -> Result<Vec<(String, tera::Value)>, String> {
         }
         rest = rest[name_end..].trim_start();
         rest = rest.strip_prefix('=').ok_or_else(|| format!("expected `=` after argument `{name}`"))?.trim_start();
-        let (value, after) = parse_value(rest).ok_or_else(|| format!("argument `{name}` has no valid value (use \"text\", a number, true/false or [a, b])"))?;
+        let (value, after) = parse_value(rest).ok_or_else(|| {
+            format!("argument `{name}` has no valid value (use \"text\", a number, true/false or [a, b])")
+        })?;
         args.push((name.to_string(), value));
         rest = after.trim_start();
         if let Some(r) = rest.strip_prefix(',') {
             rest = r.trim_start();
         } else if !rest.is_empty() {
-            return Err(format!("expected `,` between arguments, found `{}`", rest.chars().take(12).collect::<String>()));
+            return Err(format!(
+                "expected `,` between arguments, found `{}`",
+                rest.chars().take(12).collect::<String>()
+            ));
         }
     }
     Ok(args)
@@ -217,8 +222,12 @@ pub fn expand(src: &str, env: &ShortcodeEnv) -> (String, OffsetMap, Vec<Diagnost
                 }
                 None => {
                     diags.push(
-                        Diagnostic::error("shortcode/unclosed", "", format!("shortcode `{name}` has a body but no `{{% end %}}`"))
-                            .with_span(at..end),
+                        Diagnostic::error(
+                            "shortcode/unclosed",
+                            "",
+                            format!("shortcode `{name}` has a body but no `{{% end %}}`"),
+                        )
+                        .with_span(at..end),
                     );
                     i = end;
                 }
@@ -254,9 +263,12 @@ fn render_call(src: &str, call: &Call, env: &ShortcodeEnv, diags: &mut Vec<Diagn
             .filter_map(|n| n.strip_prefix("shortcodes/").and_then(|n| n.strip_suffix(".html")))
             .map(str::to_string)
             .collect();
-        let mut d = Diagnostic::error("shortcode/unknown", "", format!("unknown shortcode `{}`", call.name)).with_span(head);
+        let mut d =
+            Diagnostic::error("shortcode/unknown", "", format!("unknown shortcode `{}`", call.name)).with_span(head);
         d = match crate::content::front_matter::closest(call.name, names.iter().map(String::as_str)) {
-            Some(best) => d.with_help(format!("did you mean `{best}`? Shortcodes are templates in templates/shortcodes/")),
+            Some(best) => {
+                d.with_help(format!("did you mean `{best}`? Shortcodes are templates in templates/shortcodes/"))
+            }
             None => d.with_help(format!("add templates/shortcodes/{}.html", call.name)),
         };
         diags.push(d);
@@ -265,7 +277,10 @@ fn render_call(src: &str, call: &Call, env: &ShortcodeEnv, diags: &mut Vec<Diagn
     let args = match parse_args(call.args) {
         Ok(a) => a,
         Err(e) => {
-            diags.push(Diagnostic::error("shortcode/invalid-args", "", format!("shortcode `{}`: {e}", call.name)).with_span(head));
+            diags.push(
+                Diagnostic::error("shortcode/invalid-args", "", format!("shortcode `{}`: {e}", call.name))
+                    .with_span(head),
+            );
             return String::new();
         }
     };
@@ -289,8 +304,12 @@ fn render_call(src: &str, call: &Call, env: &ShortcodeEnv, diags: &mut Vec<Diagn
         }
         Err(e) => {
             diags.push(
-                Diagnostic::error("shortcode/render", "", format!("shortcode `{}` failed: {}", call.name, crate::render::templates::error_chain(&e)))
-                    .with_span(head),
+                Diagnostic::error(
+                    "shortcode/render",
+                    "",
+                    format!("shortcode `{}` failed: {}", call.name, crate::render::templates::error_chain(&e)),
+                )
+                .with_span(head),
             );
             String::new()
         }
@@ -309,7 +328,10 @@ mod tests {
 
     #[test]
     fn expands_inline_and_body_and_skips_code() {
-        let tera = env_with(&[("shortcodes/hi.html", "<b>{{ who }}</b>"), ("shortcodes/box.html", "<div>\n\n{{ body }}\n</div>")]);
+        let tera = env_with(&[
+            ("shortcodes/hi.html", "<b>{{ who }}</b>"),
+            ("shortcodes/box.html", "<div>\n\n{{ body }}\n</div>"),
+        ]);
         let base = Context::new();
         let env = ShortcodeEnv { tera: &tera, base: &base };
         let src = "A {{ hi(who=\"you\") }} and `{{ hi(who=\"x\") }}`.\n\n{% box() %}inside{% end %}\n";

@@ -70,8 +70,12 @@ pub fn load(
         let text = sources.get(Path::new("config.toml")).unwrap_or("");
         let at = text.find("theme").unwrap_or(0);
         diags.push(
-            Diagnostic::error("config/unknown-theme", "config.toml", format!("theme `{}` is not in themes/", config.theme))
-                .with_span(at..at + 5),
+            Diagnostic::error(
+                "config/unknown-theme",
+                "config.toml",
+                format!("theme `{}` is not in themes/", config.theme),
+            )
+            .with_span(at..at + 5),
         );
         return Err(diags);
     }
@@ -107,8 +111,7 @@ pub fn load(
     // Other templates are stand-ins here, so `extends` and `import` resolve.
     for (name, (rel, text)) in &files {
         let mut probe = Tera::default();
-        let mut list: Vec<(&str, &str)> =
-            files.keys().filter(|n| *n != name).map(|n| (n.as_str(), "")).collect();
+        let mut list: Vec<(&str, &str)> = files.keys().filter(|n| *n != name).map(|n| (n.as_str(), "")).collect();
         list.push((name.as_str(), text.as_str()));
         if let Err(e) = probe.add_raw_templates(list) {
             diags.push(parse_error(&e, rel, text));
@@ -138,8 +141,17 @@ fn parse_error(e: &tera::Error, rel: &Path, text: &str) -> Diagnostic {
         let at = offset_of(text, line, col);
         d = d.with_span(at..at + 1);
     }
-    let detail = chain.lines().filter(|l| l.trim_start().starts_with('=')).map(|l| l.trim_start_matches([' ', '='])).collect::<Vec<_>>().join("; ");
-    d.message = if detail.is_empty() { format!("template error: {}", chain.lines().next().unwrap_or("")) } else { format!("template syntax error: {detail}") };
+    let detail = chain
+        .lines()
+        .filter(|l| l.trim_start().starts_with('='))
+        .map(|l| l.trim_start_matches([' ', '=']))
+        .collect::<Vec<_>>()
+        .join("; ");
+    d.message = if detail.is_empty() {
+        format!("template error: {}", chain.lines().next().unwrap_or(""))
+    } else {
+        format!("template syntax error: {detail}")
+    };
     d
 }
 

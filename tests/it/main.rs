@@ -1,0 +1,5 @@
+//! One integration binary, one module per feature (as in mdBook and ripgrep).
+
+mod build;
+mod errors;
+mod support;
