@@ -109,7 +109,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
 
     let mut diags = Vec::new();
     let mut content = content::load(root, &config, opts.drafts, &mut diags);
-    let drafts: HashSet<String> = if opts.drafts { HashSet::new() } else { draft_paths(root) };
+    let drafts = std::mem::take(&mut content.drafts);
     built.sources.extend(std::mem::take(&mut content.sources));
 
     // Stage 2: correction (prose only; see `correct`).
@@ -519,26 +519,6 @@ fn page_docs_html(docs: &[Doc]) -> Vec<(&str, Option<&str>)> {
 
 fn templates_stylesheet(config: &Config) -> Option<String> {
     crate::render::highlight::stylesheet(&config.markdown.highlight_theme)
-}
-
-/// Drafts on disk (for "link to a draft" errors when drafts are left out).
-fn draft_paths(root: &Path) -> HashSet<String> {
-    // Cheap: only files whose front matter mentions `draft`.
-    let dir = root.join("content");
-    walkdir::WalkDir::new(&dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
-        .filter_map(|e| {
-            let text = std::fs::read_to_string(e.path()).ok()?;
-            let head: String = text.lines().take(40).collect::<Vec<_>>().join("\n");
-            let is_draft = head.lines().any(|l| {
-                let l = l.replace(' ', "");
-                l == "draft=true" || l == "draft:true"
-            });
-            is_draft.then(|| e.path().strip_prefix(&dir).ok().map(|p| p.to_string_lossy().replace('\\', "/"))).flatten()
-        })
-        .collect()
 }
 
 /// `static/` of the theme, then of the site (the site wins).

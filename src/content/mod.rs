@@ -121,6 +121,8 @@ pub struct Content {
     pub sections: Vec<Section>,
     pub assets: Vec<Asset>,
     pub sources: SourceMap,
+    /// Content paths of drafts left out of this build (for "links to a draft").
+    pub drafts: HashSet<String>,
 }
 
 const PAGE_KEYS: &[&str] = &[
@@ -198,6 +200,7 @@ pub fn load(root: &Path, config: &Config, include_drafts: bool, diags: &mut Vec<
         match parsed {
             Some(Parsed::Page(p)) => {
                 if p.meta.draft && !include_drafts {
+                    content.drafts.insert(p.content_rel);
                     continue;
                 }
                 pages.push(p);

@@ -238,7 +238,16 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
         let ix = idx.get().ok_or("get_section is not available here")?;
         let path = args.get("path").and_then(Value::as_str).ok_or("get_section needs path=\"section/_index.md\"")?;
         let path = path.trim_start_matches("@/");
-        ix.sections.get(path).map(|v| (**v).clone()).ok_or_else(|| format!("get_section: no section {path}").into())
+        let v = ix.sections.get(path).ok_or_else(|| format!("get_section: no section {path}"))?;
+        // `metadata_only=true` skips the page list: cheap enough to call on every page.
+        if args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false) {
+            let meta: serde_json::Map<String, Value> = v
+                .as_object()
+                .map(|o| o.iter().map(|(k, x)| (k.clone(), if k == "pages" { Value::Array(Vec::new()) } else { x.clone() })).collect())
+                .unwrap_or_default();
+            return Ok(Value::Object(meta));
+        }
+        Ok((**v).clone())
     });
     let idx = index;
     tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
