@@ -225,7 +225,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         let mut base = tera::Context::new();
         base.insert("config", &config_value);
         base.insert("page", &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(&config, url_path)}));
-        let env = ShortcodeEnv { tera: &tpl.tera, base: &base };
+        let env = ShortcodeEnv::new(&tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
         let ctx =
             LinkContext { pages: &urls, known: &known, page_path: url_path, base_path: &base_path, drafts: &drafts };

@@ -286,6 +286,8 @@ fn code_block(
     out: &mut Rendered,
 ) -> String {
     let highlighted = match lang {
+        // Plain-text formats need no colours and deserve no warning.
+        Some("text" | "txt" | "plain" | "plaintext" | "csv" | "tsv" | "output" | "console") => None,
         Some(l) if config.highlight_code => {
             let h = highlight::highlight(text, l);
             if h.is_none() {
@@ -304,7 +306,7 @@ fn code_block(
     };
     let lang_attr = lang.map(|l| format!(" data-lang=\"{}\"", escape(l))).unwrap_or_default();
     let body = highlighted.unwrap_or_else(|| escape(text));
-    format!("<pre class=\"code\"{lang_attr}><code>{body}</code></pre>\n")
+    format!("<pre class=\"code hl-code\"{lang_attr}><code>{body}</code></pre>\n")
 }
 
 /// Resolve `@/` links, add external-link attributes, and record links to check.

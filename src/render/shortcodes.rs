@@ -182,6 +182,14 @@ fn find_end(src: &str, from: usize) -> Option<(usize, usize)> {
 pub struct ShortcodeEnv<'a> {
     pub tera: &'a Tera,
     pub base: &'a Context,
+    /// Calls so far of each shortcode in this document.
+    pub counts: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+}
+
+impl<'a> ShortcodeEnv<'a> {
+    pub fn new(tera: &'a Tera, base: &'a Context) -> Self {
+        ShortcodeEnv { tera, base, counts: Default::default() }
+    }
 }
 
 /// Expand every shortcode in `src`. Spans in the diagnostics are into `src`.
@@ -285,6 +293,14 @@ fn render_call(src: &str, call: &Call, env: &ShortcodeEnv, diags: &mut Vec<Diagn
         }
     };
     let mut ctx = env.base.clone();
+    let nth = {
+        let mut counts = env.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = counts.entry(call.name.to_string()).or_insert(0);
+        *n += 1;
+        *n
+    };
+    // `nth` numbers the calls of one shortcode in a page (1, 2, …), for unique ids.
+    ctx.insert("nth", &nth);
     for (k, v) in args {
         ctx.insert(k, &v);
     }
@@ -299,8 +315,13 @@ fn render_call(src: &str, call: &Call, env: &ShortcodeEnv, diags: &mut Vec<Diagn
     }
     match env.tera.render(&template, &ctx) {
         Ok(html) => {
-            let lines: Vec<&str> = html.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-            if call.body.is_some() || lines.len() > 1 { lines.join("\n") } else { lines.concat() }
+            // No blank lines, or Markdown would end the HTML block early; leading
+            // indentation is kept (it matters inside <pre>), but not on the first
+            // line, where four spaces would start a Markdown code block.
+            let lines: Vec<&str> = html.lines().filter(|l| !l.trim().is_empty()).collect();
+            let mut joined = lines.join("\n");
+            joined.replace_range(..joined.len() - joined.trim_start().len(), "");
+            joined
         }
         Err(e) => {
             diags.push(
@@ -333,7 +354,7 @@ mod tests {
             ("shortcodes/box.html", "<div>\n\n{{ body }}\n</div>"),
         ]);
         let base = Context::new();
-        let env = ShortcodeEnv { tera: &tera, base: &base };
+        let env = ShortcodeEnv::new(&tera, &base);
         let src = "A {{ hi(who=\"you\") }} and `{{ hi(who=\"x\") }}`.\n\n{% box() %}inside{% end %}\n";
         let (out, map, diags) = expand(src, &env);
         assert!(diags.is_empty(), "{diags:?}");
@@ -347,7 +368,7 @@ mod tests {
     fn unknown_and_unclosed_are_errors() {
         let tera = env_with(&[("shortcodes/box.html", "<div>{{ body }}</div>")]);
         let base = Context::new();
-        let env = ShortcodeEnv { tera: &tera, base: &base };
+        let env = ShortcodeEnv::new(&tera, &base);
         let (_, _, d) = expand("{{ bocks() }}\n", &env);
         assert_eq!(d[0].code, "shortcode/unknown");
         let (_, _, d) = expand("{% box() %} no end\n", &env);

@@ -243,7 +243,11 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
         if args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false) {
             let meta: serde_json::Map<String, Value> = v
                 .as_object()
-                .map(|o| o.iter().map(|(k, x)| (k.clone(), if k == "pages" { Value::Array(Vec::new()) } else { x.clone() })).collect())
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, x)| (k.clone(), if k == "pages" { Value::Array(Vec::new()) } else { x.clone() }))
+                        .collect()
+                })
                 .unwrap_or_default();
             return Ok(Value::Object(meta));
         }

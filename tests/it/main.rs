@@ -2,4 +2,5 @@
 
 mod build;
 mod errors;
+mod sample;
 mod support;
