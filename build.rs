@@ -23,7 +23,9 @@ fn main() {
     println!("cargo:rerun-if-changed=themes/default");
     let mut files = Vec::new();
     walk(&theme, &theme, &mut files);
-    let mut code = String::from("/// Files of the default theme: (path inside the theme, bytes).\npub static DEFAULT_THEME: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// Files of the default theme: (path inside the theme, bytes).\npub static DEFAULT_THEME: &[(&str, &[u8])] = &[\n",
+    );
     for f in &files {
         let abs = theme.join(f);
         println!("cargo:rerun-if-changed={}", abs.display());
