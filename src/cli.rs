@@ -23,12 +23,52 @@ pub enum Command {
     Check(CheckArgs),
     /// Create a new site with config.toml, content/, the default theme and static/.
     Init(InitArgs),
+    /// Print one Markdown file with its prose corrected (`-` reads stdin).
+    Correct(CorrectArgs),
+    /// Write applied corrections back into articles (default: all of content/).
+    Fix(FixArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CorrectFormat {
+    /// The corrected Markdown (or a diff with --diff).
+    Markdown,
+    /// Every change: line, column, byte range, before, after, rule, confidence, status.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CorrectArgs {
+    /// A Markdown file, or `-` for standard input.
+    pub file: PathBuf,
+    /// Print a unified diff instead of the whole file.
+    #[arg(long)]
+    pub diff: bool,
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: CorrectFormat,
+    /// Language for typographic quotes.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files or directories (default: ROOT/content).
+    pub paths: Vec<PathBuf>,
+    /// The site's directory, for config.toml's [correct] settings.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Show the changes as a diff; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Deny {
     /// Treat warnings (missing alt text, unknown code language…) as errors.
     Warnings,
+    /// Fail when the corrector finds machine-spun prose (for CI).
+    Spin,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +106,15 @@ pub struct CheckArgs {
     /// Output format for the findings.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// Also list typographic corrections (quotes, dashes…) one by one.
+    #[arg(long)]
+    pub typography: bool,
+    /// Ignore findings recorded in this file (from --write-baseline).
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings as a baseline and exit.
+    #[arg(long)]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -44,6 +44,9 @@ pub struct Config {
     pub taxonomies: BTreeMap<String, TaxonomyConfig>,
     #[serde(default)]
     pub editorial: EditorialConfig,
+    /// The prose corrector's switches.
+    #[serde(default)]
+    pub correct: crate::correct::CorrectConfig,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: toml::Table,

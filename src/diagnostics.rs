@@ -18,6 +18,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A correction the corrector made or suggests: information, never a failure
+    /// unless asked (`--deny spin`).
+    Note,
     Warning,
     Error,
 }
@@ -64,6 +67,10 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 }
 
@@ -119,12 +126,48 @@ fn clamp_to_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// Maps offsets in edited text (shortcodes expanded, corrections applied)
+/// back to the text as written, so diagnostics point at the editor's own bytes.
+#[derive(Debug, Default, Clone)]
+pub struct OffsetMap {
+    /// Replaced regions, in order: (expanded range, source range).
+    regions: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl OffsetMap {
+    pub fn to_source(&self, offset: usize) -> usize {
+        let mut delta: isize = 0;
+        for (exp, src) in &self.regions {
+            if offset < exp.start {
+                break;
+            }
+            if offset < exp.end {
+                return src.start;
+            }
+            delta = src.end as isize - exp.end as isize;
+        }
+        (offset as isize + delta).max(0) as usize
+    }
+
+    /// Record that `edited` in the new text replaced `source` in the old.
+    pub fn push(&mut self, edited: Range<usize>, source: Range<usize>) {
+        self.regions.push((edited, source));
+    }
+
+    pub fn span_to_source(&self, span: Range<usize>) -> Range<usize> {
+        let s = self.to_source(span.start);
+        let e = self.to_source(span.end.saturating_sub(1)) + 1;
+        s..e.max(s)
+    }
+}
+
 /// Output formats for a list of diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
     Json,
     Github,
+    Sarif,
 }
 
 /// Render one diagnostic like rustc:
@@ -141,6 +184,7 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String 
     let (label, paint) = match d.severity {
         Severity::Error => ("error", "\x1b[1;31m"),
         Severity::Warning => ("warning", "\x1b[1;33m"),
+        Severity::Note => ("note", "\x1b[1;36m"),
     };
     let (bold, blue, reset) = if color { ("\x1b[1m", "\x1b[1;34m", "\x1b[0m") } else { ("", "", "") };
     let paint = if color { paint } else { "" };
@@ -225,11 +269,16 @@ pub fn render_all(diags: &[Diagnostic], sources: &SourceMap, format: Format, col
             let list: Vec<_> = diags.iter().map(|d| resolve(d, sources)).collect();
             serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
         }
+        Format::Sarif => sarif(diags, sources),
         Format::Github => {
             let mut out = String::new();
             for d in diags {
                 let j = resolve(d, sources);
-                let level = if d.is_error() { "error" } else { "warning" };
+                let level = match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Note => "notice",
+                };
                 let _ = write!(out, "::{level} file={}", j.path);
                 if let (Some(l), Some(c)) = (j.line, j.column) {
                     let _ = write!(out, ",line={l},col={c}");
@@ -240,6 +289,37 @@ pub fn render_all(diags: &[Diagnostic], sources: &SourceMap, format: Format, col
             out
         }
     }
+}
+
+/// SARIF 2.1.0, for code-scanning dashboards and editors.
+fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let results: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let j = resolve(d, sources);
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "note",
+            };
+            let mut region = serde_json::json!({});
+            if let (Some(l), Some(c)) = (j.line, j.column) {
+                region = serde_json::json!({"startLine": l, "startColumn": c});
+            }
+            serde_json::json!({
+                "ruleId": d.code,
+                "level": level,
+                "message": {"text": d.message},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": j.path}, "region": region}}],
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{"tool": {"driver": {"name": "attache", "version": env!("CARGO_PKG_VERSION")}}, "results": results}],
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
 /// Sort diagnostics so output order never depends on thread scheduling.

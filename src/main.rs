@@ -11,6 +11,8 @@ fn main() -> ExitCode {
         Command::Build(a) => cmd::build::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Init(a) => cmd::init::run(a),
+        Command::Correct(a) => cmd::correct::run(a),
+        Command::Fix(a) => cmd::fix::run(a),
     };
     match result {
         Ok(code) => code,

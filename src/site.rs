@@ -58,6 +58,8 @@ pub struct Built {
     pub diagnostics: Vec<Diagnostic>,
     pub sources: SourceMap,
     pub stats: Stats,
+    /// What the corrector found in each article (path relative to the root).
+    pub corrections: Vec<(PathBuf, correct::Report)>,
 }
 
 impl Built {
@@ -113,7 +115,23 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     built.sources.extend(std::mem::take(&mut content.sources));
 
     // Stage 2: correction (prose only; see `correct`).
-    built.stats.correction = correct::correct_content(&mut content, &config);
+    match correct::Corrector::for_site(root, &config) {
+        Ok(corrector) => {
+            let (summary, reports) = correct::correct_content(&mut content, &corrector);
+            built.stats.correction = summary;
+            built.corrections = reports;
+        }
+        Err(e) => {
+            // Point at the line when the file is the site's own.
+            let mut d = Diagnostic::error("correct/data", e.file.clone(), e.to_string());
+            if let Ok(text) = std::fs::read_to_string(root.join(&e.file)) {
+                let at = crate::diagnostics::offset_of(&text, e.line.max(1), 1);
+                built.sources.insert(e.file.clone(), Arc::from(text.as_str()));
+                d = d.with_span(at..at + 1);
+            }
+            diags.push(d);
+        }
+    }
 
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
     let statics = static_files(root, &config);
@@ -221,7 +239,13 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     let config_value = config_value(&config, &taxonomies);
 
     // Stage 3a: Markdown of every page and section, in parallel.
-    let md_docs = |body: &str, body_start: usize, rel: &Path, url_path: &str, title: &str| -> (Doc, Vec<Diagnostic>) {
+    let md_docs = |body: &str,
+                   body_map: &crate::diagnostics::OffsetMap,
+                   body_start: usize,
+                   rel: &Path,
+                   url_path: &str,
+                   title: &str|
+     -> (Doc, Vec<Diagnostic>) {
         let mut base = tera::Context::new();
         base.insert("config", &config_value);
         base.insert("page", &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(&config, url_path)}));
@@ -231,7 +255,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
             LinkContext { pages: &urls, known: &known, page_path: url_path, base_path: &base_path, drafts: &drafts };
         let mut rendered = markdown::render(&expanded, &config.markdown, Some(&ctx));
         for x in &mut d {
-            x.span = x.span.take().map(|s| s.start + body_start..s.end + body_start);
+            x.span = x.span.take().map(|s| {
+                let s = body_map.span_to_source(s);
+                s.start + body_start..s.end + body_start
+            });
         }
         for x in rendered.diagnostics.iter_mut().chain(d.iter_mut()) {
             x.path = rel.to_path_buf();
@@ -239,12 +266,12 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         let mut md_diags: Vec<Diagnostic> = std::mem::take(&mut rendered.diagnostics);
         for x in &mut md_diags {
             x.span = x.span.take().map(|s| {
-                let s = map.span_to_source(s);
+                let s = body_map.span_to_source(map.span_to_source(s));
                 s.start + body_start..s.end + body_start
             });
         }
         for a in &mut rendered.anchors {
-            let s = map.span_to_source(a.span.clone());
+            let s = body_map.span_to_source(map.span_to_source(a.span.clone()));
             a.span = s.start + body_start..s.end + body_start;
         }
         d.append(&mut md_diags);
@@ -253,12 +280,12 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     let page_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .pages
         .par_iter()
-        .map(|p| md_docs(&p.body, p.body_start, &p.file.rel, &p.url_path, &p.meta.title))
+        .map(|p| md_docs(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title))
         .collect();
     let section_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .sections
         .par_iter()
-        .map(|s| md_docs(&s.body, s.body_start, &s.file.rel, &s.url_path, &s.meta.title))
+        .map(|s| md_docs(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title))
         .collect();
     let page_docs: Vec<Doc> = page_docs
         .into_iter()

@@ -27,7 +27,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let built = built?;
     super::report(&built.diagnostics, &built.sources, Format::Human);
     let deny_warnings = args.site.deny.contains(&Deny::Warnings);
-    if built.has_errors() || (deny_warnings && !built.diagnostics.is_empty()) {
+    if built.has_errors() || (deny_warnings && built.diagnostics.iter().any(|d| d.is_warning())) {
         eprintln!("error: the site was not built; {} is unchanged", output.display());
         return Ok(ExitCode::from(super::EXIT_PROBLEMS));
     }

@@ -1,24 +1,65 @@
-//! `attache check`: build in memory, report every problem, write nothing.
+//! `attache check`: build in memory, report every problem and every correction
+//! (applied or suggested), write nothing.
 
+use std::collections::HashSet;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 
 use crate::cli::{CheckArgs, Deny};
-use crate::diagnostics::Format;
+use crate::correct;
+use crate::diagnostics::{Diagnostic, Format, Severity};
 use crate::site::{self, BuildOptions};
+
+/// A finding as recorded in a baseline file: stable across edits elsewhere in
+/// the article because it has no line number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+struct BaselineEntry {
+    path: String,
+    code: String,
+    message: String,
+}
+
+fn key(d: &Diagnostic) -> BaselineEntry {
+    BaselineEntry { path: d.path.display().to_string(), code: d.code.to_string(), message: d.message.clone() }
+}
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let opts =
         BuildOptions { root: args.site.root.clone(), base_url: args.site.base_url.clone(), drafts: args.site.drafts };
     let built = site::build(&opts)?;
-    super::report(&built.diagnostics, &built.sources, args.format);
+    let mut all: Vec<Diagnostic> = built.diagnostics.clone();
+    for (path, report) in &built.corrections {
+        all.extend(correct::to_diagnostics(path, report, args.typography));
+    }
+    crate::diagnostics::sort(&mut all);
+    if let Some(file) = &args.write_baseline {
+        let entries: Vec<BaselineEntry> = all.iter().map(key).collect();
+        crate::fs::write(file, serde_json::to_string_pretty(&entries)?.as_bytes())?;
+        eprintln!("Wrote {} findings to {}", entries.len(), file.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(file) = &args.baseline {
+        let text = crate::fs::read_to_string(file)?;
+        let known: HashSet<BaselineEntry> = serde_json::from_str::<Vec<BaselineEntry>>(&text)
+            .with_context(|| format!("{} is not a baseline file", file.display()))?
+            .into_iter()
+            .collect();
+        all.retain(|d| !known.contains(&key(d)));
+    }
+    super::report(&all, &built.sources, args.format);
     let deny_warnings = args.site.deny.contains(&Deny::Warnings);
-    if built.has_errors() || (deny_warnings && !built.diagnostics.is_empty()) {
+    let deny_spin = args.site.deny.contains(&Deny::Spin);
+    let failed = all.iter().any(Diagnostic::is_error)
+        || (deny_warnings && all.iter().any(Diagnostic::is_warning))
+        || (deny_spin && all.iter().any(|d| d.severity == Severity::Note && d.code.starts_with("spin/")));
+    if failed {
         return Ok(ExitCode::from(super::EXIT_PROBLEMS));
     }
     if args.format == Format::Human {
-        eprintln!("No problems found in {} pages.", built.stats.pages);
+        let notes = all.iter().filter(|d| d.severity == Severity::Note).count();
+        eprintln!("No problems found in {} pages ({notes} corrections reported).", built.stats.pages);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,8 @@
 
 pub mod build;
 pub mod check;
+pub mod correct;
+pub mod fix;
 pub mod init;
 
 use std::io::IsTerminal;
@@ -21,7 +23,7 @@ pub(crate) fn report(diags: &[Diagnostic], sources: &SourceMap, format: Format) 
             eprintln!("{text}");
         }
         let errors = diags.iter().filter(|d| d.is_error()).count();
-        let warnings = diags.len() - errors;
+        let warnings = diags.iter().filter(|d| d.is_warning()).count();
         if errors > 0 || warnings > 0 {
             eprintln!("{}", count_line(errors, warnings));
         }

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, SourceMap};
+use crate::diagnostics::{Diagnostic, OffsetMap, SourceMap};
 use crate::slug::slugify;
 use front_matter::{Date, Fields, Split, key_span};
 
@@ -82,6 +82,8 @@ pub struct Page {
     pub body_start: usize,
     /// The Markdown body (after correction, once that stage has run).
     pub body: String,
+    /// Offsets in `body` → offsets in the body as written (identity until corrected).
+    pub body_map: OffsetMap,
     /// Path inside `content/` with `/` separators: the `@/` link target.
     pub content_rel: String,
     /// URL path, `/europe/minsk-agreements/`, without the site's base path.
@@ -98,6 +100,7 @@ pub struct Section {
     pub meta: SectionMeta,
     pub body_start: usize,
     pub body: String,
+    pub body_map: OffsetMap,
     pub content_rel: String,
     pub url_path: String,
     pub parent: Option<usize>,
@@ -337,6 +340,7 @@ fn synthetic_root(config: &Config) -> Section {
         },
         body_start: 0,
         body: String::new(),
+        body_map: OffsetMap::default(),
         content_rel: "_index.md".into(),
         url_path: "/".into(),
         parent: None,
@@ -578,6 +582,7 @@ fn page_from(
         meta,
         body_start: split.body_start,
         body,
+        body_map: OffsetMap::default(),
         content_rel,
         url_path: url,
         section: 0,
@@ -642,6 +647,7 @@ fn section_from(
         meta,
         body_start: split.body_start,
         body,
+        body_map: OffsetMap::default(),
         content_rel,
         url_path,
         parent: None,

@@ -1,11 +1,266 @@
-//! Stage 2, "correct": the prose corrector.
+//! Stage 2, "correct": restore machine-spun prose, fix typography, house style
+//! and known misspellings, and report every change with its reason.
 //!
-//! This is the seam the corrector plugs into: it receives every loaded page and
-//! section and may change their Markdown bodies, reporting each change. Until
-//! the corrector lands, it changes nothing and reports nothing.
+//! One engine ([`engine::check`]) serves `build`, `check`, `correct` and `fix`.
+//! It reads only prose (see [`prose`]) and returns [`Change`]s with byte spans;
+//! callers decide whether to apply them ([`apply`]), show them, or write them
+//! back. The data it works from are readable TSV files in `data/correct/`,
+//! built into the binary; a site may add its own (see [`CorrectConfig`]).
+
+pub mod engine;
+pub mod lexicon;
+pub mod prose;
+pub mod tsv;
+pub mod typography;
+pub mod words;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+pub use engine::{Change, DocOptions, Report};
+use engine::{Data, HouseRule};
+use lexicon::Lexicon;
+use tsv::DataError;
 
 use crate::config::Config;
 use crate::content::Content;
+use crate::diagnostics::OffsetMap;
+
+/// `[correct]` in `config.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectConfig {
+    /// Run the corrector at all during `build`.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default = "yes")]
+    pub typography: bool,
+    #[serde(default = "yes")]
+    pub house_style: bool,
+    #[serde(default = "yes")]
+    pub spelling: bool,
+    #[serde(default = "yes")]
+    pub spin: bool,
+    /// `restore-spun` (default): in a document that is spun, quotations were
+    /// rewritten by the spinner too and are restored; `verbatim`: never touch them.
+    #[serde(default = "default_quotations")]
+    pub quotations: String,
+    /// `"US"` or `"U.S."`: the abbreviation this site uses.
+    #[serde(default)]
+    pub us: Option<String>,
+    /// Extra house-style entries (`wrong  right  scope  note`), relative to the site root.
+    #[serde(default)]
+    pub house_style_file: Option<std::path::PathBuf>,
+    /// Extra reverse-lexicon entries (`spun  original  tier  note`).
+    #[serde(default)]
+    pub lexicon_file: Option<std::path::PathBuf>,
+    /// Optional house-style entries to switch on, by their `right` form (e.g. "Türkiye").
+    #[serde(default)]
+    pub house_style_optional: Vec<String>,
+}
+
+impl Default for CorrectConfig {
+    fn default() -> Self {
+        CorrectConfig {
+            enabled: true,
+            typography: true,
+            house_style: true,
+            spelling: true,
+            spin: true,
+            quotations: default_quotations(),
+            us: None,
+            house_style_file: None,
+            lexicon_file: None,
+            house_style_optional: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_quotations() -> String {
+    "restore-spun".into()
+}
+
+const OBSERVED: &str = include_str!("../../data/correct/observed.tsv");
+const CURATED: &str = include_str!("../../data/correct/curated.tsv");
+const HOUSE_STYLE: &str = include_str!("../../data/correct/house_style.tsv");
+const MISSPELLINGS: &str = include_str!("../../data/correct/misspellings.tsv");
+
+/// Parse house-style rows: `wrong  right  scope  note`. A note containing
+/// `optional` leaves the entry off unless the site switches it on; `except:
+/// A; B` lists phrases in which the wrong form stays.
+pub fn parse_house_style(
+    file: &str,
+    text: &str,
+    optional_on: &[String],
+    out: &mut Vec<HouseRule>,
+) -> Result<(), DataError> {
+    for row in tsv::parse(file, text, 2, 4)? {
+        let c = &row.cols;
+        if c[0] == "wrong" && c[1] == "right" {
+            continue;
+        }
+        let note = c.get(3).copied().unwrap_or("");
+        if note.to_lowercase().contains("optional") && !optional_on.iter().any(|o| o == c[1]) {
+            continue;
+        }
+        let toks = |s: &str| -> Vec<String> {
+            words::tokenize(s).into_iter().filter(|t| t.is_word).map(|t| words::lower(t.text(s))).collect()
+        };
+        let mut except = Vec::new();
+        if let Some(i) = note.find("except:") {
+            let rest = &note[i + 7..];
+            let end = rest.find(['(', '|']).unwrap_or(rest.len());
+            except.extend(rest[..end].split([';', ',']).map(toks).filter(|v| !v.is_empty()));
+        }
+        let wrong = toks(c[0]);
+        if wrong.is_empty() {
+            continue;
+        }
+        out.push(HouseRule {
+            before_function_word: wrong.first().is_some_and(|w| w == "the"),
+            wrong,
+            wrong_text: c[0].to_string(),
+            right: c[1].to_string(),
+            except,
+        });
+    }
+    Ok(())
+}
+
+fn parse_spelling(file: &str, text: &str, out: &mut HashMap<String, String>) -> Result<(), DataError> {
+    for row in tsv::parse(file, text, 2, 3)? {
+        if row.cols[0] == "wrong" {
+            continue;
+        }
+        out.insert(row.cols[0].trim().to_lowercase(), row.cols[1].trim().to_string());
+    }
+    Ok(())
+}
+
+fn builtin_data(optional_on: &[String]) -> Result<Data, DataError> {
+    let mut lexicon = Lexicon::default();
+    lexicon.add_tsv("data/correct/observed.tsv", OBSERVED, "observed")?;
+    lexicon.add_tsv("data/correct/curated.tsv", CURATED, "curated")?;
+    let mut house = Vec::new();
+    parse_house_style("data/correct/house_style.tsv", HOUSE_STYLE, optional_on, &mut house)?;
+    let mut spelling = HashMap::new();
+    parse_spelling("data/correct/misspellings.tsv", MISSPELLINGS, &mut spelling)?;
+    Ok(Data { lexicon, house, spelling })
+}
+
+static BUILTIN: LazyLock<Result<Data, DataError>> = LazyLock::new(|| builtin_data(&[]));
+
+/// The built-in data is parsed once and shared; a site with its own files gets a copy.
+enum DataRef {
+    Builtin(&'static Data),
+    Owned(Box<Data>),
+}
+
+/// The corrector with its data, ready to check documents.
+pub struct Corrector {
+    data: DataRef,
+    pub config: CorrectConfig,
+    lang: String,
+}
+
+impl Corrector {
+    /// The built-in data only (for `attache correct` on a standalone file).
+    pub fn builtin(lang: &str) -> Result<Corrector, DataError> {
+        match &*BUILTIN {
+            Ok(d) => Ok(Corrector { data: DataRef::Builtin(d), config: CorrectConfig::default(), lang: lang.into() }),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// The built-in data plus the site's own files and switches.
+    pub fn for_site(root: &Path, config: &Config) -> Result<Corrector, DataError> {
+        let cc = config.correct.clone();
+        let extra = cc.house_style_file.is_some() || cc.lexicon_file.is_some() || !cc.house_style_optional.is_empty();
+        if !extra {
+            let mut c = Corrector::builtin(&config.default_language)?;
+            c.config = cc;
+            return Ok(c);
+        }
+        let mut data = builtin_data(&cc.house_style_optional)?;
+        let read = |p: &std::path::PathBuf| -> Result<String, DataError> {
+            std::fs::read_to_string(root.join(p)).map_err(|e| DataError {
+                file: p.display().to_string(),
+                line: 0,
+                message: format!("could not read: {e}"),
+            })
+        };
+        if let Some(p) = &cc.house_style_file {
+            parse_house_style(&p.display().to_string(), &read(p)?, &cc.house_style_optional, &mut data.house)?;
+        }
+        if let Some(p) = &cc.lexicon_file {
+            data.lexicon.add_tsv(&p.display().to_string(), &read(p)?, "site")?;
+        }
+        Ok(Corrector { data: DataRef::Owned(Box::new(data)), config: cc, lang: config.default_language.clone() })
+    }
+
+    /// Options for one document, from the site switches and its front matter.
+    pub fn options(&self, keep: &[String]) -> DocOptions {
+        DocOptions {
+            lang: self.lang.clone(),
+            typography: self.config.typography,
+            house_style: self.config.house_style,
+            spelling: self.config.spelling,
+            spin: self.config.spin,
+            restore_spun_quotes: self.config.quotations != "verbatim",
+            keep: keep.to_vec(),
+            us_style: self.config.us.clone(),
+        }
+    }
+
+    /// Check one whole Markdown file.
+    pub fn check(&self, text: &str, opts: &DocOptions) -> Report {
+        let data: &Data = match &self.data {
+            DataRef::Builtin(d) => d,
+            DataRef::Owned(d) => d,
+        };
+        engine::check(text, data, opts, &context_score)
+    }
+}
+
+/// Log-probability of a word sequence under the context model.
+fn context_score(_words: &[&str]) -> f32 {
+    0.0
+}
+
+/// `text` with the applied changes made. Changes must not overlap (the engine
+/// guarantees it); any that do are skipped rather than corrupting the text.
+pub fn apply(text: &str, changes: &[Change]) -> String {
+    apply_mapped(text, changes, 0..text.len()).0
+}
+
+/// Apply the changes that fall inside `range`, returning the new text of that
+/// range and a map from its offsets back to offsets in `text[range]`.
+pub fn apply_mapped(text: &str, changes: &[Change], range: std::ops::Range<usize>) -> (String, OffsetMap) {
+    let mut out = String::with_capacity(range.len());
+    let mut map = OffsetMap::default();
+    let mut last = range.start;
+    let mut sorted: Vec<&Change> =
+        changes.iter().filter(|c| c.applied && c.span.start >= range.start && c.span.end <= range.end).collect();
+    sorted.sort_by_key(|c| c.span.start);
+    for c in sorted {
+        if c.span.start < last || !text.is_char_boundary(c.span.start) || !text.is_char_boundary(c.span.end) {
+            continue;
+        }
+        out.push_str(&text[last..c.span.start]);
+        let start = out.len();
+        out.push_str(&c.after);
+        map.push(start..out.len(), c.span.start - range.start..c.span.end - range.start);
+        last = c.span.end;
+    }
+    out.push_str(&text[last..range.end]);
+    (out, map)
+}
 
 /// What the correction stage did, for the build summary.
 #[derive(Debug, Clone, Default)]
@@ -13,10 +268,79 @@ pub struct Summary {
     pub articles_corrected: usize,
     pub spun_articles: usize,
     pub changes_applied: usize,
+    pub typography_applied: usize,
     pub suggestions: usize,
 }
 
-/// Correct the prose of every page and section in place.
-pub fn correct_content(_content: &mut Content, _config: &Config) -> Summary {
-    Summary::default()
+/// Correct the prose of every page and section in place, keeping a map from
+/// the corrected body back to the source so diagnostics still point at what
+/// the editor wrote.
+pub fn correct_content(content: &mut Content, corrector: &Corrector) -> (Summary, Vec<(std::path::PathBuf, Report)>) {
+    use rayon::prelude::*;
+    let mut summary = Summary::default();
+    if !corrector.config.enabled {
+        return (summary, Vec::new());
+    }
+    let results: Vec<Option<(std::path::PathBuf, Report)>> = content
+        .pages
+        .par_iter_mut()
+        .map(|p| {
+            if !p.meta.correct {
+                return None;
+            }
+            let report = corrector.check(&p.file.text, &corrector.options(&p.meta.keep));
+            let text = &p.file.text;
+            let (body, map) = apply_mapped(text, &report.changes, p.body_start..text.len());
+            p.body = body;
+            p.body_map = map;
+            for (key, slot) in
+                [("title", &mut p.meta.title), ("description", p.meta.description.get_or_insert_with(String::new))]
+            {
+                let Ok(split) = crate::content::front_matter::split(Path::new(""), text) else { continue };
+                if let Some(r) = prose::front_matter_value(text, split.front, key)
+                    && report.changes.iter().any(|c| c.applied && c.span.start >= r.start && c.span.end <= r.end)
+                {
+                    *slot = apply_mapped(text, &report.changes, r).0;
+                }
+            }
+            if p.meta.description.as_deref() == Some("") {
+                p.meta.description = None;
+            }
+            Some((p.file.rel.clone(), report))
+        })
+        .collect();
+    let reports: Vec<(std::path::PathBuf, Report)> = results.into_iter().flatten().collect();
+    for (_, r) in &reports {
+        let applied = r.changes.iter().filter(|c| c.applied && c.rule != "typography").count();
+        summary.typography_applied += r.changes.iter().filter(|c| c.applied && c.rule == "typography").count();
+        summary.changes_applied += applied;
+        summary.suggestions += r.changes.iter().filter(|c| !c.applied).count();
+        summary.spun_articles += usize::from(r.spun);
+        summary.articles_corrected += usize::from(applied > 0);
+    }
+    (summary, reports)
+}
+
+/// Corrections as diagnostics (severity note), for `check` and the dev server.
+pub fn to_diagnostics(
+    path: &std::path::Path,
+    report: &Report,
+    typography: bool,
+) -> Vec<crate::diagnostics::Diagnostic> {
+    report
+        .changes
+        .iter()
+        .filter(|c| typography || c.rule != "typography")
+        .map(|c| {
+            let status = if c.applied { "corrected" } else { "suggestion" };
+            crate::diagnostics::Diagnostic {
+                code: c.rule,
+                severity: crate::diagnostics::Severity::Note,
+                path: path.to_path_buf(),
+                span: Some(c.span.clone()),
+                message: format!("{status}: “{}” → “{}”", c.before, c.after),
+                help: Some(c.reason.clone()),
+            }
+        })
+        .collect()
 }

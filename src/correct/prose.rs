@@ -23,8 +23,7 @@ pub struct Run {
     pub block: usize,
 }
 
-static SHORTCODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)\{\{.*?\}\}|\{%.*?%\}").expect("static regex"));
+static SHORTCODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)\{\{.*?\}\}|\{%.*?%\}").expect("static regex"));
 static IGNORE_MARK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<!--\s*attache:(ignore|end)\s*-->").expect("static regex"));
 
@@ -76,17 +75,15 @@ pub fn runs(body: &str, offset: usize) -> Vec<Run> {
             Event::End(TagEnd::CodeBlock) => in_code = false,
             Event::Start(Tag::Link { .. }) => link_depth += 1,
             Event::End(TagEnd::Link) => link_depth = link_depth.saturating_sub(1),
-            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableCell | Tag::FootnoteDefinition(_))
+            Event::Start(
+                Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableCell | Tag::FootnoteDefinition(_),
+            )
             | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell)
             | Event::Html(_)
-            | Event::SoftBreak
-            | Event::HardBreak => {
-                // Soft breaks keep a sentence together but not a run: we simply
-                // start a new run after them, within the same block.
-                if !matches!(event, Event::SoftBreak) {
-                    block += 1;
-                }
-            }
+            | Event::HardBreak => block += 1,
+            // A soft break (a newline inside a paragraph) keeps the sentence in
+            // the same block; the next line starts a new run.
+            Event::SoftBreak => {}
             Event::Text(t) if !in_code => {
                 // Only text that is written verbatim in the source: an entity or
                 // escape (`&amp;`, `\*`) makes the event differ from its bytes.
@@ -105,7 +102,14 @@ pub fn runs(body: &str, offset: usize) -> Vec<Run> {
     out
 }
 
-fn push_unprotected(out: &mut Vec<Run>, range: Range<usize>, protected: &[Range<usize>], offset: usize, bq: bool, block: usize) {
+fn push_unprotected(
+    out: &mut Vec<Run>,
+    range: Range<usize>,
+    protected: &[Range<usize>],
+    offset: usize,
+    bq: bool,
+    block: usize,
+) {
     let mut pieces = vec![range];
     for p in protected {
         let mut next = Vec::new();
@@ -130,11 +134,13 @@ fn push_unprotected(out: &mut Vec<Run>, range: Range<usize>, protected: &[Range<
         let r = r.start + offset..r.end + offset;
         // Merge with the previous run when they touch (pulldown-cmark splits text
         // at some punctuation).
-        if let Some(last) = out.last_mut() {
-            if last.range.end == r.start && last.block == block && last.block_quote == bq {
-                last.range.end = r.end;
-                continue;
-            }
+        if let Some(last) = out.last_mut()
+            && last.range.end == r.start
+            && last.block == block
+            && last.block_quote == bq
+        {
+            last.range.end = r.end;
+            continue;
         }
         out.push(Run { range: r, block_quote: bq, block });
     }
@@ -161,7 +167,11 @@ pub fn front_matter_value(text: &str, front: Range<usize>, key: &str) -> Option<
             let value_start = offset + (trimmed.len() - after.len()) + (after.len() - after.trim_start().len());
             if is_toml || value.starts_with('"') || value.starts_with('\'') {
                 let q = value.chars().next()?;
-                if (q == '"' || q == '\'') && value.len() >= 2 && value.ends_with(q) && !value[1..value.len() - 1].contains(['\\', q]) {
+                if (q == '"' || q == '\'')
+                    && value.len() >= 2
+                    && value.ends_with(q)
+                    && !value[1..value.len() - 1].contains(['\\', q])
+                {
                     return Some(value_start + 1..value_start + value.len() - 1);
                 }
                 return None;
@@ -197,11 +207,12 @@ mod tests {
 
     #[test]
     fn ignore_markers_nest() {
-        let body = "a\n<!-- attache:ignore -->\nb <!-- attache:ignore --> c <!-- attache:end --> d\n<!-- attache:end -->\ne\n";
+        let body =
+            "a\n<!-- attache:ignore -->\nb <!-- attache:ignore --> c <!-- attache:end --> d\n<!-- attache:end -->\ne\n";
         let r = ignored_ranges(body);
         assert_eq!(r.len(), 1);
         assert!(body[r[0].clone()].contains('d'));
-        assert!(!body[r[0].clone()].contains('e'));
+        assert!(!body[r[0].clone()].contains("\ne\n"));
     }
 
     #[test]

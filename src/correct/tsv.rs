@@ -47,7 +47,11 @@ pub fn parse<'a>(file: &str, text: &'a str, min: usize, max: usize) -> Result<Ve
             });
         }
         if cols[..min].iter().any(|c| c.trim().is_empty()) {
-            return Err(DataError { file: file.to_string(), line: i + 1, message: "a required column is empty".into() });
+            return Err(DataError {
+                file: file.to_string(),
+                line: i + 1,
+                message: "a required column is empty".into(),
+            });
         }
         rows.push(Row { line: i + 1, cols });
     }

@@ -62,7 +62,8 @@ pub fn edits(text: &str, lang: &str) -> Vec<Edit> {
                 }
             }
             '\'' => {
-                let apostrophe_before_digit = prev.is_none_or(char::is_whitespace) && next.is_some_and(|n| n.is_ascii_digit());
+                let apostrophe_before_digit =
+                    prev.is_none_or(char::is_whitespace) && next.is_some_and(|n| n.is_ascii_digit());
                 if prev.is_some_and(|p| p.is_ascii_digit()) && !next.is_some_and(char::is_alphabetic) {
                     // A prime (5') — leave it.
                 } else if apostrophe_before_digit || !opens(prev) {

@@ -12,36 +12,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use tera::{Context, Tera};
 
-use crate::diagnostics::Diagnostic;
-
-/// Maps offsets in expanded text back to the text as written.
-#[derive(Debug, Default, Clone)]
-pub struct OffsetMap {
-    /// Replaced regions, in order: (expanded range, source range).
-    regions: Vec<(Range<usize>, Range<usize>)>,
-}
-
-impl OffsetMap {
-    pub fn to_source(&self, offset: usize) -> usize {
-        let mut delta: isize = 0;
-        for (exp, src) in &self.regions {
-            if offset < exp.start {
-                break;
-            }
-            if offset < exp.end {
-                return src.start;
-            }
-            delta = src.end as isize - exp.end as isize;
-        }
-        (offset as isize + delta).max(0) as usize
-    }
-
-    pub fn span_to_source(&self, span: Range<usize>) -> Range<usize> {
-        let s = self.to_source(span.start);
-        let e = self.to_source(span.end.saturating_sub(1)) + 1;
-        s..e.max(s)
-    }
-}
+use crate::diagnostics::{Diagnostic, OffsetMap};
 
 /// An argument value.
 fn parse_args(src: &str) -> Result<Vec<(String, tera::Value)>, String> {
@@ -254,7 +225,7 @@ pub fn expand(src: &str, env: &ShortcodeEnv) -> (String, OffsetMap, Vec<Diagnost
         let rendered = render_call(src, &call, env, &mut diags);
         let start = out.len();
         out.push_str(&rendered);
-        map.regions.push((start..out.len(), call.span.clone()));
+        map.push(start..out.len(), call.span.clone());
         last = call.span.end;
     }
     out.push_str(&src[last..]);

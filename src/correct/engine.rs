@@ -1,0 +1,649 @@
+//! The correction engine: one pass over an article that finds every change
+//! (spin restoration, spintax, house style, spelling, typography), decides
+//! which to apply and which only to suggest, and says why.
+//!
+//! It never writes anything: callers apply the changes ([`super::apply`]).
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::lexicon::{Lexicon, Tier, context_covers};
+use super::prose::{self, Run};
+use super::typography;
+use super::words::{Case, case_of, lower, tokenize, with_case};
+
+/// One change the corrector proposes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// Byte range in the whole file.
+    pub span: Range<usize>,
+    pub before: String,
+    pub after: String,
+    /// Stable rule id: `spin/fingerprint`, `spin/strong`, `spin/weak`,
+    /// `spin/spintax`, `house-style`, `spelling`, `typography`.
+    pub rule: &'static str,
+    /// 0–1: how sure the corrector is.
+    pub confidence: f32,
+    /// Applied automatically, or only suggested.
+    pub applied: bool,
+    /// Why, in words an editor can check.
+    pub reason: String,
+}
+
+/// Everything found in one document.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub changes: Vec<Change>,
+    /// Document spin score (0 = no evidence); `spun` when above the gate.
+    pub spin_score: f32,
+    pub spun: bool,
+    pub words: usize,
+}
+
+/// Per-document switches (from front matter and `config.toml`).
+#[derive(Debug, Clone)]
+pub struct DocOptions {
+    pub lang: String,
+    pub typography: bool,
+    pub house_style: bool,
+    pub spelling: bool,
+    pub spin: bool,
+    /// Restore spun wording inside quotations of a spun document (the spinner
+    /// rewrote them, so they are no longer anyone's words).
+    pub restore_spun_quotes: bool,
+    /// Phrases never to change.
+    pub keep: Vec<String>,
+    /// `Some("US")` or `Some("U.S.")`: the abbreviation to use.
+    pub us_style: Option<String>,
+}
+
+impl Default for DocOptions {
+    fn default() -> Self {
+        DocOptions {
+            lang: "en".into(),
+            typography: true,
+            house_style: true,
+            spelling: true,
+            spin: true,
+            restore_spun_quotes: true,
+            keep: Vec::new(),
+            us_style: None,
+        }
+    }
+}
+
+/// A house-style rule: `wrong` → `right`, unless inside one of `except`.
+#[derive(Debug, Clone)]
+pub struct HouseRule {
+    pub wrong: Vec<String>,
+    pub wrong_text: String,
+    pub right: String,
+    pub except: Vec<Vec<String>>,
+    /// Only when followed by one of these words or by punctuation (for "the Ukraine").
+    pub before_function_word: bool,
+}
+
+/// The data the engine works with.
+#[derive(Debug, Default)]
+pub struct Data {
+    pub lexicon: Lexicon,
+    pub house: Vec<HouseRule>,
+    pub spelling: HashMap<String, String>,
+}
+
+/// A word of a block, with where it is.
+#[derive(Debug, Clone)]
+struct Word {
+    /// Byte range in the file.
+    span: Range<usize>,
+    lower: String,
+    run: usize,
+    quoted: bool,
+    sentence_start: bool,
+}
+
+static SPINTAX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{([^{}%\n]{1,80})\}").expect("static regex"));
+
+const FUNCTION_WORDS: &[&str] = &[
+    "is", "was", "has", "had", "and", "or", "but", "in", "on", "to", "from", "of", "with", "that", "which", "who",
+    "as", "at", "by", "for", "will", "would", "could", "should", "can", "may", "might", "must", "remains", "became",
+    "declared", "became", "itself", "since", "after", "before", "during", "under", "into", "than", "the", "a", "an",
+];
+
+/// Correct one Markdown file (front matter optional).
+pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn Fn(&[&str]) -> f32) -> Report {
+    let mut report = Report::default();
+    // Prose: front-matter title and description, then the body.
+    let mut runs: Vec<Run> = Vec::new();
+    let mut body_start = 0;
+    if let Ok(split) = crate::content::front_matter::split(std::path::Path::new(""), text) {
+        body_start = split.body_start;
+        for (i, key) in ["title", "description"].iter().enumerate() {
+            if let Some(r) = prose::front_matter_value(text, split.front.clone(), key) {
+                runs.push(Run { range: r, block_quote: false, block: usize::MAX - i });
+            }
+        }
+    }
+    runs.extend(prose::runs(&text[body_start..], body_start));
+    let keep_ranges = keep_ranges(text, &opts.keep);
+
+    // Words per block.
+    let mut blocks: Vec<Vec<Word>> = Vec::new();
+    let mut last_block = None;
+    let mut in_quote = false;
+    for (ri, run) in runs.iter().enumerate() {
+        if last_block != Some(run.block) {
+            blocks.push(Vec::new());
+            last_block = Some(run.block);
+            in_quote = false;
+        }
+        let s = &text[run.range.clone()];
+        let mut sentence_start = blocks.last().is_none_or(Vec::is_empty);
+        let block = blocks.last_mut().expect("pushed above");
+        for t in tokenize(s) {
+            let piece = t.text(s);
+            if !t.is_word {
+                match piece {
+                    "\"" => in_quote = !in_quote,
+                    "“" | "«" | "„" => in_quote = true,
+                    "”" | "»" => in_quote = false,
+                    "." | "!" | "?" | ":" | ";" => sentence_start = true,
+                    _ => {}
+                }
+                continue;
+            }
+            block.push(Word {
+                span: run.range.start + t.start..run.range.start + t.end,
+                lower: lower(piece),
+                run: ri,
+                quoted: in_quote || run.block_quote,
+                sentence_start,
+            });
+            sentence_start = false;
+        }
+    }
+    report.words = blocks.iter().map(Vec::len).sum();
+
+    // Candidate spin matches and the document's evidence.
+    struct Cand {
+        block: usize,
+        first: usize,
+        len: usize,
+        entry: usize,
+    }
+    let mut cands: Vec<Cand> = Vec::new();
+    let (mut fp, mut strong, mut weak) = (0usize, 0usize, 0usize);
+    let mut block_evidence: Vec<f32> = vec![0.0; blocks.len()];
+    if opts.spin {
+        for (b, words) in blocks.iter().enumerate() {
+            let lowers: Vec<String> = words.iter().map(|w| w.lower.clone()).collect();
+            for i in 0..words.len() {
+                for m in data.lexicon.matches_at(&lowers, i) {
+                    let e = &data.lexicon.entries[m.entry];
+                    let ws = &words[m.first..m.first + m.len];
+                    // One contiguous stretch of text: no punctuation inside a phrase.
+                    let contiguous = ws.windows(2).all(|p| {
+                        let gap = &text[p[0].span.end..p[1].span.start];
+                        gap.chars().all(char::is_whitespace) && !gap.is_empty() || gap == "-"
+                    });
+                    if !contiguous {
+                        continue;
+                    }
+                    let first_text = &text[ws[0].span.clone()];
+                    if e.cased && (case_of(first_text) == Case::Lower || (ws[0].sentence_start && m.len == 1)) {
+                        continue;
+                    }
+                    if !e.cased && case_of(first_text) != Case::Lower && !ws[0].sentence_start && m.len == 1 {
+                        // "Home" mid-sentence is a name; a lower-case entry doesn't cover it.
+                        continue;
+                    }
+                    if e.tier == Tier::PhraseBound
+                        && !e.context.as_ref().is_some_and(|c| context_covers(&lowers, c, m.first, m.len))
+                    {
+                        continue;
+                    }
+                    match e.tier {
+                        Tier::Fingerprint => {
+                            fp += 1;
+                            block_evidence[b] += 3.0;
+                        }
+                        Tier::Strong => {
+                            strong += 1;
+                            block_evidence[b] += 1.0;
+                        }
+                        Tier::Weak | Tier::PhraseBound => {
+                            weak += 1;
+                            block_evidence[b] += 0.2;
+                        }
+                    }
+                    cands.push(Cand { block: b, first: m.first, len: m.len, entry: m.entry });
+                }
+            }
+        }
+    }
+    // Spintax leftovers `{that a}` are fingerprints too.
+    let mut spintax: Vec<(Range<usize>, String)> = Vec::new();
+    for run in &runs {
+        let s = &text[run.range.clone()];
+        for c in SPINTAX.captures_iter(s) {
+            let (Some(all), Some(inner)) = (c.get(0), c.get(1)) else { continue };
+            let first = inner.as_str().split('|').next().unwrap_or("").trim().to_string();
+            if first.is_empty() || !first.chars().any(char::is_alphabetic) {
+                continue;
+            }
+            spintax.push((run.range.start + all.start()..run.range.start + all.end(), first));
+            fp += 1;
+        }
+    }
+
+    let per_k = |n: usize| n as f32 * 1000.0 / report.words.max(50) as f32;
+    report.spin_score = 3.0 * fp as f32 + per_k(strong) * 0.5 + per_k(weak) * 0.05;
+    // The gate: fingerprints essentially never occur in clean prose, so two of
+    // them (or one with company) decide; without any, only a dense run of
+    // strong entries does.
+    report.spun = fp >= 2 || (fp >= 1 && strong >= 2) || (strong >= 4 && per_k(strong) >= 8.0);
+
+    // Decide, block by block, left to right; longer and more certain matches first.
+    cands.sort_by(|a, b| {
+        let (ea, eb) = (&data.lexicon.entries[a.entry], &data.lexicon.entries[b.entry]);
+        (a.block, a.first, std::cmp::Reverse(a.len), ea.tier, std::cmp::Reverse(ea.count)).cmp(&(
+            b.block,
+            b.first,
+            std::cmp::Reverse(b.len),
+            eb.tier,
+            std::cmp::Reverse(eb.count),
+        ))
+    });
+    let mut taken: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < cands.len() {
+        // All candidates at the same start and length compete.
+        let mut j = i;
+        while j < cands.len()
+            && cands[j].block == cands[i].block
+            && cands[j].first == cands[i].first
+            && cands[j].len == cands[i].len
+        {
+            j += 1;
+        }
+        let c0 = &cands[i];
+        let words = &blocks[c0.block];
+        let ws = &words[c0.first..c0.first + c0.len];
+        let span = ws[0].span.start..ws[ws.len() - 1].span.end;
+        if taken.iter().any(|t| t.start < span.end && span.start < t.end) || overlaps(&keep_ranges, &span) {
+            i = j;
+            continue;
+        }
+        let quoted = ws.iter().any(|w| w.quoted);
+        let para_spun = block_evidence[c0.block] >= 3.0;
+        let doc_gate = report.spun || para_spun;
+        // Context: two words either side.
+        let before: Vec<&str> = words[c0.first.saturating_sub(2)..c0.first].iter().map(|w| w.lower.as_str()).collect();
+        let after: Vec<&str> = words[(c0.first + c0.len).min(words.len())..(c0.first + c0.len + 2).min(words.len())]
+            .iter()
+            .map(|w| w.lower.as_str())
+            .collect();
+        let spun_words: Vec<&str> = ws.iter().map(|w| w.lower.as_str()).collect();
+        let score_of = |mid: &[&str]| {
+            let seq: Vec<&str> = before.iter().chain(mid.iter()).chain(after.iter()).copied().collect();
+            lm(&seq)
+        };
+        let spun_score = score_of(&spun_words);
+        let mut best: Option<(f32, usize)> = None;
+        for c in &cands[i..j] {
+            let e = &data.lexicon.entries[c.entry];
+            let orig_lower = lower(&e.original);
+            let orig_words: Vec<&str> = orig_lower.split_whitespace().collect();
+            let delta = score_of(&orig_words) - spun_score + (e.count as f32).ln() * 0.3;
+            if best.is_none_or(|(d, _)| delta > d) {
+                best = Some((delta, c.entry));
+            }
+        }
+        let Some((delta, e_idx)) = best else {
+            i = j;
+            continue;
+        };
+        let e = &data.lexicon.entries[e_idx];
+        let (apply, suggest, confidence) = match e.tier {
+            Tier::Fingerprint => (delta > -6.0, true, 0.95),
+            Tier::Strong => (doc_gate && delta > -2.0, doc_gate || delta > 2.0, 0.8),
+            Tier::PhraseBound => (report.spun && delta > -2.0, report.spun, 0.7),
+            Tier::Weak => (report.spun && delta > 1.0, report.spun && delta > 0.0, 0.6),
+        };
+        let apply = apply && (!quoted || (opts.restore_spun_quotes && report.spun));
+        if apply || suggest {
+            let first_text = &text[ws[0].span.clone()];
+            let mut after_text = if e.cased { e.original.clone() } else { with_case(&e.original, case_of(first_text)) };
+            if case_of(first_text) == Case::Upper && ws.len() == 1 && first_text.len() > 1 {
+                after_text = e.original.to_uppercase();
+            }
+            let mut span = span.clone();
+            // Keep "a"/"an" right before the change agreeing with the new word.
+            if c0.first > 0 {
+                let art = &words[c0.first - 1];
+                let gap = &text[art.span.end..span.start];
+                if (art.lower == "a" || art.lower == "an")
+                    && gap.chars().all(char::is_whitespace)
+                    && art.run == ws[0].run
+                {
+                    let want = if starts_with_vowel_sound(&after_text) { "an" } else { "a" };
+                    if want != art.lower {
+                        let art_text = &text[art.span.clone()];
+                        let fixed = with_case(want, case_of(art_text));
+                        after_text = format!("{fixed}{gap}{after_text}");
+                        span = art.span.start..span.end;
+                    }
+                }
+            }
+            let before_text = text[span.clone()].to_string();
+            if before_text != after_text {
+                let rule = match e.tier {
+                    Tier::Fingerprint => "spin/fingerprint",
+                    Tier::Strong | Tier::PhraseBound => "spin/strong",
+                    Tier::Weak => "spin/weak",
+                };
+                let why = format!(
+                    "spinner output “{}” for “{}” ({} {}, {}{})",
+                    e.spun_text,
+                    e.original,
+                    e.source,
+                    e.tier.name(),
+                    if report.spun {
+                        "document looks spun"
+                    } else if para_spun {
+                        "paragraph looks spun"
+                    } else {
+                        "no other spin evidence"
+                    },
+                    if quoted { "; inside a quotation" } else { "" },
+                );
+                report.changes.push(Change {
+                    span: span.clone(),
+                    before: before_text,
+                    after: after_text,
+                    rule,
+                    confidence,
+                    applied: apply,
+                    reason: why,
+                });
+                taken.push(span);
+            }
+        }
+        i = j;
+    }
+    for (span, first) in spintax {
+        if taken.iter().any(|t| t.start < span.end && span.start < t.end) || overlaps(&keep_ranges, &span) {
+            continue;
+        }
+        report.changes.push(Change {
+            before: text[span.clone()].to_string(),
+            after: first,
+            span: span.clone(),
+            rule: "spin/spintax",
+            confidence: 0.9,
+            applied: true,
+            reason: "spintax left over by an article spinner: `{…}` is not prose".into(),
+        });
+        taken.push(span);
+    }
+
+    // House style and spelling, outside quotations.
+    for words in &blocks {
+        let lowers: Vec<String> = words.iter().map(|w| w.lower.clone()).collect();
+        for (i, w) in words.iter().enumerate() {
+            if w.quoted {
+                continue;
+            }
+            if opts.house_style {
+                for rule in &data.house {
+                    let n = rule.wrong.len();
+                    if i + n > words.len() || lowers[i..i + n] != rule.wrong[..] {
+                        continue;
+                    }
+                    let span = w.span.start..words[i + n - 1].span.end;
+                    let written = &text[span.clone()];
+                    // Case-sensitive on the first letter: "kiev" in a URL-ish
+                    // lower-case word is not the city.
+                    if case_of(written) == Case::Lower && case_of(&rule.wrong_text) != Case::Lower {
+                        continue;
+                    }
+                    if rule.except.iter().any(|ex| context_covers(&lowers, ex, i, n)) {
+                        continue;
+                    }
+                    if rule.before_function_word {
+                        let next = lowers.get(i + n).map(String::as_str);
+                        let gap_punct =
+                            words.get(i + n).is_none_or(|nx| !text[span.end..nx.span.start].trim().is_empty());
+                        if !(gap_punct || next.is_some_and(|x| FUNCTION_WORDS.contains(&x))) {
+                            continue;
+                        }
+                    }
+                    let after = if case_of(written) == Case::Title && case_of(&rule.right) == Case::Lower {
+                        with_case(&rule.right, Case::Title)
+                    } else {
+                        rule.right.clone()
+                    };
+                    push_unique(
+                        &mut report,
+                        &mut taken,
+                        &keep_ranges,
+                        Change {
+                            before: written.to_string(),
+                            after,
+                            span,
+                            rule: "house-style",
+                            confidence: 0.9,
+                            applied: true,
+                            reason: format!("house style: “{}”, not “{}”", rule.right, rule.wrong_text),
+                        },
+                    );
+                }
+            }
+            if opts.spelling
+                && let Some(right) = data.spelling.get(&w.lower)
+            {
+                {
+                    let written = &text[w.span.clone()];
+                    push_unique(
+                        &mut report,
+                        &mut taken,
+                        &keep_ranges,
+                        Change {
+                            before: written.to_string(),
+                            after: with_case(right, case_of(written)),
+                            span: w.span.clone(),
+                            rule: "spelling",
+                            confidence: 0.9,
+                            applied: true,
+                            reason: format!("known misspelling of “{right}”"),
+                        },
+                    );
+                }
+            }
+            if let Some(style) = &opts.us_style {
+                let written = &text[w.span.clone()];
+                let other = if style == "US" { "U.S" } else { "US" };
+                let next_dot = text[w.span.end..].starts_with('.');
+                if written == "U" && style == "US" && text[w.span.start..].starts_with("U.S.") {
+                    let span = w.span.start..w.span.start + 4;
+                    push_unique(
+                        &mut report,
+                        &mut taken,
+                        &keep_ranges,
+                        Change {
+                            before: "U.S.".into(),
+                            after: "US".into(),
+                            span,
+                            rule: "house-style",
+                            confidence: 0.9,
+                            applied: true,
+                            reason: "house style: “US”".into(),
+                        },
+                    );
+                } else if written == "US" && style == "U.S." && !next_dot && other == "US" {
+                    push_unique(
+                        &mut report,
+                        &mut taken,
+                        &keep_ranges,
+                        Change {
+                            before: "US".into(),
+                            after: "U.S.".into(),
+                            span: w.span.clone(),
+                            rule: "house-style",
+                            confidence: 0.9,
+                            applied: true,
+                            reason: "house style: “U.S.”".into(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    // Typography last: it never overlaps a word change.
+    if opts.typography {
+        for run in &runs {
+            let s = &text[run.range.clone()];
+            for e in typography::edits(s, &opts.lang) {
+                let span = run.range.start + e.range.start..run.range.start + e.range.end;
+                push_unique(
+                    &mut report,
+                    &mut taken,
+                    &keep_ranges,
+                    Change {
+                        before: text[span.clone()].to_string(),
+                        after: e.after,
+                        span,
+                        rule: "typography",
+                        confidence: 1.0,
+                        applied: true,
+                        reason: e.why.to_string(),
+                    },
+                );
+            }
+        }
+    }
+    report.changes.sort_by_key(|c| c.span.start);
+    report
+}
+
+fn push_unique(report: &mut Report, taken: &mut Vec<Range<usize>>, keep: &[Range<usize>], c: Change) {
+    if taken.iter().any(|t| t.start < c.span.end && c.span.start < t.end) || overlaps(keep, &c.span) {
+        return;
+    }
+    taken.push(c.span.clone());
+    report.changes.push(c);
+}
+
+fn overlaps(ranges: &[Range<usize>], span: &Range<usize>) -> bool {
+    ranges.iter().any(|k| k.start < span.end && span.start < k.end)
+}
+
+/// Where the phrases of `keep` occur (case-insensitive, whole words).
+fn keep_ranges(text: &str, keep: &[String]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for k in keep {
+        if k.trim().is_empty() {
+            continue;
+        }
+        let Ok(re) = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(k.trim()))) else { continue };
+        out.extend(re.find_iter(text).map(|m| m.range()));
+    }
+    out
+}
+
+fn starts_with_vowel_sound(word: &str) -> bool {
+    let w = word.to_lowercase();
+    if ["uni", "use", "usu", "eu", "one", "once", "ukr", "ura", "uti"].iter().any(|p| w.starts_with(p)) {
+        return false;
+    }
+    if ["hour", "honest", "honou", "honor", "heir"].iter().any(|p| w.starts_with(p)) {
+        return true;
+    }
+    w.starts_with(['a', 'e', 'i', 'o', 'u'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> Data {
+        let mut lexicon = Lexicon::default();
+        lexicon
+            .add_tsv(
+                "t.tsv",
+                "Chilly Warfare\tCold War\tfingerprint\nessentially the most\tthe most\tfingerprint\novert\tobvious\tstrong\nmentioned\tsaid\tweak\n",
+                "test",
+            )
+            .unwrap();
+        let house = vec![HouseRule {
+            wrong: vec!["kiev".into()],
+            wrong_text: "Kiev".into(),
+            right: "Kyiv".into(),
+            except: vec![vec!["chicken".into(), "kiev".into()]],
+            before_function_word: false,
+        }];
+        let spelling = [("goverment".to_string(), "government".to_string())].into_iter().collect();
+        Data { lexicon, house, spelling }
+    }
+
+    fn flat(_: &[&str]) -> f32 {
+        0.0
+    }
+
+    fn fixed(text: &str) -> String {
+        let r = check(text, &data(), &DocOptions::default(), &flat);
+        super::super::apply(text, &r.changes)
+    }
+
+    #[test]
+    fn fingerprints_are_restored_with_case() {
+        assert_eq!(fixed("After the Chilly Warfare ended."), "After the Cold War ended.");
+        // One fingerprint makes its paragraph suspect, so the strong entry applies too.
+        assert_eq!(fixed("It is essentially the most overt case."), "It is the most obvious case.");
+    }
+
+    #[test]
+    fn weak_entries_need_a_spun_document() {
+        assert_eq!(fixed("She mentioned it in passing."), "She mentioned it in passing.");
+    }
+
+    #[test]
+    fn house_style_with_exceptions_and_quotes() {
+        assert_eq!(fixed("Talks in Kiev, over Chicken Kiev."), "Talks in Kyiv, over Chicken Kiev.");
+        assert_eq!(fixed("He wrote \"Kiev\" in 1991."), "He wrote “Kiev” in 1991.");
+        assert_eq!(fixed("The goverment fell."), "The government fell.");
+    }
+
+    #[test]
+    fn code_and_spintax() {
+        assert_eq!(fixed("Use `Chilly Warfare` here {that a} way."), "Use `Chilly Warfare` here that a way.");
+    }
+
+    #[test]
+    fn article_agrees_with_new_word() {
+        let mut lx = Lexicon::default();
+        lx.add_tsv(
+            "t.tsv",
+            "brand new pact\tnew pact\tfingerprint\nhand-picked poll\ttiebreaking ballot\tfingerprint\n",
+            "t",
+        )
+        .unwrap();
+        let d = Data { lexicon: lx, ..Default::default() };
+        let t = "They held a hand-picked poll.";
+        let r = check(t, &d, &DocOptions::default(), &flat);
+        assert_eq!(super::super::apply(t, &r.changes), "They held a tiebreaking ballot.");
+    }
+
+    #[test]
+    fn keep_list_protects() {
+        let opts = DocOptions { keep: vec!["Chilly Warfare".into()], ..Default::default() };
+        let t = "The Chilly Warfare exhibition.";
+        let r = check(t, &data(), &opts, &flat);
+        assert!(r.changes.is_empty(), "{:?}", r.changes);
+    }
+}

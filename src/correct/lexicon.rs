@@ -1,0 +1,201 @@
+//! The reverse lexicon: spinner outputs and the wording they replaced.
+//!
+//! Built from readable TSV files in `data/correct/` (compiled into the binary
+//! with `include_str!`) plus any a site adds. Each entry has a confidence tier
+//! that decides how much evidence the corrector needs before reversing it.
+
+use std::collections::HashMap;
+
+use super::tsv::{self, DataError};
+use super::words::lower;
+
+/// How much evidence an entry needs before it is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// Essentially never occurs in clean prose ("Chilly Warfare"): reversed anywhere.
+    Fingerprint,
+    /// Unusual in clean prose: reversed when the document or paragraph looks spun.
+    Strong,
+    /// Ordinary English ("mentioned", "home"): reversed only in spun text and
+    /// when the context model prefers the original.
+    Weak,
+    /// Only inside a given phrase ("Buffalo Payments" → "Buffalo Bills").
+    PhraseBound,
+}
+
+impl Tier {
+    fn parse(s: &str) -> Option<Option<Tier>> {
+        Some(match s.trim() {
+            "fingerprint" => Some(Tier::Fingerprint),
+            "strong" => Some(Tier::Strong),
+            "weak" => Some(Tier::Weak),
+            "phrase-bound" => Some(Tier::PhraseBound),
+            "drop" => None,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Fingerprint => "fingerprint",
+            Tier::Strong => "strong",
+            Tier::Weak => "weak",
+            Tier::PhraseBound => "phrase-bound",
+        }
+    }
+}
+
+/// One reversal.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Lower-cased tokens of the spun form.
+    pub spun: Vec<String>,
+    /// The spun form as written in the data (its capitals matter for names).
+    pub spun_text: String,
+    /// The original wording, as it should appear (case adjusted at use).
+    pub original: String,
+    pub tier: Tier,
+    /// Times observed (1 for curated entries): the channel's weight.
+    pub count: u32,
+    /// For phrase-bound entries: the lower-cased tokens of the spun phrase it must sit in.
+    pub context: Option<Vec<String>>,
+    /// The spun form is capitalised in the data: only a capitalised match counts.
+    pub cased: bool,
+    /// Where it came from, for the report: `observed`, `curated` or a site file.
+    pub source: String,
+}
+
+/// All entries, indexed by the first token of their spun form.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    pub entries: Vec<Entry>,
+    by_first: HashMap<String, Vec<usize>>,
+    pub max_len: usize,
+}
+
+/// A lexicon match at a token position.
+#[derive(Debug, Clone)]
+pub struct Match {
+    /// Token index range (word tokens only) covered.
+    pub first: usize,
+    pub len: usize,
+    pub entry: usize,
+}
+
+fn tokens_of(text: &str) -> Vec<String> {
+    super::words::tokenize(text).into_iter().filter(|t| t.is_word).map(|t| lower(t.text(text))).collect()
+}
+
+impl Lexicon {
+    /// Parse one TSV file: `spun original [count articles] tier [note]`.
+    pub fn add_tsv(&mut self, file: &str, text: &str, source: &str) -> Result<(), DataError> {
+        for row in tsv::parse(file, text, 3, 6)? {
+            let c = &row.cols;
+            if c[0] == "spun" && c[1] == "original" {
+                continue; // header line
+            }
+            let (count, tier_col, note) = match c.len() {
+                3 => (1, c[2], ""),
+                4 => (1, c[2], c[3]),
+                5 => (c[2].trim().parse().unwrap_or(1), c[4], ""),
+                _ => (c[2].trim().parse().unwrap_or(1), c[4], c[5]),
+            };
+            let Some(tier) = Tier::parse(tier_col) else {
+                return Err(DataError {
+                    file: file.to_string(),
+                    line: row.line,
+                    message: format!("unknown tier `{tier_col}` (fingerprint, strong, weak, phrase-bound or drop)"),
+                });
+            };
+            let Some(tier) = tier else { continue };
+            let spun = tokens_of(c[0]);
+            if spun.is_empty() || tokens_of(c[1]) == spun {
+                continue;
+            }
+            let context = (tier == Tier::PhraseBound).then(|| parse_context(note)).flatten();
+            if tier == Tier::PhraseBound && context.is_none() {
+                // A phrase-bound entry without its phrase can never apply safely.
+                continue;
+            }
+            let cased = c[0].chars().next().is_some_and(char::is_uppercase);
+            let idx = self.entries.len();
+            self.max_len = self.max_len.max(spun.len());
+            self.by_first.entry(spun[0].clone()).or_default().push(idx);
+            self.entries.push(Entry {
+                spun,
+                spun_text: c[0].to_string(),
+                original: c[1].trim().to_string(),
+                tier,
+                count,
+                context,
+                cased,
+                source: source.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Every entry matching at word position `i` of `words` (lower-cased).
+    pub fn matches_at(&self, words: &[String], i: usize) -> Vec<Match> {
+        let Some(list) = self.by_first.get(&words[i]) else { return Vec::new() };
+        list.iter()
+            .filter(|&&e| {
+                let spun = &self.entries[e].spun;
+                words.len() >= i + spun.len() && words[i..i + spun.len()] == spun[..]
+            })
+            .map(|&e| Match { first: i, len: self.entries[e].spun.len(), entry: e })
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// `context: Buffalo Payments (<- Buffalo Bills); …` → ["buffalo", "payments"].
+fn parse_context(note: &str) -> Option<Vec<String>> {
+    let i = note.find("context:")?;
+    let rest = &note[i + "context:".len()..];
+    let end = rest.find(['(', ';']).unwrap_or(rest.len());
+    let toks = tokens_of(rest[..end].trim());
+    (!toks.is_empty()).then_some(toks)
+}
+
+/// True when the token sequence `ctx` occurs in `words` and covers position `at`.
+pub fn context_covers(words: &[String], ctx: &[String], at: usize, len: usize) -> bool {
+    if ctx.len() > words.len() {
+        return false;
+    }
+    (0..=words.len() - ctx.len()).any(|s| s <= at && at + len <= s + ctx.len() && words[s..s + ctx.len()] == ctx[..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_observed_and_curated_rows() {
+        let mut lx = Lexicon::default();
+        let data = "spun\toriginal\tcount\tarticles\ttier\tnote\n# c\nChilly Warfare\tCold War\t3\t2\tfingerprint\t\nbecause\tas\t1\t1\tphrase-bound\tcontext: even because (<- even as)\nx\ty\t1\t1\tdrop\tversion difference\n";
+        lx.add_tsv("observed.tsv", data, "observed").unwrap();
+        assert_eq!(lx.len(), 2);
+        let words: Vec<String> = ["the", "chilly", "warfare", "ended"].iter().map(|s| s.to_string()).collect();
+        let m = lx.matches_at(&words, 1);
+        assert_eq!(m.len(), 1);
+        assert_eq!(lx.entries[m[0].entry].original, "Cold War");
+        assert!(lx.entries[m[0].entry].cased);
+        assert_eq!(lx.entries[1].context.as_deref(), Some(&["even".to_string(), "because".to_string()][..]));
+    }
+
+    #[test]
+    fn bad_tier_names_the_line() {
+        let mut lx = Lexicon::default();
+        let err = lx.add_tsv("c.tsv", "a\tb\tsometimes\n", "curated").unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("sometimes"));
+    }
+}

@@ -1,0 +1,106 @@
+//! Tokens of prose, with byte positions, for matching and for the context model.
+
+/// A word or a single non-space character, with its byte range in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub is_word: bool,
+}
+
+impl Token {
+    pub fn text<'a>(&self, s: &'a str) -> &'a str {
+        &s[self.start..self.end]
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Words are runs of letters and digits, with apostrophes inside them
+/// (`didn't`, `Russia’s`); hyphens split words, so `Warfare-style` yields
+/// `Warfare`, `-`, `style`.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if is_word_char(c) {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if is_word_char(d) {
+                    end = j + d.len_utf8();
+                    chars.next();
+                } else if d == '\'' || d == '’' {
+                    let mut look = chars.clone();
+                    look.next();
+                    if look.peek().is_some_and(|&(_, e)| e.is_alphabetic()) {
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            out.push(Token { start: i, end, is_word: true });
+        } else if !c.is_whitespace() {
+            out.push(Token { start: i, end: i + c.len_utf8(), is_word: false });
+        }
+    }
+    out
+}
+
+/// Lower-case with the typographic apostrophe folded to the ASCII one.
+pub fn lower(s: &str) -> String {
+    s.to_lowercase().replace('’', "'")
+}
+
+/// Capitalisation of a word, to carry over to its replacement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Lower,
+    Title,
+    Upper,
+}
+
+pub fn case_of(word: &str) -> Case {
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
+        Case::Upper
+    } else if letters.first().is_some_and(|c| c.is_uppercase()) {
+        Case::Title
+    } else {
+        Case::Lower
+    }
+}
+
+/// Apply a capitalisation to `text` (only the first letter for Title, so
+/// "United Nations" keeps its own capitals).
+pub fn with_case(text: &str, case: Case) -> String {
+    match case {
+        Case::Lower => text.to_string(),
+        Case::Upper => text.to_uppercase(),
+        Case::Title => {
+            let mut c = text.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens() {
+        let s = "Russia’s Chilly Warfare-style didn't, 'quoted'";
+        let words: Vec<&str> = tokenize(s).iter().filter(|t| t.is_word).map(|t| t.text(s)).collect();
+        assert_eq!(words, ["Russia’s", "Chilly", "Warfare", "style", "didn't", "quoted"]);
+        assert_eq!(with_case("cold war", Case::Title), "Cold war");
+        assert_eq!(case_of("NATO"), Case::Upper);
+    }
+}

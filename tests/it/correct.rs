@@ -1,0 +1,165 @@
+//! The corrector through the command line: `correct`, `fix`, `check`, `build`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::support::{SiteTest, texts};
+
+const SPUN: &str = "+++\ntitle = \"The historical past of the talks\"\n+++\nThe court docket named a particular grasp, slightly than a panel.\n\nThe `court docket` in code stays, and so does [the link](https://example.org/court-docket).\n";
+
+fn attache(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_attache"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn correct_restores_fingerprints_and_leaves_code_and_urls() {
+    let (code, out, err) = attache(&["correct", "-"], Some(SPUN));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("title = \"The history of the talks\""), "{out}");
+    assert!(out.contains("The court named a special master, rather than a panel."), "{out}");
+    assert!(out.contains("The `court docket` in code stays"), "{out}");
+    assert!(out.contains("https://example.org/court-docket"), "{out}");
+}
+
+#[test]
+fn correct_json_lists_every_change() {
+    let (code, out, _) = attache(&["correct", "--format", "json", "-"], Some(SPUN));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["spun"], true);
+    let changes = v["changes"].as_array().unwrap();
+    let grasp = changes.iter().find(|c| c["before"] == "particular grasp").expect("particular grasp reported");
+    assert_eq!(grasp["after"], "special master");
+    assert_eq!(grasp["line"], 4);
+    assert_eq!(grasp["status"], "applied");
+    assert!(grasp["rule"].as_str().unwrap().starts_with("spin/"));
+    let [s, e] = [grasp["byte_range"][0].as_u64().unwrap() as usize, grasp["byte_range"][1].as_u64().unwrap() as usize];
+    assert_eq!(&SPUN[s..e], "particular grasp");
+}
+
+#[test]
+fn correct_diff_is_a_unified_diff() {
+    let (_, out, _) = attache(&["correct", "--diff", "-"], Some(SPUN));
+    assert!(out.starts_with("--- a/-\n+++ b/-\n@@ "), "{out}");
+    assert!(out.contains("\n-The court docket named"), "{out}");
+    assert!(out.contains("\n+The court named"), "{out}");
+}
+
+#[test]
+fn clean_text_comes_back_unchanged() {
+    let clean = "+++\ntitle = \"Talks\"\n+++\nThe court named a special master rather than a panel. Officials mentioned the case at home.\n";
+    let (_, out, _) = attache(&["correct", "-"], Some(clean));
+    assert_eq!(out, clean);
+}
+
+#[test]
+fn invalid_utf8_is_refused_with_position() {
+    let t = SiteTest::new();
+    t.bytes("bad.md", b"ok\nbad \xff here\n");
+    let run = t.run(&["correct", "bad.md"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("bad.md:2:5"), "{}", run.stderr());
+}
+
+#[test]
+fn fix_writes_back_preserving_crlf_and_bom() {
+    let t = SiteTest::new();
+    let text = "\u{feff}+++\r\ntitle = \"T\"\r\n+++\r\nThe court docket met.\r\nThe particular grasp spoke.\r\n";
+    t.file("content/a.md", text);
+    let dry = t.run(&["fix", "--dry-run"]);
+    dry.assert_ok();
+    assert!(dry.stdout().contains("+The court met."), "{}", dry.stdout());
+    assert_eq!(std::fs::read_to_string(t.root().join("content/a.md")).unwrap(), text, "dry run wrote");
+    t.run(&["fix"]).assert_ok();
+    let after = std::fs::read_to_string(t.root().join("content/a.md")).unwrap();
+    assert_eq!(after, "\u{feff}+++\r\ntitle = \"T\"\r\n+++\r\nThe court met.\r\nThe special master spoke.\r\n");
+}
+
+#[test]
+fn opt_outs_front_matter_and_markers() {
+    let t = SiteTest::new();
+    let off = "+++\ntitle = \"T\"\ncorrect = false\n+++\nThe court docket met.\n";
+    t.file("content/off.md", off);
+    let keep =
+        "+++\ntitle = \"T\"\nkeep = [\"court docket\"]\n+++\nThe court docket met. The particular grasp spoke.\n";
+    t.file("content/keep.md", keep);
+    let marked = "+++\ntitle = \"T\"\n+++\n<!-- attache:ignore -->\nThe court docket met.\n<!-- attache:end -->\n\nThe particular grasp spoke.\n";
+    t.file("content/marked.md", marked);
+    t.run(&["fix"]).assert_ok();
+    let read = |p: &str| std::fs::read_to_string(t.root().join(p)).unwrap();
+    assert_eq!(read("content/off.md"), off);
+    assert!(read("content/keep.md").contains("The court docket met. The special master spoke."));
+    let m = read("content/marked.md");
+    assert!(m.contains("The court docket met.") && m.contains("The special master spoke."), "{m}");
+}
+
+#[test]
+fn build_publishes_corrected_text_and_summarises() {
+    let t = SiteTest::new();
+    t.file("content/spun.md", SPUN);
+    let run = t.build();
+    run.assert_ok();
+    assert!(run.stdout().contains("1 spun"), "{}", run.stdout());
+    let doc = t.html("spun/index.html");
+    assert_eq!(texts(&doc, "h1.title"), ["The history of the talks"]);
+    let body = texts(&doc, "article p").join(" ");
+    assert!(body.contains("The court named a special master"), "{body}");
+}
+
+#[test]
+fn diagnostics_still_point_at_the_source_after_correction() {
+    let t = SiteTest::new();
+    t.file(
+        "content/spun.md",
+        "+++\ntitle = \"T\"\n+++\nThe court docket and the particular grasp met [here](@/nowhere.md).\n",
+    );
+    let run = t.build();
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("--> content/spun.md:4:47"), "{}", run.stderr());
+}
+
+#[test]
+fn check_reports_corrections_and_deny_spin_fails() {
+    let t = SiteTest::new();
+    t.file("content/spun.md", SPUN);
+    let run = t.run(&["check"]);
+    run.assert_ok();
+    assert!(run.stderr().contains("note[spin/"), "{}", run.stderr());
+    assert!(run.stderr().contains("--> content/spun.md:4:"), "{}", run.stderr());
+    assert_eq!(t.run(&["check", "--deny", "spin"]).code(), 1);
+    // A baseline accepts today's findings.
+    t.run(&["check", "--write-baseline", "baseline.json"]).assert_ok();
+    t.run(&["check", "--deny", "spin", "--baseline", "baseline.json"]).assert_ok();
+    let sarif = t.run(&["check", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&sarif.stdout()).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(!v["runs"][0]["results"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn malformed_site_lexicon_names_file_and_line() {
+    let t = SiteTest::new();
+    t.file("config.toml", &format!("{}\n[correct]\nlexicon_file = \"lexicon.tsv\"\n", crate::support::CONFIG));
+    t.file("lexicon.tsv", "# ours\nbrand new deal\tnew deal\tstrong\nonly-two-columns\tx\n");
+    let run = t.build();
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("lexicon.tsv"), "{}", run.stderr());
+    assert!(run.stderr().contains("lexicon.tsv:3"), "{}", run.stderr());
+}
