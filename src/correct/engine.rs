@@ -115,7 +115,7 @@ const FUNCTION_WORDS: &[&str] = &[
 ];
 
 /// Correct one Markdown file (front matter optional).
-pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn Fn(&[&str]) -> f32) -> Report {
+pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn Fn(&[&str], usize) -> f32) -> Report {
     let mut report = Report::default();
     // Prose: front-matter title and description, then the body.
     let mut runs: Vec<Run> = Vec::new();
@@ -290,7 +290,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn Fn(&[&str]) ->
         let spun_words: Vec<&str> = ws.iter().map(|w| w.lower.as_str()).collect();
         let score_of = |mid: &[&str]| {
             let seq: Vec<&str> = before.iter().chain(mid.iter()).chain(after.iter()).copied().collect();
-            lm(&seq)
+            lm(&seq, before.len())
         };
         let spun_score = score_of(&spun_words);
         let mut best: Option<(f32, usize)> = None;
@@ -591,7 +591,7 @@ mod tests {
         Data { lexicon, house, spelling }
     }
 
-    fn flat(_: &[&str]) -> f32 {
+    fn flat(_: &[&str], _: usize) -> f32 {
         0.0
     }
 

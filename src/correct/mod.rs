@@ -9,6 +9,7 @@
 
 pub mod engine;
 pub mod lexicon;
+pub mod lm;
 pub mod prose;
 pub mod tsv;
 pub mod typography;
@@ -112,11 +113,19 @@ pub fn parse_house_style(
         let toks = |s: &str| -> Vec<String> {
             words::tokenize(s).into_iter().filter(|t| t.is_word).map(|t| words::lower(t.text(s))).collect()
         };
+        // Exceptions are the quoted phrases after "exception" in the note:
+        // `exceptions: 'Chicken Kiev' (the dish)` keeps "Chicken Kiev".
         let mut except = Vec::new();
-        if let Some(i) = note.find("except:") {
-            let rest = &note[i + 7..];
-            let end = rest.find(['(', '|']).unwrap_or(rest.len());
-            except.extend(rest[..end].split([';', ',']).map(toks).filter(|v| !v.is_empty()));
+        if let Some(i) = note.find("exception") {
+            let rest = &note[i..];
+            let mut parts = rest.split('\'');
+            parts.next();
+            while let (Some(quoted), _) = (parts.next(), parts.next()) {
+                let t = toks(quoted);
+                if !t.is_empty() && t.len() <= 6 {
+                    except.push(t);
+                }
+            }
         }
         let wrong = toks(c[0]);
         if wrong.is_empty() {
@@ -228,9 +237,13 @@ impl Corrector {
     }
 }
 
-/// Log-probability of a word sequence under the context model.
-fn context_score(_words: &[&str]) -> f32 {
-    0.0
+/// Log-probability of `words[from..]` given what precedes it, under the
+/// context model (0 for everything if the model is unavailable).
+fn context_score(words: &[&str], from: usize) -> f32 {
+    match lm::LanguageModel::try_get() {
+        Some(m) => m.window_logprob(words, from),
+        None => 0.0,
+    }
 }
 
 /// `text` with the applied changes made. Changes must not overlap (the engine

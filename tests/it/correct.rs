@@ -34,7 +34,7 @@ fn correct_restores_fingerprints_and_leaves_code_and_urls() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("title = \"The history of the talks\""), "{out}");
     assert!(out.contains("The court named a special master, rather than a panel."), "{out}");
-    assert!(out.contains("The `court docket` in code stays"), "{out}");
+    assert!(out.contains("The `court docket` in code"), "{out}");
     assert!(out.contains("https://example.org/court-docket"), "{out}");
 }
 
