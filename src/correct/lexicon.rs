@@ -71,6 +71,8 @@ pub struct Lexicon {
     pub entries: Vec<Entry>,
     by_first: HashMap<String, Vec<usize>>,
     pub max_len: usize,
+    /// Total count of all spun forms of each (lower-cased) original.
+    totals: HashMap<String, u32>,
 }
 
 /// A lexicon match at a token position.
@@ -121,6 +123,7 @@ impl Lexicon {
             let idx = self.entries.len();
             self.max_len = self.max_len.max(spun.len());
             self.by_first.entry(spun[0].clone()).or_default().push(idx);
+            *self.totals.entry(c[1].trim().to_lowercase()).or_insert(0) += count;
             self.entries.push(Entry {
                 spun,
                 spun_text: c[0].to_string(),
@@ -145,6 +148,28 @@ impl Lexicon {
             })
             .map(|&e| Match { first: i, len: self.entries[e].spun.len(), entry: e })
             .collect()
+    }
+
+    /// Keep only the entries `keep` accepts (the evaluation uses this to hide
+    /// held-out facts from the corrector).
+    pub fn retain(&mut self, keep: impl Fn(&Entry) -> bool) {
+        let entries = std::mem::take(&mut self.entries);
+        self.by_first.clear();
+        self.totals.clear();
+        self.max_len = 0;
+        for e in entries.into_iter().filter(|e| keep(e)) {
+            *self.totals.entry(e.original.to_lowercase()).or_insert(0) += e.count;
+            self.max_len = self.max_len.max(e.spun.len());
+            self.by_first.entry(e.spun[0].clone()).or_default().push(self.entries.len());
+            self.entries.push(e);
+        }
+    }
+
+    /// ln P(spinner writes this entry's spun form | it rewrites the original):
+    /// the entry's share of all the spun forms seen for that original.
+    pub fn channel(&self, e: &Entry) -> f32 {
+        let total = self.totals.get(&e.original.to_lowercase()).copied().unwrap_or(e.count).max(e.count);
+        (e.count as f32 / total as f32).ln()
     }
 
     pub fn len(&self) -> usize {

@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 pub use engine::{Change, DocOptions, Report};
-use engine::{Data, HouseRule};
+pub use engine::{Data, HouseRule};
 use lexicon::Lexicon;
 use tsv::DataError;
 
@@ -91,6 +91,17 @@ const OBSERVED: &str = include_str!("../../data/correct/observed.tsv");
 const CURATED: &str = include_str!("../../data/correct/curated.tsv");
 const HOUSE_STYLE: &str = include_str!("../../data/correct/house_style.tsv");
 const MISSPELLINGS: &str = include_str!("../../data/correct/misspellings.tsv");
+const PARAPHRASES: &str = include_str!("../../data/correct/paraphrases.tsv");
+
+fn parse_paraphrases(text: &str) -> HashMap<String, Vec<String>> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (w, n) = l.split_once('\t')?;
+            Some((w.to_string(), n.split(' ').filter(|x| !x.is_empty()).map(str::to_string).collect()))
+        })
+        .collect()
+}
 
 /// Parse house-style rows: `wrong  right  scope  note`. A note containing
 /// `optional` leaves the entry off unless the site switches it on; `except:
@@ -152,7 +163,8 @@ fn parse_spelling(file: &str, text: &str, out: &mut HashMap<String, String>) -> 
     Ok(())
 }
 
-fn builtin_data(optional_on: &[String]) -> Result<Data, DataError> {
+/// A fresh copy of the built-in data (for tools that modify it, like the evaluation).
+pub fn builtin_data(optional_on: &[String]) -> Result<Data, DataError> {
     let mut lexicon = Lexicon::default();
     lexicon.add_tsv("data/correct/observed.tsv", OBSERVED, "observed")?;
     lexicon.add_tsv("data/correct/curated.tsv", CURATED, "curated")?;
@@ -160,7 +172,7 @@ fn builtin_data(optional_on: &[String]) -> Result<Data, DataError> {
     parse_house_style("data/correct/house_style.tsv", HOUSE_STYLE, optional_on, &mut house)?;
     let mut spelling = HashMap::new();
     parse_spelling("data/correct/misspellings.tsv", MISSPELLINGS, &mut spelling)?;
-    Ok(Data { lexicon, house, spelling })
+    Ok(Data { lexicon, house, spelling, paraphrases: parse_paraphrases(PARAPHRASES) })
 }
 
 static BUILTIN: LazyLock<Result<Data, DataError>> = LazyLock::new(|| builtin_data(&[]));
@@ -185,6 +197,11 @@ impl Corrector {
             Ok(d) => Ok(Corrector { data: DataRef::Builtin(d), config: CorrectConfig::default(), lang: lang.into() }),
             Err(e) => Err(e.clone()),
         }
+    }
+
+    /// A corrector over data assembled by the caller.
+    pub fn from_data(data: Data, lang: &str) -> Corrector {
+        Corrector { data: DataRef::Owned(Box::new(data)), config: CorrectConfig::default(), lang: lang.into() }
     }
 
     /// The built-in data plus the site's own files and switches.
@@ -233,16 +250,20 @@ impl Corrector {
             DataRef::Builtin(d) => d,
             DataRef::Owned(d) => d,
         };
-        engine::check(text, data, opts, &context_score)
+        engine::check(text, data, opts, &Embedded)
     }
 }
 
-/// Log-probability of `words[from..]` given what precedes it, under the
-/// context model (0 for everything if the model is unavailable).
-fn context_score(words: &[&str], from: usize) -> f32 {
-    match lm::LanguageModel::try_get() {
-        Some(m) => m.window_logprob(words, from),
-        None => 0.0,
+/// The embedded n-gram model as the engine's context model (flat if the
+/// model file is unusable, so correction degrades instead of failing).
+struct Embedded;
+
+impl engine::ContextModel for Embedded {
+    fn score(&self, words: &[&str], from: usize) -> f32 {
+        lm::LanguageModel::try_get().map_or(0.0, |m| m.window_logprob(words, from))
+    }
+    fn frequency(&self, word: &str) -> f32 {
+        lm::LanguageModel::try_get().map_or(0.0, |m| m.count(&[word]) as f32 / m.total_tokens().max(1) as f32)
     }
 }
 

@@ -106,6 +106,10 @@ def main():
     for spun, orig, tier, conf, note, line in uniq:
         tags = ev.tags(spun, orig)
         parts = [note] if note else []
+        if conf == "high" and not ev.supported(spun, orig):
+            conf = "medium"  # our knowledge of the family, not backed by observed swaps
+        elif conf == "medium" and ev.supported(spun, orig):
+            conf = "high"
         parts.append("conf=" + conf)
         parts += [t for t in tags if t not in note]
         if is_cased(spun):
@@ -146,10 +150,13 @@ HEADER = """\
 #             document is judged spun; weak = ordinary English, needs document
 #             evidence and context; phrase-bound = only in the phrase given in
 #             `note`; drop = never apply.
-#   note      our reason and evidence: conf=high|medium|low is how sure we are
-#             that this family produces the spun form (low = inferred from its
-#             word mappings; kept only where the spun side cannot be clean
-#             prose); 'also observed' = the pair is in observed.tsv; 'spun
+#   note      our reason and evidence: conf = how sure we are that this
+#             family produces the spun form: high = every swap in the entry is
+#             an observed fact (shared/spin mappings or its README), medium =
+#             at least one swap comes from our knowledge of the family's
+#             output, not from the observed facts, low = plausible by the
+#             family's mappings only (kept where the spun side cannot be clean
+#             prose, so a miss costs nothing); 'also observed' = the pair is in observed.tsv; 'spun
 #             form observed' = the spun form is, with another original; ppdb =
 #             a differing word pair is in PPDB-XL; tortured = in the Problematic
 #             Paper Screener lists; cased = case-sensitive entry;

@@ -41,6 +41,26 @@ class Evidence:
         _, tw = read_tsv(os.path.join(d, "tortured_word_pairs.tsv"))
         self.tortured_words = {(r[0], r[1]) for r in tw}
 
+    # Swaps named in shared/spin/README.md (prose, not in mappings.tsv).
+    README_SWAPS = [("chilly", "cold"), ("warfare", "war"), ("overseas", "foreign"),
+                    ("coverage", "policy"), ("hearth", "fire"), ("recreation", "game"),
+                    ("sport", "game"), ("courtroom", "court"), ("home", "house"),
+                    ("division", "department"), ("brand new", "new"), ("got here", "came"),
+                    ("change into", "become"), ("essentially the most", "the most")]
+
+    def supported(self, spun, original):
+        """True when every change from `original` to `spun` is explained by
+        observed facts (mappings.tsv or the README's named swaps)."""
+        s, o = " %s " % spun.lower(), " %s " % original.lower()
+        if (spun.lower(), original.lower()) in self.observed_pairs:
+            return True
+        pairs = [(a, b) for a, b in self.observed_pairs if a != b] + self.README_SWAPS
+        pairs.sort(key=lambda p: -len(p[0]))
+        for a, b in pairs:
+            if " %s " % a in s and " %s " % b in o:
+                s = s.replace(" %s " % a, " %s " % b)
+        return s == o
+
     def word_pairs(self, spun, original):
         """Differing word pairs of two phrases of the same length."""
         a, b = spun.lower().split(), original.lower().split()

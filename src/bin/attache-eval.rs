@@ -1,0 +1,471 @@
+//! `cargo run --release --bin attache-eval [-- --shared ../shared]`
+//!
+//! Prints the corrector's figures (README, "Correction"):
+//! - restoration on held-out facts: the observed facts are split by a stable
+//!   hash; the corrector loses every entry matching a held-out fact, and
+//!   corpus test documents are spun with the held-out facts plus
+//!   paraphrase-table swaps the lexicon does not contain, at the real
+//!   spinner's density; we count spun spans restored exactly and clean tokens
+//!   damaged;
+//! - the same with every fact learnable;
+//! - our hand-spun samples (tests/fixtures/correct);
+//! - false corrections on the clean corpus test split;
+//! - speed.
+//!
+//! Only this tool reads `../shared`; the product never does.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use attache::correct::{self, Corrector, DocOptions};
+
+/// A deterministic generator (xorshift), so every run spins the same way.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() % 1_000_000) as f64 / 1_000_000.0 < p
+    }
+    fn pick(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn fnv(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+struct Fact {
+    spun: String,
+    original: String,
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn facts(shared: &Path) -> Vec<Fact> {
+    read(&shared.join("spin/mappings.tsv"))
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            (c.len() >= 2).then(|| Fact { spun: c[0].to_lowercase(), original: c[1].to_lowercase() })
+        })
+        .collect()
+}
+
+fn held_out(f: &Fact) -> bool {
+    fnv(&format!("{}\t{}", f.spun, f.original)).is_multiple_of(5)
+}
+
+/// Test-split documents of the corpus: (id, text).
+fn test_docs(shared: &Path, split: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for name in ["milestones", "hsg", "frus", "sotu"] {
+        for line in read(&shared.join(format!("corpus/{name}.jsonl"))).lines() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            if v["split"] == split {
+                out.push((v["id"].as_str().unwrap_or("").to_string(), v["text"].as_str().unwrap_or("").to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Words of a text with their byte ranges.
+fn words(text: &str) -> Vec<(usize, usize)> {
+    attache::correct::words::tokenize(text).into_iter().filter(|t| t.is_word).map(|t| (t.start, t.end)).collect()
+}
+
+fn with_case_of(model: &str, word: &str) -> String {
+    use attache::correct::words::{case_of, with_case};
+    with_case(word, case_of(model))
+}
+
+/// Spin `text`: returns the spun text and the substitutions (range in the spun text, original).
+fn spin(
+    text: &str,
+    facts: &[&Fact],
+    ppdb: &HashMap<String, Vec<String>>,
+    known: &HashSet<(String, String)>,
+    rng: &mut Rng,
+    density: f64,
+) -> (String, Vec<(std::ops::Range<usize>, String)>) {
+    let ws = words(text);
+    let lower: Vec<String> = ws.iter().map(|&(s, e)| text[s..e].to_lowercase()).collect();
+    let mut by_first: HashMap<&str, Vec<(Vec<&str>, &Fact)>> = HashMap::new();
+    for f in facts {
+        let toks: Vec<&str> = f.original.split_whitespace().collect();
+        if let Some(first) = toks.first() {
+            by_first.entry(first).or_default().push((toks.clone(), f));
+        }
+    }
+    let total = ws.len().max(1);
+    let mut subs: Vec<(usize, usize, String)> = Vec::new(); // word range [i, j) → spun text
+    let mut changed = 0usize;
+    let mut i = 0;
+    // Facts first, then paraphrase swaps, at the target density.
+    while i < ws.len() {
+        let mut done = false;
+        if let Some(list) = by_first.get(lower[i].as_str()) {
+            for (toks, f) in list {
+                let n = toks.len();
+                if i + n <= ws.len()
+                    && lower[i..i + n].iter().map(String::as_str).eq(toks.iter().copied())
+                    && rng.chance(0.6)
+                {
+                    let contiguous = (i..i + n - 1).all(|k| text[ws[k].1..ws[k + 1].0].trim().is_empty());
+                    if contiguous {
+                        let orig_text = &text[ws[i].0..ws[i + n - 1].1];
+                        subs.push((i, i + n, with_case_of(orig_text, &f.spun)));
+                        changed += f.spun.split_whitespace().count().max(n);
+                        i += n;
+                        done = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if !done {
+            i += 1;
+        }
+    }
+    let covered: HashSet<usize> = subs.iter().flat_map(|s| s.0..s.1).collect();
+    let mut order: Vec<usize> = (0..ws.len()).filter(|k| !covered.contains(k)).collect();
+    for k in (1..order.len()).rev() {
+        let j = rng.pick(k + 1);
+        order.swap(k, j);
+    }
+    for k in order {
+        if changed as f64 / total as f64 >= density {
+            break;
+        }
+        let w = &lower[k];
+        let Some(cands) = ppdb.get(w) else { continue };
+        let cands: Vec<&String> = cands.iter().filter(|c| !known.contains(&((*c).clone(), w.clone()))).collect();
+        if cands.is_empty() {
+            continue;
+        }
+        let c = cands[rng.pick(cands.len())];
+        let orig_text = &text[ws[k].0..ws[k].1];
+        subs.push((k, k + 1, with_case_of(orig_text, c)));
+        changed += 1;
+    }
+    subs.sort_by_key(|s| s.0);
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut spans = Vec::new();
+    let mut last = 0;
+    for (a, b, spun) in subs {
+        let (s, e) = (ws[a].0, ws[b - 1].1);
+        out.push_str(&text[last..s]);
+        let start = out.len();
+        out.push_str(&spun);
+        spans.push((start..out.len(), text[s..e].to_string()));
+        last = e;
+    }
+    out.push_str(&text[last..]);
+    (out, spans)
+}
+
+fn norm_tokens(s: &str) -> Vec<String> {
+    let s = s.replace(['’', '‘'], "'").replace(['“', '”'], "\"").replace('—', "--").replace('…', "...");
+    attache::correct::words::tokenize(&s).into_iter().map(|t| t.text(&s).to_lowercase()).collect()
+}
+
+#[derive(Default)]
+struct Score {
+    spans: usize,
+    restored: usize,
+    clean_tokens: usize,
+    damaged: usize,
+    docs: usize,
+    gate_open: usize,
+}
+
+impl Score {
+    fn add(&mut self, o: Score) {
+        self.spans += o.spans;
+        self.restored += o.restored;
+        self.clean_tokens += o.clean_tokens;
+        self.damaged += o.damaged;
+        self.docs += o.docs;
+        self.gate_open += o.gate_open;
+    }
+    fn line(&self, name: &str) -> String {
+        format!(
+            "{name:<34} {:>6.1} % restored ({}/{}), {:>5.2} damaged per 1,000 clean tokens, gate opened on {}/{} documents",
+            100.0 * self.restored as f64 / self.spans.max(1) as f64,
+            self.restored,
+            self.spans,
+            1000.0 * self.damaged as f64 / self.clean_tokens.max(1) as f64,
+            self.gate_open,
+            self.docs
+        )
+    }
+}
+
+/// Compare the corrected text with the clean original: a spun span counts as
+/// restored when all its original tokens are matched unchanged; every other
+/// clean token the corrector altered is damage.
+fn score(clean: &str, spun: &str, spans: &[(std::ops::Range<usize>, String)], corrected: &str, gate: bool) -> Score {
+    // Clean-token indices covered by substitutions: map spun spans to clean
+    // token positions by walking the spun text.
+    let clean_toks = norm_tokens(clean);
+    let corr_toks = norm_tokens(corrected);
+    let diff = similar::capture_diff_slices(similar::Algorithm::Myers, &clean_toks, &corr_toks);
+    let mut equal = vec![false; clean_toks.len()];
+    for op in diff {
+        if let similar::DiffOp::Equal { old_index, len, .. } = op {
+            equal[old_index..old_index + len].iter_mut().for_each(|e| *e = true);
+        }
+    }
+    // Token index in the clean text of each substitution: count the tokens in
+    // the spun text before it, adjusting by the difference in token count of
+    // earlier substitutions.
+    let mut s = Score { docs: 1, gate_open: usize::from(gate), clean_tokens: clean_toks.len(), ..Default::default() };
+    let mut in_sub = vec![false; clean_toks.len()];
+    let mut shift: isize = 0;
+    for (range, original) in spans {
+        let before = norm_tokens(&spun[..range.start]).len() as isize;
+        let spun_n = norm_tokens(&spun[range.clone()]).len() as isize;
+        let orig_n = norm_tokens(original).len();
+        let at = (before + shift).max(0) as usize;
+        shift += orig_n as isize - spun_n;
+        s.spans += 1;
+        let ok = (at..at + orig_n).all(|k| equal.get(k).copied().unwrap_or(false));
+        s.restored += usize::from(ok);
+        for k in at..(at + orig_n).min(in_sub.len()) {
+            in_sub[k] = true;
+        }
+    }
+    s.damaged = (0..clean_toks.len()).filter(|&k| !in_sub[k] && !equal[k]).count();
+    s
+}
+
+fn opts() -> DocOptions {
+    DocOptions { typography: false, house_style: false, spelling: false, ..DocOptions::default() }
+}
+
+fn correct_text(c: &Corrector, text: &str) -> (String, bool, Vec<correct::Change>) {
+    let r = c.check(text, &opts());
+    (correct::apply(text, &r.changes), r.spun, r.changes)
+}
+
+fn restoration(
+    name: &str,
+    c: &Corrector,
+    docs: &[(String, String)],
+    facts: &[&Fact],
+    ppdb: &HashMap<String, Vec<String>>,
+    known: &HashSet<(String, String)>,
+) -> Score {
+    let mut rng = Rng(0x9e3779b97f4a7c15);
+    let mut total = Score::default();
+    let mut odds: Vec<f32> = Vec::new();
+    for (_, text) in docs {
+        let (spun, spans) = spin(text, facts, ppdb, known, &mut rng, 0.17);
+        let (corrected, gate, changes) = correct_text(c, &spun);
+        if std::env::var_os("SHOW_DAMAGE").is_some() {
+            for ch in changes.iter().filter(|ch| ch.applied) {
+                if !spans.iter().any(|(r, _)| r.start < ch.span.end && ch.span.start < r.end) {
+                    println!("  damage: “{}” → “{}” [{}]", ch.before, ch.after, ch.rule);
+                }
+            }
+        }
+        total.add(score(text, &spun, &spans, &corrected, gate));
+        odds.push(c.check(&spun, &opts()).odd_per_k);
+    }
+    odds.sort_by(f32::total_cmp);
+    if !odds.is_empty() {
+        println!(
+            "  odd words per 1,000 in spun docs: p10 {:.1}, median {:.1}",
+            odds[odds.len() / 10],
+            odds[odds.len() / 2]
+        );
+    }
+    println!("{}", total.line(name));
+    total
+}
+
+fn main() {
+    let mut shared = PathBuf::from("../shared");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--shared") {
+        shared = PathBuf::from(args.get(i + 1).cloned().unwrap_or_default());
+    }
+    let max_docs: usize =
+        args.iter().position(|a| a == "--docs").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(usize::MAX);
+    let all_facts = facts(&shared);
+    let held: Vec<&Fact> = all_facts.iter().filter(|f| held_out(f)).collect();
+    let held_pairs: HashSet<(String, String)> = held.iter().map(|f| (f.spun.clone(), f.original.clone())).collect();
+    println!("facts: {} observed, {} held out by hash", all_facts.len(), held.len());
+
+    // The paraphrase table, as the synthetic spinner's thesaurus.
+    let mut ppdb: HashMap<String, Vec<String>> = HashMap::new();
+    for line in read(&shared.join("spin/paraphrase_pairs.tsv")).lines().skip(1) {
+        let c: Vec<&str> = line.split('\t').collect();
+        if c.len() < 2 || !c[0].chars().all(|x| x.is_ascii_lowercase()) || !c[1].chars().all(|x| x.is_ascii_lowercase())
+        {
+            continue;
+        }
+        ppdb.entry(c[0].to_string()).or_default().push(c[1].to_string());
+        ppdb.entry(c[1].to_string()).or_default().push(c[0].to_string());
+    }
+    let lm = attache::correct::lm::LanguageModel::get();
+    // Only swaps to words a thesaurus would offer: known, reasonably common words.
+    for v in ppdb.values_mut() {
+        v.retain(|w| lm.count(&[w.as_str()]) >= 20);
+        v.sort();
+        v.dedup();
+    }
+
+    let data_all = correct::builtin_data(&[]).expect("built-in data parses");
+    let mut data_learn = correct::builtin_data(&[]).expect("built-in data parses");
+    data_learn.lexicon.retain(|e| !held_pairs.contains(&(e.spun.join(" "), e.original.to_lowercase())));
+    let known_learn: HashSet<(String, String)> =
+        data_learn.lexicon.entries.iter().map(|e| (e.spun.join(" "), e.original.to_lowercase())).collect();
+    let known_all: HashSet<(String, String)> =
+        data_all.lexicon.entries.iter().map(|e| (e.spun.join(" "), e.original.to_lowercase())).collect();
+    println!(
+        "lexicon: {} entries; {} after removing those matching held-out facts",
+        data_all.lexicon.len(),
+        data_learn.lexicon.len()
+    );
+    let c_learn = Corrector::from_data(data_learn, "en");
+    let c_all = Corrector::from_data(data_all, "en");
+
+    let split = args
+        .iter()
+        .position(|a| a == "--split")
+        .and_then(|i| args.get(i + 1).cloned())
+        .unwrap_or_else(|| "test".into());
+    let mut docs = test_docs(&shared, &split);
+    if split != "test" {
+        // The dev split is large: take every 10th document for calibration.
+        docs = docs.into_iter().step_by(10).collect();
+    }
+    docs.truncate(max_docs);
+    let words_total: usize = docs.iter().map(|d| d.1.split_whitespace().count()).sum();
+    println!("corpus {split} split: {} documents, {} words\n", docs.len(), words_total);
+
+    println!("== Restoration (synthetic spin at 17 % of tokens: facts first, then paraphrase swaps)");
+    restoration("held-out facts (generalisation)", &c_learn, &docs, &held, &ppdb, &known_learn);
+    let every: Vec<&Fact> = all_facts.iter().collect();
+    restoration("all facts learnable", &c_all, &docs, &every, &ppdb, &known_all);
+    // Known facts alone, no paraphrase swaps: what the lexicon itself restores.
+    let empty: HashMap<String, Vec<String>> = HashMap::new();
+    restoration("all facts, no paraphrase swaps", &c_all, &docs, &every, &empty, &known_all);
+
+    println!("\n== Hand-spun samples (tests/fixtures/correct)");
+    let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/correct");
+    let mut hand = Score::default();
+    let mut names: Vec<_> =
+        std::fs::read_dir(fx.join("spun")).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    names.sort();
+    let mut spans_by_file: HashMap<String, Vec<(usize, String, String)>> = HashMap::new();
+    for line in read(&fx.join("spans.tsv")).lines().skip(1) {
+        let c: Vec<&str> = line.split('\t').collect();
+        if c.len() == 4 {
+            spans_by_file.entry(c[0].to_string()).or_default().push((
+                c[1].parse().unwrap_or(0),
+                c[2].to_string(),
+                c[3].to_string(),
+            ));
+        }
+    }
+    for path in names {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let spun = read(&path);
+        let clean = read(&fx.join("clean").join(&name));
+        // Locate each listed span in the spun text, in order, line by line.
+        let line_starts: Vec<usize> = std::iter::once(0).chain(spun.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let mut spans = Vec::new();
+        let mut cursor: HashMap<usize, usize> = HashMap::new();
+        for (line, sp, orig) in spans_by_file.get(&name).cloned().unwrap_or_default() {
+            let ls = line_starts.get(line.saturating_sub(1)).copied().unwrap_or(0);
+            let from = *cursor.get(&line).unwrap_or(&ls);
+            if let Some(i) = spun[from..].find(&sp) {
+                spans.push((from + i..from + i + sp.len(), orig));
+                cursor.insert(line, from + i + sp.len());
+            }
+        }
+        let (corrected, gate, _) = correct_text(&c_all, &spun);
+        let s = score(&clean, &spun, &spans, &corrected, gate);
+        println!("{}", s.line(&name));
+        hand.add(s);
+    }
+    println!("{}", hand.line("all hand-spun samples"));
+
+    println!("\n== False corrections on clean text (corpus test split)");
+    let (mut applied, mut suggested, mut alarms, mut words) = (0usize, 0usize, 0usize, 0usize);
+    let mut clean_odds: Vec<(f32, String)> = Vec::new();
+    let mut examples: Vec<String> = Vec::new();
+    let start = Instant::now();
+    let mut bytes = 0usize;
+    for (id, text) in &docs {
+        bytes += text.len();
+        let r = c_all.check(text, &opts());
+        words += text.split_whitespace().count();
+        alarms += usize::from(r.spun);
+        clean_odds.push((r.odd_per_k, id.clone()));
+        for ch in &r.changes {
+            if ch.applied {
+                applied += 1;
+                if examples.len() < 25 {
+                    examples.push(format!("  {id}: “{}” → “{}” ({})", ch.before, ch.after, ch.rule));
+                }
+            } else {
+                suggested += 1;
+            }
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{words} words: {applied} applied changes ({:.2} per 20,000 words), {suggested} suggestions, {alarms} documents judged spun",
+        applied as f64 * 20000.0 / words.max(1) as f64
+    );
+    for e in &examples {
+        println!("{e}");
+    }
+    clean_odds.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!("  highest odd words per 1,000 in clean docs: {:?}", clean_odds.iter().take(5).collect::<Vec<_>>());
+    let clean_only = fx.join("clean-only");
+    for e in std::fs::read_dir(&clean_only).map(|d| d.flatten().collect::<Vec<_>>()).unwrap_or_default() {
+        let text = read(&e.path());
+        let r = c_all.check(&text, &opts());
+        let a: Vec<String> =
+            r.changes.iter().filter(|c| c.applied).map(|c| format!("“{}” → “{}”", c.before, c.after)).collect();
+        println!(
+            "clean-only {}: {} applied, spun = {} {}",
+            e.file_name().to_string_lossy(),
+            a.len(),
+            r.spun,
+            a.join(", ")
+        );
+    }
+
+    println!("\n== Speed (one core)");
+    println!("clean text: {:.1} MB/s ({} MB in {:.2} s)", bytes as f64 / 1e6 / secs, bytes / 1_000_000, secs);
+    let sample = read(&fx.join("spun/strait-of-hormuz.md"));
+    let n = 50;
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(c_all.check(&sample, &opts()));
+    }
+    let per = t.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    let wc = sample.split_whitespace().count();
+    println!("spun article ({wc} words): {per:.2} ms ({:.2} ms per 1,000 words)", per * 1000.0 / wc as f64);
+}
