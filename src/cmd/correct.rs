@@ -30,6 +30,7 @@ struct JsonReport<'a> {
     file: String,
     spun: bool,
     spin_score: f32,
+    odd_per_k: f32,
     words: usize,
     changes: Vec<JsonChange<'a>>,
 }
@@ -71,6 +72,7 @@ pub fn run(args: &CorrectArgs) -> Result<ExitCode> {
                 file: args.file.display().to_string(),
                 spun: report.spun,
                 spin_score: report.spin_score,
+                odd_per_k: report.odd_per_k,
                 words: report.words,
                 changes,
             };
