@@ -275,6 +275,7 @@ fn restoration(
     let mut rng = Rng(0x9e3779b97f4a7c15);
     let mut total = Score::default();
     let mut odds: Vec<f32> = Vec::new();
+    let mut weaks: Vec<f32> = Vec::new();
     for (_, text) in docs {
         let (spun, spans) = spin(text, facts, ppdb, known, &mut rng, 0.17);
         let (corrected, gate, changes) = correct_text(c, &spun);
@@ -286,7 +287,9 @@ fn restoration(
             }
         }
         total.add(score(text, &spun, &spans, &corrected, gate));
-        odds.push(c.check(&spun, &opts()).odd_per_k);
+        let r = c.check(&spun, &opts());
+        odds.push(r.odd_per_k);
+        weaks.push(r.weak_per_k);
     }
     odds.sort_by(f32::total_cmp);
     if !odds.is_empty() {
@@ -412,6 +415,7 @@ fn main() {
     println!("\n== False corrections on clean text (corpus test split)");
     let (mut applied, mut suggested, mut alarms, mut words) = (0usize, 0usize, 0usize, 0usize);
     let mut clean_odds: Vec<(f32, String)> = Vec::new();
+    let mut clean_weak: Vec<f32> = Vec::new();
     let mut examples: Vec<String> = Vec::new();
     let start = Instant::now();
     let mut bytes = 0usize;
@@ -421,6 +425,7 @@ fn main() {
         words += text.split_whitespace().count();
         alarms += usize::from(r.spun);
         clean_odds.push((r.odd_per_k, id.clone()));
+        clean_weak.push(r.weak_per_k);
         for ch in &r.changes {
             if ch.applied {
                 applied += 1;
@@ -441,6 +446,15 @@ fn main() {
         println!("{e}");
     }
     clean_odds.sort_by(|a, b| b.0.total_cmp(&a.0));
+    clean_weak.sort_by(f32::total_cmp);
+    if !clean_weak.is_empty() {
+        println!(
+            "  weak matches per 1,000 in clean docs: median {:.1}, p90 {:.1}, max {:.1}",
+            clean_weak[clean_weak.len() / 2],
+            clean_weak[clean_weak.len() * 9 / 10],
+            clean_weak[clean_weak.len() - 1]
+        );
+    }
     println!("  highest odd words per 1,000 in clean docs: {:?}", clean_odds.iter().take(5).collect::<Vec<_>>());
     let clean_only = fx.join("clean-only");
     for e in std::fs::read_dir(&clean_only).map(|d| d.flatten().collect::<Vec<_>>()).unwrap_or_default() {

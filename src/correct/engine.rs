@@ -44,6 +44,8 @@ pub struct Report {
     pub words: usize,
     /// Words per 1,000 for which a paraphrase fits the context much better.
     pub odd_per_k: f32,
+    /// Weak-lexicon matches per 1,000 words (spinner outputs that are also common English).
+    pub weak_per_k: f32,
 }
 
 /// Per-document switches (from front matter and `config.toml`).
@@ -142,14 +144,15 @@ const ODD: f32 = 1.0;
 const PARA_APPLY: f32 = 6.0;
 const PARA_SUGGEST: f32 = 2.0;
 /// Posterior log-odds a weak lexicon entry needs (3 more for very common words).
-const WEAK: f32 = 1.0;
+const WEAK: f32 = 0.5;
 
 /// A word of a block, with where it is.
 #[derive(Debug, Clone)]
-struct Word {
+struct Word<'t> {
     /// Byte range in the file.
     span: Range<usize>,
-    lower: String,
+    /// Lower-cased, borrowed from the text when it already is.
+    lower: std::borrow::Cow<'t, str>,
     run: usize,
     quoted: bool,
     sentence_start: bool,
@@ -181,7 +184,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     let keep_ranges = keep_ranges(text, &opts.keep);
 
     // Words per block.
-    let mut blocks: Vec<Vec<Word>> = Vec::new();
+    let mut blocks: Vec<Vec<Word<'_>>> = Vec::new();
     let mut last_block = None;
     let mut in_quote = false;
     for (ri, run) in runs.iter().enumerate() {
@@ -207,7 +210,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             }
             block.push(Word {
                 span: run.range.start + t.start..run.range.start + t.end,
-                lower: lower(piece),
+                lower: lower_cow(piece),
                 run: ri,
                 quoted: in_quote || run.block_quote,
                 sentence_start,
@@ -234,7 +237,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     let mut block_fp: Vec<bool> = vec![false; blocks.len()];
     if opts.spin {
         for (b, words) in blocks.iter().enumerate() {
-            let lowers: Vec<String> = words.iter().map(|w| w.lower.clone()).collect();
+            let lowers: Vec<&str> = words.iter().map(|w| w.lower.as_ref()).collect();
             for i in 0..words.len() {
                 for m in data.lexicon.matches_at(&lowers, i) {
                     let e = &data.lexicon.entries[m.entry];
@@ -309,21 +312,22 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     let covered: std::collections::HashSet<(usize, usize)> =
         cands.iter().flat_map(|c| (c.first..c.first + c.len).map(move |k| (c.block, k))).collect();
     let mut para: Vec<(usize, usize, f32, String)> = Vec::new(); // block, word, delta, candidate
-    let hint = fp >= 1 || strong >= 1 || per_k(weak) >= 25.0;
+    report.weak_per_k = per_k(weak);
+    let hint = fp >= 1 || strong >= 3 || per_k(strong) >= 3.0;
     if opts.spin && hint && !data.paraphrases.is_empty() {
         for (b, words) in blocks.iter().enumerate() {
             for (i, w) in words.iter().enumerate() {
-                if covered.contains(&(b, i)) || w.lower.len() < 3 || !w.lower.chars().all(|c| c.is_ascii_lowercase()) {
+                if covered.contains(&(b, i)) || w.lower.len() < 4 || !w.lower.chars().all(|c| c.is_ascii_lowercase()) {
                     continue;
                 }
                 let written = &text[w.span.clone()];
                 if case_of(written) != Case::Lower && !w.sentence_start {
                     continue; // a name
                 }
-                let Some(neigh) = data.paraphrases.get(&w.lower) else { continue };
-                let before: Vec<&str> = words[i.saturating_sub(2)..i].iter().map(|x| x.lower.as_str()).collect();
+                let Some(neigh) = data.paraphrases.get(w.lower.as_ref()) else { continue };
+                let before: Vec<&str> = words[i.saturating_sub(2)..i].iter().map(|x| x.lower.as_ref()).collect();
                 let after: Vec<&str> =
-                    words[i + 1..(i + 3).min(words.len())].iter().map(|x| x.lower.as_str()).collect();
+                    words[i + 1..(i + 3).min(words.len())].iter().map(|x| x.lower.as_ref()).collect();
                 let score = |mid: &str| {
                     let seq: Vec<&str> =
                         before.iter().copied().chain(std::iter::once(mid)).chain(after.iter().copied()).collect();
@@ -360,14 +364,14 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             }
             let words = &blocks[c.block];
             let before: Vec<&str> =
-                words[c.first.saturating_sub(2)..c.first].iter().map(|w| w.lower.as_str()).collect();
+                words[c.first.saturating_sub(2)..c.first].iter().map(|w| w.lower.as_ref()).collect();
             let end = (c.first + c.len).min(words.len());
-            let after: Vec<&str> = words[end..(end + 2).min(words.len())].iter().map(|w| w.lower.as_str()).collect();
+            let after: Vec<&str> = words[end..(end + 2).min(words.len())].iter().map(|w| w.lower.as_ref()).collect();
             let seq = |mid: Vec<&str>| -> f32 {
                 let v: Vec<&str> = before.iter().copied().chain(mid).chain(after.iter().copied()).collect();
                 lm.score(&v, before.len())
             };
-            let spun_words: Vec<&str> = words[c.first..end].iter().map(|w| w.lower.as_str()).collect();
+            let spun_words: Vec<&str> = words[c.first..end].iter().map(|w| w.lower.as_ref()).collect();
             let orig = lower(&e.original);
             let d = seq(orig.split_whitespace().collect()) - seq(spun_words) + REWRITE_ODDS + data.lexicon.channel(e);
             if d > ODD {
@@ -413,13 +417,24 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
         let quoted = ws.iter().any(|w| w.quoted);
         let para_spun = block_fp[c0.block] && block_evidence[c0.block] >= 4.0;
         let doc_gate = report.spun || para_spun;
+        // Entries that cannot be applied or suggested here need no context
+        // scoring: this keeps clean documents fast.
+        let possible = cands[i..j].iter().any(|c| match data.lexicon.entries[c.entry].tier {
+            Tier::Fingerprint => true,
+            Tier::Strong => doc_gate,
+            Tier::Weak | Tier::PhraseBound => report.spun,
+        });
+        if !possible {
+            i = j;
+            continue;
+        }
         // Context: two words either side.
-        let before: Vec<&str> = words[c0.first.saturating_sub(2)..c0.first].iter().map(|w| w.lower.as_str()).collect();
+        let before: Vec<&str> = words[c0.first.saturating_sub(2)..c0.first].iter().map(|w| w.lower.as_ref()).collect();
         let after: Vec<&str> = words[(c0.first + c0.len).min(words.len())..(c0.first + c0.len + 2).min(words.len())]
             .iter()
-            .map(|w| w.lower.as_str())
+            .map(|w| w.lower.as_ref())
             .collect();
-        let spun_words: Vec<&str> = ws.iter().map(|w| w.lower.as_str()).collect();
+        let spun_words: Vec<&str> = ws.iter().map(|w| w.lower.as_ref()).collect();
         let score_of = |mid: &[&str]| {
             let seq: Vec<&str> = before.iter().chain(mid.iter()).chain(after.iter()).copied().collect();
             lm.score(&seq, before.len())
@@ -448,14 +463,17 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
         // context only has to not object.
         let (apply, suggest, confidence) = match e.tier {
             Tier::Fingerprint => (lm_delta > -6.0, true, 0.95),
-            Tier::Strong => (doc_gate && lm_delta > -2.0, doc_gate || lm_delta > 2.0, 0.8),
+            Tier::Strong => (doc_gate && lm_delta > -2.0, doc_gate, 0.8),
             Tier::PhraseBound => (report.spun && lm_delta > -2.0, report.spun, 0.7),
             // Noisy channel: the spinner changes about one word in three and
             // has several outputs per word, so the context must favour the
             // original by a clear margin (about e^2.5) before we apply.
             Tier::Weak => {
-                let common = ws.len() == 1 && lm.frequency(&ws[0].lower) > COMMON;
-                let need = if common { WEAK + 3.0 } else { WEAK };
+                // The more common the spun word is in clean prose, the likelier
+                // this occurrence is the writer's own: raise the bar by 1.5 nats
+                // per factor of ten above 2 in 100,000 tokens.
+                let freq = if ws.len() == 1 { lm.frequency(&ws[0].lower) } else { 0.0 };
+                let need = WEAK + 1.5 * (freq / 2e-5).log10().max(0.0);
                 (report.spun && delta > need, report.spun && delta > need - 1.5, 0.6)
             }
         };
@@ -567,16 +585,20 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     }
 
     // House style and spelling, outside quotations.
+    let mut house_index: HashMap<&str, Vec<&HouseRule>> = HashMap::new();
+    for rule in &data.house {
+        house_index.entry(rule.wrong[0].as_str()).or_default().push(rule);
+    }
     for words in &blocks {
-        let lowers: Vec<String> = words.iter().map(|w| w.lower.clone()).collect();
+        let lowers: Vec<&str> = words.iter().map(|w| w.lower.as_ref()).collect();
         for (i, w) in words.iter().enumerate() {
             if w.quoted {
                 continue;
             }
             if opts.house_style {
-                for rule in &data.house {
+                for &rule in house_index.get(lowers[i]).map_or(&[][..], Vec::as_slice) {
                     let n = rule.wrong.len();
-                    if i + n > words.len() || lowers[i..i + n] != rule.wrong[..] {
+                    if i + n > words.len() || !lowers[i..i + n].iter().zip(&rule.wrong).all(|(a, b)| *a == b) {
                         continue;
                     }
                     let span = w.span.start..words[i + n - 1].span.end;
@@ -590,7 +612,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
                         continue;
                     }
                     if rule.before_function_word {
-                        let next = lowers.get(i + n).map(String::as_str);
+                        let next = lowers.get(i + n).copied();
                         let gap_punct =
                             words.get(i + n).is_none_or(|nx| !text[span.end..nx.span.start].trim().is_empty());
                         if !(gap_punct || next.is_some_and(|x| FUNCTION_WORDS.contains(&x))) {
@@ -619,7 +641,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
                 }
             }
             if opts.spelling
-                && let Some(right) = data.spelling.get(&w.lower)
+                && let Some(right) = data.spelling.get(w.lower.as_ref())
             {
                 {
                     let written = &text[w.span.clone()];
@@ -729,6 +751,14 @@ fn keep_ranges(text: &str, keep: &[String]) -> Vec<Range<usize>> {
         out.extend(re.find_iter(text).map(|m| m.range()));
     }
     out
+}
+
+fn lower_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(|c| c.is_uppercase() || c == '’') {
+        std::borrow::Cow::Owned(lower(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 fn starts_with_vowel_sound(word: &str) -> bool {

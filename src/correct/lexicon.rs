@@ -139,12 +139,12 @@ impl Lexicon {
     }
 
     /// Every entry matching at word position `i` of `words` (lower-cased).
-    pub fn matches_at(&self, words: &[String], i: usize) -> Vec<Match> {
-        let Some(list) = self.by_first.get(&words[i]) else { return Vec::new() };
+    pub fn matches_at(&self, words: &[&str], i: usize) -> Vec<Match> {
+        let Some(list) = self.by_first.get(words[i]) else { return Vec::new() };
         list.iter()
             .filter(|&&e| {
                 let spun = &self.entries[e].spun;
-                words.len() >= i + spun.len() && words[i..i + spun.len()] == spun[..]
+                words.len() >= i + spun.len() && words[i..i + spun.len()].iter().zip(spun).all(|(a, b)| *a == b)
             })
             .map(|&e| Match { first: i, len: self.entries[e].spun.len(), entry: e })
             .collect()
@@ -191,11 +191,12 @@ fn parse_context(note: &str) -> Option<Vec<String>> {
 }
 
 /// True when the token sequence `ctx` occurs in `words` and covers position `at`.
-pub fn context_covers(words: &[String], ctx: &[String], at: usize, len: usize) -> bool {
+pub fn context_covers(words: &[&str], ctx: &[String], at: usize, len: usize) -> bool {
     if ctx.len() > words.len() {
         return false;
     }
-    (0..=words.len() - ctx.len()).any(|s| s <= at && at + len <= s + ctx.len() && words[s..s + ctx.len()] == ctx[..])
+    (0..=words.len() - ctx.len())
+        .any(|s| s <= at && at + len <= s + ctx.len() && words[s..s + ctx.len()].iter().zip(ctx).all(|(a, b)| *a == b))
 }
 
 #[cfg(test)]
@@ -208,7 +209,7 @@ mod tests {
         let data = "spun\toriginal\tcount\tarticles\ttier\tnote\n# c\nChilly Warfare\tCold War\t3\t2\tfingerprint\t\nbecause\tas\t1\t1\tphrase-bound\tcontext: even because (<- even as)\nx\ty\t1\t1\tdrop\tversion difference\n";
         lx.add_tsv("observed.tsv", data, "observed").unwrap();
         assert_eq!(lx.len(), 2);
-        let words: Vec<String> = ["the", "chilly", "warfare", "ended"].iter().map(|s| s.to_string()).collect();
+        let words = ["the", "chilly", "warfare", "ended"];
         let m = lx.matches_at(&words, 1);
         assert_eq!(m.len(), 1);
         assert_eq!(lx.entries[m[0].entry].original, "Cold War");
