@@ -3,5 +3,6 @@
 mod build;
 mod correct;
 mod errors;
+mod property;
 mod sample;
 mod support;
