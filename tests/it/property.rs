@@ -18,12 +18,53 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "The ", "court docket ", "particular grasp ", "historical past ", "essentially the most ", "mentioned ", "Kiev ",
-    "the Ukraine ", "\"quoted\" ", "'single' ", "-- ", "... ", "  ", " ,", "{that a} ", "{unbalanced ", "}", "{{ sc(a=\"b\") }}",
-    "{% box() %}", "{% end %}", "`code` ", "```\ncode block\n```\n", "\n\n", "\r\n", "> quote ", "# Heading ", "- item ",
-    "| a | b |\n|---|---|\n| c | d |\n", "[link](https://x.org/court-docket) ", "![alt](a.png) ", "<!-- attache:ignore -->",
-    "<!-- attache:end -->", "<div>html</div>\n", "é ", "Россия ", "🙂 ", "\u{feff}", "+++\n", "title = \"x\"\n", "---\n",
-    "&amp; ", "\\* ", "goverment ", "U.S. ", "a ", "an ", "hand-picked poll ",
+    "The ",
+    "court docket ",
+    "particular grasp ",
+    "historical past ",
+    "essentially the most ",
+    "mentioned ",
+    "Kiev ",
+    "the Ukraine ",
+    "\"quoted\" ",
+    "'single' ",
+    "-- ",
+    "... ",
+    "  ",
+    " ,",
+    "{that a} ",
+    "{unbalanced ",
+    "}",
+    "{{ sc(a=\"b\") }}",
+    "{% box() %}",
+    "{% end %}",
+    "`code` ",
+    "```\ncode block\n```\n",
+    "\n\n",
+    "\r\n",
+    "> quote ",
+    "# Heading ",
+    "- item ",
+    "| a | b |\n|---|---|\n| c | d |\n",
+    "[link](https://x.org/court-docket) ",
+    "![alt](a.png) ",
+    "<!-- attache:ignore -->",
+    "<!-- attache:end -->",
+    "<div>html</div>\n",
+    "é ",
+    "Россия ",
+    "🙂 ",
+    "\u{feff}",
+    "+++\n",
+    "title = \"x\"\n",
+    "---\n",
+    "&amp; ",
+    "\\* ",
+    "goverment ",
+    "U.S. ",
+    "a ",
+    "an ",
+    "hand-picked poll ",
 ];
 
 #[test]
@@ -55,7 +96,10 @@ fn random_markdown_never_panics_and_changes_are_consistent() {
         // Correcting twice changes nothing more in spin terms (convergence).
         let again = corrector.check(&published, &corrector.options(&[]));
         assert!(
-            !again.changes.iter().any(|c| c.applied && c.rule == "spin/spintax" && published[c.span.clone()].contains("{{")),
+            !again
+                .changes
+                .iter()
+                .any(|c| c.applied && c.rule == "spin/spintax" && published[c.span.clone()].contains("{{")),
             "shortcodes must never be treated as spintax"
         );
     }
