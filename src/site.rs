@@ -841,6 +841,9 @@ impl<'a> Values<'a> {
                 )
             })
             .collect();
+        let mut order: Vec<usize> = (0..self.content.pages.len()).collect();
+        crate::content::sort_pages(&mut order, &self.content.pages, crate::content::SortBy::Date);
+        let by_date = order.into_iter().map(|i| self.content.pages[i].content_rel.clone()).collect();
         SiteIndex {
             pages,
             sections,
@@ -848,6 +851,7 @@ impl<'a> Values<'a> {
             urls: urls.clone(),
             base_path: config.base_path().to_string(),
             origin: config.origin().to_string(),
+            by_date,
         }
     }
 }

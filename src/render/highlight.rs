@@ -11,7 +11,18 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_s
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+/// Sublime's default syntaxes plus our own additions in `data/syntaxes/`.
+static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(|| {
+    let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
+    for (name, text) in [("TOML", include_str!("../../data/syntaxes/TOML.sublime-syntax"))] {
+        match syntect::parsing::SyntaxDefinition::load_from_str(text, true, Some(name)) {
+            Ok(def) => builder.add(def),
+            // Our own grammar failing to load must not take highlighting down.
+            Err(e) => eprintln!("warning: built-in {name} syntax did not load: {e}"),
+        }
+    }
+    builder.build()
+});
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
 
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -46,6 +57,8 @@ mod tests {
         let html = super::highlight("fn main() {}\n", "rust").unwrap();
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(super::highlight("x", "no-such-language").is_none());
+        let toml = super::highlight("title = \"Minsk\" # note\ndate = 2025-03-14\n", "toml").unwrap();
+        assert!(toml.contains("hl-string") && toml.contains("hl-comment"), "{toml}");
         assert!(super::stylesheet("InspiredGitHub").unwrap().contains(".hl-"));
     }
 }

@@ -27,6 +27,8 @@ pub struct SiteIndex {
     pub urls: HashMap<String, String>,
     pub base_path: String,
     pub origin: String,
+    /// Every page's `content_rel`, newest first (undated last), for `get_pages`.
+    pub by_date: Vec<String>,
 }
 
 pub type SharedIndex = Arc<OnceLock<SiteIndex>>;
@@ -252,6 +254,39 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
             return Ok(Value::Object(meta));
         }
         Ok((**v).clone())
+    });
+    let idx = index.clone();
+    // get_pages(section="europe/_index.md", limit=9, exclude=["glossary/_index.md"]):
+    // the newest pages of a section and all its subsections, in one pass over a
+    // list sorted once per build (a template building this list itself with
+    // `concat` in a loop would be quadratic).
+    tera.register_function("get_pages", move |args: &HashMap<String, Value>| {
+        let ix = idx.get().ok_or("get_pages is not available here")?;
+        let dir_of = |rel: &str| rel.trim_end_matches("_index.md").trim_start_matches("@/").to_string();
+        let within = args.get("section").and_then(Value::as_str).map(dir_of).unwrap_or_default();
+        let exclude: Vec<String> = args
+            .get("exclude")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(dir_of).collect())
+            .unwrap_or_default();
+        let limit = args.get("limit").and_then(Value::as_u64).map_or(usize::MAX, |n| n as usize);
+        let dated_only = args.get("dated_only").and_then(Value::as_bool).unwrap_or(false);
+        let mut out = Vec::new();
+        for rel in &ix.by_date {
+            if out.len() >= limit {
+                break;
+            }
+            if !rel.starts_with(&within) || exclude.iter().any(|e| !e.is_empty() && rel.starts_with(e.as_str())) {
+                continue;
+            }
+            if let Some(v) = ix.pages.get(rel) {
+                if dated_only && v["date"].is_null() {
+                    continue;
+                }
+                out.push((**v).clone());
+            }
+        }
+        Ok(Value::Array(out))
     });
     let idx = index;
     tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
