@@ -45,6 +45,10 @@ impl Tier {
     }
 }
 
+/// The weight of a curated entry (no observation count) in the channel: as if
+/// seen twice, about the median of the observed facts that recur.
+const CURATED_COUNT: u32 = 2;
+
 /// One reversal.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -97,8 +101,8 @@ impl Lexicon {
                 continue; // header line
             }
             let (count, tier_col, note) = match c.len() {
-                3 => (1, c[2], ""),
-                4 => (1, c[2], c[3]),
+                3 => (CURATED_COUNT, c[2], ""),
+                4 => (CURATED_COUNT, c[2], c[3]),
                 5 => (c[2].trim().parse().unwrap_or(1), c[4], ""),
                 _ => (c[2].trim().parse().unwrap_or(1), c[4], c[5]),
             };
