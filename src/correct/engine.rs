@@ -63,6 +63,9 @@ pub struct DocOptions {
     pub keep: Vec<String>,
     /// `Some("US")` or `Some("U.S.")`: the abbreviation to use.
     pub us_style: Option<String>,
+    /// Treat the document as spun whatever the gate says (the second decoding
+    /// pass, once the first has established it).
+    pub assume_spun: bool,
 }
 
 impl Default for DocOptions {
@@ -76,6 +79,7 @@ impl Default for DocOptions {
             restore_spun_quotes: true,
             keep: Vec::new(),
             us_style: None,
+            assume_spun: false,
         }
     }
 }
@@ -143,6 +147,8 @@ const ODD: f32 = 1.0;
 /// paraphrase table is a weak channel, and a wrong "restoration" damages prose.
 const PARA_APPLY: f32 = 6.0;
 const PARA_SUGGEST: f32 = 2.0;
+/// Words more frequent than this (share of clean tokens) get no paraphrase candidates.
+const PARA_MAX_FREQ: f32 = 2e-4;
 /// Posterior log-odds a weak lexicon entry needs (3 more for very common words).
 const WEAK: f32 = 0.5;
 
@@ -304,7 +310,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     // The gate: fingerprints essentially never occur in clean prose, so two of
     // them (or one with company) decide; without any, only a dense run of
     // strong entries does.
-    report.spun = fp >= 2 || (fp >= 1 && strong >= 2) || (strong >= 4 && per_k(strong) >= 8.0);
+    report.spun = opts.assume_spun || fp >= 2 || (fp >= 1 && strong >= 2) || (strong >= 4 && per_k(strong) >= 8.0);
 
     // Paraphrase evidence: words for which a paraphrase fits the context far
     // better. Costly, so only where there is already a hint of spinning; in a
@@ -335,8 +341,18 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
                 };
                 let base = score(&w.lower);
                 let fw = lm.frequency(&w.lower).max(1e-8);
+                // Spinners replace plain words with rarer ones; a word this
+                // common in clean prose ("became", "means") is the writer's own.
+                if fw > PARA_MAX_FREQ {
+                    continue;
+                }
                 let mut best: Option<(f32, &String)> = None;
                 for c in neigh.iter().take(24) {
+                    // Inflections and spelling variants ("suspending"/"suspended",
+                    // "programme"/"program") are not spinner swaps.
+                    if c.len() >= 4 && w.lower.len() >= 4 && c.as_bytes()[..4] == w.lower.as_bytes()[..4] {
+                        continue;
+                    }
                     let fc = lm.frequency(c).max(1e-8);
                     // Spinners swap plain words for rarer ones: a more common
                     // candidate is a likelier original.

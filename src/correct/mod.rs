@@ -241,6 +241,7 @@ impl Corrector {
             restore_spun_quotes: self.config.quotations != "verbatim",
             keep: keep.to_vec(),
             us_style: self.config.us.clone(),
+            assume_spun: false,
         }
     }
 
@@ -250,7 +251,33 @@ impl Corrector {
             DataRef::Builtin(d) => d,
             DataRef::Owned(d) => d,
         };
-        engine::check(text, data, opts, &Embedded)
+        let first = engine::check(text, data, opts, &Embedded);
+        if !first.spun || !opts.spin {
+            return first;
+        }
+        // Second pass over the text as first corrected: neighbouring spun words
+        // polluted each other's context the first time round. Only spin
+        // restorations in untouched stretches are taken, mapped back to the source.
+        let (text2, map) = apply_mapped(text, &first.changes, 0..text.len());
+        let second = engine::check(&text2, data, &DocOptions { assume_spun: true, ..opts.clone() }, &Embedded);
+        let mut report = first;
+        let edited: Vec<std::ops::Range<usize>> =
+            report.changes.iter().filter(|c| c.applied).map(|c| c.span.clone()).collect();
+        for mut c in second.changes.into_iter().filter(|c| c.applied && c.rule.starts_with("spin/")) {
+            let span = map.to_source(c.span.start)..map.to_source(c.span.end);
+            if edited.iter().any(|e| e.start < span.end && span.start < e.end)
+                || text.get(span.clone()) != Some(&*c.before)
+            {
+                continue;
+            }
+            // It replaces a first-pass suggestion at the same place, if any.
+            report.changes.retain(|x| x.applied || x.span.start >= span.end || span.start >= x.span.end);
+            c.span = span;
+            c.reason.push_str("; context restored around it");
+            report.changes.push(c);
+        }
+        report.changes.sort_by_key(|c| c.span.start);
+        report
     }
 }
 
