@@ -35,10 +35,10 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     if !args.quiet {
         let c = &built.stats.correction;
         println!("{}", built.stats.summary_line());
-        if c.changes_applied + c.suggestions > 0 {
+        if c.changes_applied + c.suggestions + c.typography_applied > 0 {
             println!(
-                "Corrected {} articles ({} spun): {} changes applied, {} suggestions pending",
-                c.articles_corrected, c.spun_articles, c.changes_applied, c.suggestions
+                "Corrected {} articles ({} looked spun): {} changes applied, {} suggestions pending (`attache check`), {} typographic fixes",
+                c.articles_corrected, c.spun_articles, c.changes_applied, c.suggestions, c.typography_applied
             );
         }
     }
