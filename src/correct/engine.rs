@@ -146,7 +146,7 @@ const ODD: f32 = 1.0;
 /// Posterior log-odds a paraphrase needs to be applied / suggested. High: the
 /// paraphrase table is a weak channel, and a wrong "restoration" damages prose.
 const PARA_APPLY: f32 = 6.0;
-const PARA_SUGGEST: f32 = 2.0;
+const PARA_SUGGEST: f32 = 4.0;
 /// Words more frequent than this (share of clean tokens) get no paraphrase candidates.
 const PARA_MAX_FREQ: f32 = 2e-4;
 /// Posterior log-odds a weak lexicon entry needs (3 more for very common words).
@@ -579,7 +579,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
                     rule: "spin/paraphrase",
                     confidence: 0.5,
                     applied: apply,
-                    reason: format!("“{cand}” fits the context far better (paraphrase table; document looks spun)"),
+                    reason: format!("“{cand}” fits the context better (paraphrase table; document looks spun)"),
                 },
             );
         }
