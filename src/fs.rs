@@ -26,15 +26,6 @@ pub fn create_dir_all(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).with_context(|| format!("could not create directory {}", path.display()))
 }
 
-pub fn copy(from: &Path, to: &Path) -> Result<()> {
-    if let Some(parent) = to.parent() {
-        create_dir_all(parent)?;
-    }
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .with_context(|| format!("could not copy {} to {}", from.display(), to.display()))
-}
-
 pub fn remove_dir_all(path: &Path) -> Result<()> {
     match std::fs::remove_dir_all(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {

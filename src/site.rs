@@ -856,17 +856,6 @@ impl<'a> Values<'a> {
     }
 }
 
-/// Context used by error messages about the site root.
-pub fn describe_root(root: &Path) -> String {
-    root.canonicalize().unwrap_or_else(|_| root.to_path_buf()).display().to_string()
-}
-
-#[allow(dead_code)]
-fn _assert_send_sync() {
-    fn is<T: Send + Sync>() {}
-    is::<Built>();
-}
-
 impl Stats {
     pub fn summary_line(&self) -> String {
         format!(
