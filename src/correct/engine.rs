@@ -585,19 +585,20 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
         }
     }
     for (span, first) in spintax {
-        if taken.iter().any(|t| t.start < span.end && span.start < t.end) || overlaps(&keep_ranges, &span) {
-            continue;
-        }
-        report.changes.push(Change {
-            before: text[span.clone()].to_string(),
-            after: first,
-            span: span.clone(),
-            rule: "spin/spintax",
-            confidence: 0.9,
-            applied: true,
-            reason: "spintax left over by an article spinner: `{…}` is not prose".into(),
-        });
-        taken.push(span);
+        push_unique(
+            &mut report,
+            &mut taken,
+            &keep_ranges,
+            Change {
+                before: text[span.clone()].to_string(),
+                after: first,
+                span,
+                rule: "spin/spintax",
+                confidence: 0.9,
+                applied: true,
+                reason: "spintax left over by an article spinner: `{…}` is not prose".into(),
+            },
+        );
     }
 
     // House style and spelling, outside quotations.
@@ -659,27 +660,24 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             if opts.spelling
                 && let Some(right) = data.spelling.get(w.lower.as_ref())
             {
-                {
-                    let written = &text[w.span.clone()];
-                    push_unique(
-                        &mut report,
-                        &mut taken,
-                        &keep_ranges,
-                        Change {
-                            before: written.to_string(),
-                            after: with_case(right, case_of(written)),
-                            span: w.span.clone(),
-                            rule: "spelling",
-                            confidence: 0.9,
-                            applied: true,
-                            reason: format!("known misspelling of “{right}”"),
-                        },
-                    );
-                }
+                let written = &text[w.span.clone()];
+                push_unique(
+                    &mut report,
+                    &mut taken,
+                    &keep_ranges,
+                    Change {
+                        before: written.to_string(),
+                        after: with_case(right, case_of(written)),
+                        span: w.span.clone(),
+                        rule: "spelling",
+                        confidence: 0.9,
+                        applied: true,
+                        reason: format!("known misspelling of “{right}”"),
+                    },
+                );
             }
             if let Some(style) = &opts.us_style {
                 let written = &text[w.span.clone()];
-                let other = if style == "US" { "U.S" } else { "US" };
                 let next_dot = text[w.span.end..].starts_with('.');
                 if written == "U" && style == "US" && text[w.span.start..].starts_with("U.S.") {
                     let span = w.span.start..w.span.start + 4;
@@ -697,7 +695,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
                             reason: "house style: “US”".into(),
                         },
                     );
-                } else if written == "US" && style == "U.S." && !next_dot && other == "US" {
+                } else if written == "US" && style == "U.S." && !next_dot {
                     push_unique(
                         &mut report,
                         &mut taken,
