@@ -1,5 +1,6 @@
 //! One integration binary, one module per feature (as in mdBook and ripgrep).
 
+mod browser;
 mod build;
 mod correct;
 mod errors;

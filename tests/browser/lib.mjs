@@ -1,0 +1,67 @@
+// Shared helpers for the browser suites: Debian's Chromium through
+// playwright-core (no browser download), the attache binary, temp sites.
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The attache binary cargo built for this test run (set by tests/it/browser.rs). */
+export const ATTACHE = process.env.ATTACHE_BIN || join(REPO, 'target', 'debug', 'attache');
+
+/** Where screenshots go: under target/, kept as CI artifacts, never committed. */
+export const SHOTS = process.env.ATTACHE_SHOTS || join(REPO, 'target', 'browser-shots');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** Launch headless Chromium with the flags this machine needs. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--disable-background-networking'],
+  });
+}
+
+/** Copy a directory (a fixture site or the sample site) into a fresh temp dir. */
+export function tempCopy(src, filter = () => true) {
+  const dir = mkdtempSync(join(tmpdir(), 'attache-browser-'));
+  cpSync(src, dir, { recursive: true, filter });
+  return dir;
+}
+
+/** Run the attache binary to completion; resolves with { code, stdout, stderr }. */
+export function run(args, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(ATTACHE, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Start a long-running attache process (e.g. `serve`); the caller kills it. */
+export function start(args, opts = {}) {
+  const child = spawn(ATTACHE, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.output = '';
+  child.stdout.on('data', (d) => { child.output += d; });
+  child.stderr.on('data', (d) => { child.output += d; });
+  return child;
+}
+
+/** Poll `fn` until it returns a truthy value or `ms` pass. */
+export async function waitFor(fn, ms = 10000, what = 'condition') {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
