@@ -286,6 +286,10 @@ fn restoration(
                 }
             }
         }
+        if let Some(path) = std::env::var_os("CALIBRATE") {
+            let r = c.check(&spun, &DocOptions { assume_spun: true, ..opts() });
+            dump_scores(&path, &format!("spun:{name}"), &spun, &r, &spans);
+        }
         total.add(score(text, &spun, &spans, &corrected, gate));
         let r = c.check(&spun, &opts());
         odds.push(r.odd_per_k);
@@ -405,7 +409,23 @@ fn main() {
                 cursor.insert(line, from + i + sp.len());
             }
         }
-        let (corrected, gate, _) = correct_text(&c_all, &spun);
+        let (corrected, gate, changes) = correct_text(&c_all, &spun);
+        if std::env::var_os("SHOW_MISSES").is_some() {
+            for (r, orig) in &spans {
+                let hit: Vec<&correct::Change> =
+                    changes.iter().filter(|ch| ch.span.start < r.end && r.start < ch.span.end).collect();
+                let ok = hit.iter().any(|ch| ch.applied && ch.after.to_lowercase().ends_with(&orig.to_lowercase()));
+                if !ok {
+                    let what: Vec<String> = hit
+                        .iter()
+                        .map(|ch| {
+                            format!("{}{} → {} ({})", if ch.applied { "" } else { "?" }, ch.before, ch.after, ch.rule)
+                        })
+                        .collect();
+                    println!("  miss\t{}\t{}\t{}", &spun[r.clone()], orig, what.join("; "));
+                }
+            }
+        }
         let s = score(&clean, &spun, &spans, &corrected, gate);
         println!("{}", s.line(&name));
         hand.add(s);
@@ -422,6 +442,10 @@ fn main() {
     for (id, text) in &docs {
         bytes += text.len();
         let r = c_all.check(text, &opts());
+        if let Some(path) = std::env::var_os("CALIBRATE") {
+            let r = c_all.check(text, &DocOptions { assume_spun: true, ..opts() });
+            dump_scores(&path, "clean", text, &r, &[]);
+        }
         words += text.split_whitespace().count();
         alarms += usize::from(r.spun);
         clean_odds.push((r.odd_per_k, id.clone()));
@@ -471,6 +495,21 @@ fn main() {
         );
     }
 
+    if let Some(path) = std::env::var_os("CALIBRATE") {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<PathBuf> = Vec::new();
+        for dir in [root.join("content"), fx.join("clean"), fx.join("clean-only")] {
+            for e in walk(&dir) {
+                files.push(e);
+            }
+        }
+        for f in files {
+            let text = read(&f);
+            let r = c_all.check(&text, &DocOptions { assume_spun: true, ..opts() });
+            dump_scores(&path, "modern", &text, &r, &[]);
+        }
+    }
+
     println!("\n== Speed (one core)");
     println!("clean text: {:.1} MB/s ({} MB in {:.2} s)", bytes as f64 / 1e6 / secs, bytes / 1_000_000, secs);
     let sample = read(&fx.join("spun/strait-of-hormuz.md"));
@@ -482,4 +521,37 @@ fn main() {
     let per = t.elapsed().as_secs_f64() * 1000.0 / n as f64;
     let wc = sample.split_whitespace().count();
     println!("spun article ({wc} words): {per:.2} ms ({:.2} ms per 1,000 words)", per * 1000.0 / wc as f64);
+}
+
+/// Calibration dump: one line per word the paraphrase check scored.
+fn dump_scores(
+    path: &std::ffi::OsStr,
+    kind: &str,
+    text: &str,
+    r: &correct::Report,
+    spans: &[(std::ops::Range<usize>, String)],
+) {
+    use std::io::Write;
+    let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) else { return };
+    let id = fnv(text);
+    let mut out = String::new();
+    for (span, d) in &r.para_scores {
+        let swap = spans.iter().any(|(s, _)| s.start < span.end && span.start < s.end);
+        out.push_str(&format!("{kind}\t{id}\t{}\t{}\t{d:.2}\t{}\n", r.words, u8::from(swap), &text[span.clone()]));
+    }
+    let _ = f.write_all(out.as_bytes());
+}
+
+/// Markdown files under `dir`, recursively.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).map(|d| d.flatten().collect::<Vec<_>>()).unwrap_or_default() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "md") {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::lexicon::{Lexicon, Tier, context_covers};
 use super::prose::{self, Run};
 use super::typography;
-use super::words::{Case, case_of, lower, tokenize, with_case};
+use super::words::{Case, carry_case, case_of, lower, tokenize, with_case};
 
 /// One change the corrector proposes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,6 +46,10 @@ pub struct Report {
     pub odd_per_k: f32,
     /// Weak-lexicon matches per 1,000 words (spinner outputs that are also common English).
     pub weak_per_k: f32,
+    /// Every word the paraphrase check scored, with its best posterior
+    /// log-odds (for calibration tools; not reported to editors).
+    #[serde(skip)]
+    pub para_scores: Vec<(Range<usize>, f32)>,
 }
 
 /// Per-document switches (from front matter and `config.toml`).
@@ -364,6 +368,9 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
                         best = Some((d, c));
                     }
                 }
+                if let Some((d, _)) = best {
+                    report.para_scores.push((w.span.clone(), d));
+                }
                 if let Some((d, c)) = best
                     && d > 0.0
                 {
@@ -496,7 +503,8 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
         let apply = apply && (!quoted || (opts.restore_spun_quotes && report.spun));
         if apply || suggest {
             let first_text = &text[ws[0].span.clone()];
-            let mut after_text = if e.cased { e.original.clone() } else { with_case(&e.original, case_of(first_text)) };
+            let written: Vec<&str> = ws.iter().map(|w| &text[w.span.clone()]).collect();
+            let mut after_text = if e.cased { e.original.clone() } else { carry_case(&written, &e.original) };
             if case_of(first_text) == Case::Upper && ws.len() == 1 && first_text.len() > 1 {
                 after_text = e.original.to_uppercase();
             }

@@ -104,3 +104,50 @@ mod tests {
         assert_eq!(case_of("NATO"), Case::Upper);
     }
 }
+
+/// Carry the capitalisation of a matched spun phrase over to its original.
+///
+/// Word by word when every spun word is capitalised ("Overseas Minister" →
+/// "Foreign Minister", a title the spinner reworded), otherwise from the first
+/// word only ("Chilly warfare" at a sentence start → "Cold war" would be wrong
+/// for a name, but lower-case entries are not names). Short function words
+/// stay lower-case inside a title ("Home of Representatives" → "House of
+/// Representatives").
+pub fn carry_case(spun_words: &[&str], original: &str) -> String {
+    let first = spun_words.first().map_or(Case::Lower, |w| case_of(w));
+    let title_phrase = spun_words.len() > 1
+        && spun_words.iter().all(|w| case_of(w) != Case::Lower || TITLE_SMALL.contains(&lower(w).as_str()))
+        && spun_words.iter().filter(|w| case_of(w) == Case::Title).count() >= 2;
+    if first == Case::Upper && spun_words.iter().all(|w| case_of(w) == Case::Upper) {
+        return original.to_uppercase();
+    }
+    if !title_phrase {
+        return with_case(original, first);
+    }
+    original
+        .split(' ')
+        .enumerate()
+        .map(|(i, w)| if i > 0 && TITLE_SMALL.contains(&w) { w.to_string() } else { with_case(w, Case::Title) })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Words a headline-style title keeps in lower case.
+const TITLE_SMALL: &[&str] = &["a", "an", "the", "of", "on", "in", "for", "and", "or", "to", "at", "by", "with"];
+
+#[cfg(test)]
+mod case_tests {
+    use super::carry_case;
+
+    #[test]
+    fn titles_keep_every_capital() {
+        assert_eq!(carry_case(&["Overseas", "Minister"], "foreign minister"), "Foreign Minister");
+        assert_eq!(
+            carry_case(&["Home", "of", "Representatives"], "house of representatives"),
+            "House of Representatives"
+        );
+        assert_eq!(carry_case(&["As", "a", "result", "of"], "because"), "Because");
+        assert_eq!(carry_case(&["overseas", "coverage"], "foreign policy"), "foreign policy");
+        assert_eq!(carry_case(&["CHILLY", "WARFARE"], "cold war"), "COLD WAR");
+    }
+}
