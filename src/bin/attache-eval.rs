@@ -259,9 +259,10 @@ fn opts() -> DocOptions {
     DocOptions { typography: false, house_style: false, spelling: false, ..DocOptions::default() }
 }
 
-fn correct_text(c: &Corrector, text: &str) -> (String, bool, Vec<correct::Change>) {
+/// The corrected text and the report it came from.
+fn correct_text(c: &Corrector, text: &str) -> (String, correct::Report) {
     let r = c.check(text, &opts());
-    (correct::apply(text, &r.changes), r.spun, r.changes)
+    (correct::apply(text, &r.changes), r)
 }
 
 fn restoration(
@@ -278,9 +279,9 @@ fn restoration(
     let mut weaks: Vec<f32> = Vec::new();
     for (_, text) in docs {
         let (spun, spans) = spin(text, facts, ppdb, known, &mut rng, 0.17);
-        let (corrected, gate, changes) = correct_text(c, &spun);
+        let (corrected, r) = correct_text(c, &spun);
         if std::env::var_os("SHOW_DAMAGE").is_some() {
-            for ch in changes.iter().filter(|ch| ch.applied) {
+            for ch in r.changes.iter().filter(|ch| ch.applied) {
                 if !spans.iter().any(|(r, _)| r.start < ch.span.end && ch.span.start < r.end) {
                     println!("  damage: “{}” → “{}” [{}]", ch.before, ch.after, ch.rule);
                 }
@@ -290,8 +291,7 @@ fn restoration(
             let r = c.check(&spun, &DocOptions { assume_spun: true, ..opts() });
             dump_scores(&path, &format!("spun:{name}"), &spun, &r, &spans);
         }
-        total.add(score(text, &spun, &spans, &corrected, gate));
-        let r = c.check(&spun, &opts());
+        total.add(score(text, &spun, &spans, &corrected, r.spun));
         odds.push(r.odd_per_k);
         weaks.push(r.weak_per_k);
     }
@@ -409,11 +409,11 @@ fn main() {
                 cursor.insert(line, from + i + sp.len());
             }
         }
-        let (corrected, gate, changes) = correct_text(&c_all, &spun);
+        let (corrected, report) = correct_text(&c_all, &spun);
         if std::env::var_os("SHOW_MISSES").is_some() {
             for (r, orig) in &spans {
                 let hit: Vec<&correct::Change> =
-                    changes.iter().filter(|ch| ch.span.start < r.end && r.start < ch.span.end).collect();
+                    report.changes.iter().filter(|ch| ch.span.start < r.end && r.start < ch.span.end).collect();
                 let ok = hit.iter().any(|ch| ch.applied && ch.after.to_lowercase().ends_with(&orig.to_lowercase()));
                 if !ok {
                     let what: Vec<String> = hit
@@ -426,7 +426,7 @@ fn main() {
                 }
             }
         }
-        let s = score(&clean, &spun, &spans, &corrected, gate);
+        let s = score(&clean, &spun, &spans, &corrected, report.spun);
         println!("{}", s.line(&name));
         hand.add(s);
     }
@@ -497,14 +497,13 @@ fn main() {
 
     if let Some(path) = std::env::var_os("CALIBRATE") {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files: Vec<PathBuf> = Vec::new();
-        for dir in [root.join("content"), fx.join("clean"), fx.join("clean-only")] {
-            for e in walk(&dir) {
-                files.push(e);
-            }
-        }
-        for f in files {
-            let text = read(&f);
+        let md = [root.join("content"), fx.join("clean"), fx.join("clean-only")]
+            .into_iter()
+            .flat_map(walkdir::WalkDir::new)
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"));
+        for f in md {
+            let text = read(f.path());
             let r = c_all.check(&text, &DocOptions { assume_spun: true, ..opts() });
             dump_scores(&path, "modern", &text, &r, &[]);
         }
@@ -540,18 +539,4 @@ fn dump_scores(
         out.push_str(&format!("{kind}\t{id}\t{}\t{}\t{d:.2}\t{}\n", r.words, u8::from(swap), &text[span.clone()]));
     }
     let _ = f.write_all(out.as_bytes());
-}
-
-/// Markdown files under `dir`, recursively.
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).map(|d| d.flatten().collect::<Vec<_>>()).unwrap_or_default() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|x| x == "md") {
-            out.push(p);
-        }
-    }
-    out
 }

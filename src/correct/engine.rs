@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-use super::lexicon::{Lexicon, Tier, context_covers};
+use super::lexicon::{Lexicon, Tier, context_covers, possessive_base};
 use super::prose::{self, Run};
 use super::typography;
 use super::words::{Case, carry_case, case_of, lower, tokenize, with_case};
@@ -502,11 +502,13 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
         };
         let apply = apply && (!quoted || (opts.restore_spun_quotes && report.spun));
         if apply || suggest {
-            let first_text = &text[ws[0].span.clone()];
             let written: Vec<&str> = ws.iter().map(|w| &text[w.span.clone()]).collect();
             let mut after_text = if e.cased { e.original.clone() } else { carry_case(&written, &e.original) };
-            if case_of(first_text) == Case::Upper && ws.len() == 1 && first_text.len() > 1 {
-                after_text = e.original.to_uppercase();
+            // A possessive the entry doesn't spell ("Safety Council’s") is kept as written.
+            let last = written[written.len() - 1];
+            if e.spun.last().is_some_and(|s| possessive_base(&lower(last)) == Some(s.as_str())) {
+                let keep = last.char_indices().rev().nth(1).map_or(last.len(), |(k, _)| k);
+                after_text.push_str(&last[keep..]);
             }
             let mut span = span.clone();
             // Keep "a"/"an" right before the change agreeing with the new word.

@@ -88,6 +88,11 @@ pub struct Match {
     pub entry: usize,
 }
 
+/// `council` for `council's` (lower-cased words, apostrophes normalised).
+pub fn possessive_base(word: &str) -> Option<&str> {
+    word.strip_suffix("'s").filter(|b| !b.is_empty())
+}
+
 fn tokens_of(text: &str) -> Vec<String> {
     super::words::tokenize(text).into_iter().filter(|t| t.is_word).map(|t| lower(t.text(text))).collect()
 }
@@ -144,14 +149,25 @@ impl Lexicon {
 
     /// Every entry matching at word position `i` of `words` (lower-cased).
     pub fn matches_at(&self, words: &[&str], i: usize) -> Vec<Match> {
-        let Some(list) = self.by_first.get(words[i]) else { return Vec::new() };
-        list.iter()
-            .filter(|&&e| {
-                let spun = &self.entries[e].spun;
-                words.len() >= i + spun.len() && words[i..i + spun.len()].iter().zip(spun).all(|(a, b)| *a == b)
-            })
-            .map(|&e| Match { first: i, len: self.entries[e].spun.len(), entry: e })
-            .collect()
+        // The last word may carry a possessive the entry doesn't have
+        // ("Safety Council's" for `safety council`): the engine carries it over.
+        let last_is = |word: &str, spun: &str| word == spun || possessive_base(word) == Some(spun);
+        let mut out = Vec::new();
+        let exact = self.by_first.get(words[i]).into_iter().flatten();
+        // A one-word entry is also matched through the possessive's base.
+        let base = possessive_base(words[i]).and_then(|b| self.by_first.get(b)).into_iter().flatten();
+        for &e in exact.chain(base) {
+            let spun = &self.entries[e].spun;
+            let n = spun.len();
+            if words.len() >= i + n
+                && words[i..i + n - 1].iter().zip(spun).all(|(a, b)| *a == b)
+                && last_is(words[i + n - 1], &spun[n - 1])
+                && !out.iter().any(|m: &Match| m.entry == e)
+            {
+                out.push(Match { first: i, len: n, entry: e });
+            }
+        }
+        out
     }
 
     /// Keep only the entries `keep` accepts (the evaluation uses this to hide

@@ -107,22 +107,15 @@ mod tests {
 
 /// Carry the capitalisation of a matched spun phrase over to its original.
 ///
-/// Word by word when every spun word is capitalised ("Overseas Minister" →
-/// "Foreign Minister", a title the spinner reworded), otherwise from the first
-/// word only ("Chilly warfare" at a sentence start → "Cold war" would be wrong
-/// for a name, but lower-case entries are not names). Short function words
-/// stay lower-case inside a title ("Home of Representatives" → "House of
-/// Representatives").
+/// A title the spinner reworded keeps a capital on every word ("Overseas
+/// Minister" → "Foreign Minister"; small words such as "of" stay lower-case);
+/// anything else takes the first word's case ("Overseas coverage" at a
+/// sentence start → "Foreign policy", "CHILLY WARFARE" → "COLD WAR").
 pub fn carry_case(spun_words: &[&str], original: &str) -> String {
-    let first = spun_words.first().map_or(Case::Lower, |w| case_of(w));
-    let title_phrase = spun_words.len() > 1
-        && spun_words.iter().all(|w| case_of(w) != Case::Lower || TITLE_SMALL.contains(&lower(w).as_str()))
-        && spun_words.iter().filter(|w| case_of(w) == Case::Title).count() >= 2;
-    if first == Case::Upper && spun_words.iter().all(|w| case_of(w) == Case::Upper) {
-        return original.to_uppercase();
-    }
+    let title_phrase = spun_words.iter().filter(|w| case_of(w) == Case::Title).count() >= 2
+        && spun_words.iter().all(|w| case_of(w) != Case::Lower || TITLE_SMALL.contains(&lower(w).as_str()));
     if !title_phrase {
-        return with_case(original, first);
+        return with_case(original, spun_words.first().map_or(Case::Lower, |w| case_of(w)));
     }
     original
         .split(' ')

@@ -76,29 +76,9 @@ def generated():
     return [e + (0,) for e in out]
 
 
-def possessives(entries):
-    """The engine matches whole tokens and keeps a possessive 's on its token
-    ("Council's"), so a spun name in the possessive is missed. For every
-    cased multi-word fingerprint or strong entry (an institution or title),
-    add the possessive form with the same tier, unless it is there already."""
-    have = {e[0] for e in entries}
-    out = []
-    for spun, orig, tier, conf, note, line in entries:
-        if tier not in ("fingerprint", "strong") or not is_cased(spun) or " " not in spun:
-            continue
-        if spun.endswith("s") or spun.endswith("'s") or orig.endswith("s"):
-            continue  # plural or already possessive ("Affairs", "Nations")
-        pos = spun + "'s"
-        if pos in have:
-            continue
-        out.append((pos, orig + "'s", tier, conf, "generated possessive of %r" % spun, line))
-    return out
-
-
 def main():
     report = "--report" in sys.argv
     entries = read_src() + generated()
-    entries = entries + possessives(entries)
     seen = {}
     dups = []
     uniq = []
