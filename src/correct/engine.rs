@@ -508,7 +508,10 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             let last = written[written.len() - 1];
             if e.spun.last().is_some_and(|s| possessive_base(&lower(last)) == Some(s.as_str())) {
                 let keep = last.char_indices().rev().nth(1).map_or(last.len(), |(k, _)| k);
-                after_text.push_str(&last[keep..]);
+                let mark = &last[keep..];
+                // A plural original takes the apostrophe alone ("both sides’").
+                let mark = if after_text.ends_with('s') { mark.trim_end_matches(['s', 'S']) } else { mark };
+                after_text.push_str(mark);
             }
             let mut span = span.clone();
             // Keep "a"/"an" right before the change agreeing with the new word.

@@ -88,9 +88,11 @@ pub struct Match {
     pub entry: usize,
 }
 
-/// `council` for `council's` (lower-cased words, apostrophes normalised).
+/// `council` for `council's` (lower-cased words, apostrophes normalised);
+/// `None` for contractions that only look possessive ("it's", "let's").
 pub fn possessive_base(word: &str) -> Option<&str> {
-    word.strip_suffix("'s").filter(|b| !b.is_empty())
+    const CONTRACTED: &[&str] = &["it", "that", "there", "here", "what", "who", "he", "she", "let", "where", "how"];
+    word.strip_suffix("'s").filter(|b| !b.is_empty() && !CONTRACTED.contains(b))
 }
 
 fn tokens_of(text: &str) -> Vec<String> {

@@ -41,12 +41,14 @@ fn correct_restores_fingerprints_and_leaves_code_and_urls() {
 #[test]
 fn restored_names_keep_their_capitals_and_possessives() {
     let spun = "In the Chilly Warfare, the Overseas Minister spoke essentially the most. \
-The Safety Council\u{2019}s vote came after the Home of Representatives acted.\n";
+The Safety Council\u{2019}s vote came after the Home of Representatives acted. \
+That was each side's view.\n";
     let (code, out, err) = attache(&["correct", "-"], Some(spun));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("the Foreign Minister spoke"), "{out}");
     assert!(out.contains("The Security Council\u{2019}s vote"), "{out}");
     assert!(out.contains("the House of Representatives acted"), "{out}");
+    assert!(out.contains("That was both sides' view."), "{out}");
 }
 
 #[test]
