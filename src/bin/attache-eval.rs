@@ -291,6 +291,7 @@ fn restoration(
             let r = c.check(&spun, &DocOptions { assume_spun: true, ..opts() });
             dump_scores(&path, &format!("spun:{name}"), &spun, &r, &spans);
         }
+        dump_gate(&format!("spun:{name}"), &r);
         total.add(score(text, &spun, &spans, &corrected, r.spun));
         odds.push(r.odd_per_k);
         weaks.push(r.weak_per_k);
@@ -368,70 +369,80 @@ fn main() {
     let words_total: usize = docs.iter().map(|d| d.1.split_whitespace().count()).sum();
     println!("corpus {split} split: {} documents, {} words\n", docs.len(), words_total);
 
-    println!("== Restoration (synthetic spin at 17 % of tokens: facts first, then paraphrase swaps)");
-    restoration("held-out facts (generalisation)", &c_learn, &docs, &held, &ppdb, &known_learn);
-    let every: Vec<&Fact> = all_facts.iter().collect();
-    restoration("all facts learnable", &c_all, &docs, &every, &ppdb, &known_all);
-    // Known facts alone, no paraphrase swaps: what the lexicon itself restores.
-    let empty: HashMap<String, Vec<String>> = HashMap::new();
-    restoration("all facts, no paraphrase swaps", &c_all, &docs, &every, &empty, &known_all);
-
-    println!("\n== Hand-spun samples (tests/fixtures/correct)");
+    // `--speed` measures only the clean-text pass (for profiling).
+    let speed_only = args.iter().any(|a| a == "--speed");
     let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/correct");
-    let mut hand = Score::default();
-    let mut names: Vec<_> =
-        std::fs::read_dir(fx.join("spun")).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
-    names.sort();
-    let mut spans_by_file: HashMap<String, Vec<(usize, String, String)>> = HashMap::new();
-    for line in read(&fx.join("spans.tsv")).lines().skip(1) {
-        let c: Vec<&str> = line.split('\t').collect();
-        if c.len() == 4 {
-            spans_by_file.entry(c[0].to_string()).or_default().push((
-                c[1].parse().unwrap_or(0),
-                c[2].to_string(),
-                c[3].to_string(),
-            ));
-        }
-    }
-    for path in names {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let spun = read(&path);
-        let clean = read(&fx.join("clean").join(&name));
-        // Locate each listed span in the spun text, in order, line by line.
-        let line_starts: Vec<usize> = std::iter::once(0).chain(spun.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        let mut spans = Vec::new();
-        let mut cursor: HashMap<usize, usize> = HashMap::new();
-        for (line, sp, orig) in spans_by_file.get(&name).cloned().unwrap_or_default() {
-            let ls = line_starts.get(line.saturating_sub(1)).copied().unwrap_or(0);
-            let from = *cursor.get(&line).unwrap_or(&ls);
-            if let Some(i) = spun[from..].find(&sp) {
-                spans.push((from + i..from + i + sp.len(), orig));
-                cursor.insert(line, from + i + sp.len());
+    if !speed_only {
+        println!("== Restoration (synthetic spin at 17 % of tokens: facts first, then paraphrase swaps)");
+        restoration("held-out facts (generalisation)", &c_learn, &docs, &held, &ppdb, &known_learn);
+        let every: Vec<&Fact> = all_facts.iter().collect();
+        restoration("all facts learnable", &c_all, &docs, &every, &ppdb, &known_all);
+        // Known facts alone, no paraphrase swaps: what the lexicon itself restores.
+        let empty: HashMap<String, Vec<String>> = HashMap::new();
+        restoration("all facts, no paraphrase swaps", &c_all, &docs, &every, &empty, &known_all);
+
+        println!("\n== Hand-spun samples (tests/fixtures/correct)");
+        let mut hand = Score::default();
+        let mut names: Vec<_> =
+            std::fs::read_dir(fx.join("spun")).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        names.sort();
+        let mut spans_by_file: HashMap<String, Vec<(usize, String, String)>> = HashMap::new();
+        for line in read(&fx.join("spans.tsv")).lines().skip(1) {
+            let c: Vec<&str> = line.split('\t').collect();
+            if c.len() == 4 {
+                spans_by_file.entry(c[0].to_string()).or_default().push((
+                    c[1].parse().unwrap_or(0),
+                    c[2].to_string(),
+                    c[3].to_string(),
+                ));
             }
         }
-        let (corrected, report) = correct_text(&c_all, &spun);
-        if std::env::var_os("SHOW_MISSES").is_some() {
-            for (r, orig) in &spans {
-                let hit: Vec<&correct::Change> =
-                    report.changes.iter().filter(|ch| ch.span.start < r.end && r.start < ch.span.end).collect();
-                let ok = hit.iter().any(|ch| ch.applied && ch.after.to_lowercase().ends_with(&orig.to_lowercase()));
-                if !ok {
-                    let what: Vec<String> = hit
-                        .iter()
-                        .map(|ch| {
-                            format!("{}{} → {} ({})", if ch.applied { "" } else { "?" }, ch.before, ch.after, ch.rule)
-                        })
-                        .collect();
-                    println!("  miss\t{}\t{}\t{}", &spun[r.clone()], orig, what.join("; "));
+        for path in names {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let spun = read(&path);
+            let clean = read(&fx.join("clean").join(&name));
+            // Locate each listed span in the spun text, in order, line by line.
+            let line_starts: Vec<usize> =
+                std::iter::once(0).chain(spun.match_indices('\n').map(|(i, _)| i + 1)).collect();
+            let mut spans = Vec::new();
+            let mut cursor: HashMap<usize, usize> = HashMap::new();
+            for (line, sp, orig) in spans_by_file.get(&name).cloned().unwrap_or_default() {
+                let ls = line_starts.get(line.saturating_sub(1)).copied().unwrap_or(0);
+                let from = *cursor.get(&line).unwrap_or(&ls);
+                if let Some(i) = spun[from..].find(&sp) {
+                    spans.push((from + i..from + i + sp.len(), orig));
+                    cursor.insert(line, from + i + sp.len());
                 }
             }
+            let (corrected, report) = correct_text(&c_all, &spun);
+            if std::env::var_os("SHOW_MISSES").is_some() {
+                for (r, orig) in &spans {
+                    let hit: Vec<&correct::Change> =
+                        report.changes.iter().filter(|ch| ch.span.start < r.end && r.start < ch.span.end).collect();
+                    let ok = hit.iter().any(|ch| ch.applied && ch.after.to_lowercase().ends_with(&orig.to_lowercase()));
+                    if !ok {
+                        let what: Vec<String> = hit
+                            .iter()
+                            .map(|ch| {
+                                format!(
+                                    "{}{} → {} ({})",
+                                    if ch.applied { "" } else { "?" },
+                                    ch.before,
+                                    ch.after,
+                                    ch.rule
+                                )
+                            })
+                            .collect();
+                        println!("  miss\t{}\t{}\t{}", &spun[r.clone()], orig, what.join("; "));
+                    }
+                }
+            }
+            let s = score(&clean, &spun, &spans, &corrected, report.spun);
+            println!("{}", s.line(&name));
+            hand.add(s);
         }
-        let s = score(&clean, &spun, &spans, &corrected, report.spun);
-        println!("{}", s.line(&name));
-        hand.add(s);
+        println!("{}", hand.line("all hand-spun samples"));
     }
-    println!("{}", hand.line("all hand-spun samples"));
-
     println!("\n== False corrections on clean text (corpus test split)");
     let (mut applied, mut suggested, mut alarms, mut words) = (0usize, 0usize, 0usize, 0usize);
     let mut clean_odds: Vec<(f32, String)> = Vec::new();
@@ -442,6 +453,7 @@ fn main() {
     for (id, text) in &docs {
         bytes += text.len();
         let r = c_all.check(text, &opts());
+        dump_gate("clean", &r);
         if let Some(path) = std::env::var_os("CALIBRATE") {
             let r = c_all.check(text, &DocOptions { assume_spun: true, ..opts() });
             dump_scores(&path, "clean", text, &r, &[]);
@@ -504,6 +516,7 @@ fn main() {
             .filter(|e| e.path().extension().is_some_and(|x| x == "md"));
         for f in md {
             let text = read(f.path());
+            dump_gate("modern", &c_all.check(&text, &opts()));
             let r = c_all.check(&text, &DocOptions { assume_spun: true, ..opts() });
             dump_scores(&path, "modern", &text, &r, &[]);
         }
@@ -523,6 +536,24 @@ fn main() {
 }
 
 /// Calibration dump: one line per word the paraphrase check scored.
+/// With `GATE=FILE`, one line per document: the gate's odd words, scored
+/// words, verdict, and every score it saw (for tuning the sequential test).
+fn dump_gate(kind: &str, r: &correct::Report) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("GATE") else { return };
+    let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) else { return };
+    let scores: Vec<String> = r.gate_scores.iter().map(|(_, d)| format!("{d:.2}")).collect();
+    let _ = writeln!(
+        f,
+        "{kind}\t{}\t{}\t{}\t{}\t{}",
+        r.words,
+        r.gate_odd.0,
+        r.gate_odd.1,
+        u8::from(r.spun),
+        scores.join(",")
+    );
+}
+
 fn dump_scores(
     path: &std::ffi::OsStr,
     kind: &str,
