@@ -244,12 +244,18 @@ impl<'a> ParaScorer<'a, '_> {
         if fw > PARA_MAX_FREQ {
             return None;
         }
-        let before: Vec<&str> = words[i.saturating_sub(2)..i].iter().map(|x| x.lower.as_ref()).collect();
-        let after: Vec<&str> = words[i + 1..(i + 3).min(words.len())].iter().map(|x| x.lower.as_ref()).collect();
-        let score = |mid: &str| {
-            let seq: Vec<&str> =
-                before.iter().copied().chain(std::iter::once(mid)).chain(after.iter().copied()).collect();
-            self.lm.score(&seq, before.len())
+        // The window: up to two words either side, on the stack (this runs
+        // for every candidate of every scored word).
+        let from = i.saturating_sub(2);
+        let to = (i + 3).min(words.len());
+        let mut window: [&str; 5] = [""; 5];
+        for (slot, x) in window.iter_mut().zip(&words[from..to]) {
+            *slot = x.lower.as_ref();
+        }
+        let (len, at) = (to - from, i - from);
+        let mut score = |mid: &'a str| {
+            window[at] = mid;
+            self.lm.score(&window[..len], at)
         };
         let base = score(&w.lower);
         let mut best: Option<(f32, &'a str)> = None;
