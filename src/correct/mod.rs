@@ -245,8 +245,12 @@ impl Corrector {
         }
     }
 
-    /// Check one whole Markdown file.
+    /// Check one whole Markdown file. Nothing at all when the site switched correction off (`enabled =
+    /// false`): every command (`build`, `check`, `fix`, `serve`) goes through here.
     pub fn check(&self, text: &str, opts: &DocOptions) -> Report {
+        if !self.config.enabled {
+            return Report::default();
+        }
         let data: &Data = match &self.data {
             DataRef::Builtin(d) => d,
             DataRef::Owned(d) => d,

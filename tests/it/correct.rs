@@ -253,3 +253,34 @@ fn hand_spun_articles_are_detected_and_largely_restored() {
         assert!(after * 10 < before * 7, "{}: {before} differing words before, {after} after", spun_path.display());
     }
 }
+
+/// Each `[correct]` switch in `config.toml` turns its rule off and only it.
+#[test]
+fn config_switches_turn_single_rules_off() {
+    let article = "+++\ntitle = \"T\"\n+++\nThe court docket named a particular grasp in Kiev. \"It is late,\" the US envoy said. The Chilly Warfare formed overseas coverage.\n\nShe said: \u{201c}the particular grasp will decide.\u{201d}\n";
+    let fixed = |correct: &str| {
+        let t = SiteTest::new();
+        t.file("config.toml", &format!("{}\n[correct]\n{correct}\n", crate::support::CONFIG));
+        t.file("content/a.md", article);
+        t.run(&["fix"]).assert_ok();
+        std::fs::read_to_string(t.root().join("content/a.md")).unwrap()
+    };
+    let all = fixed("");
+    assert!(all.contains("The court named a special master in Kyiv."), "{all}");
+    assert!(all.contains("\u{201c}It is late,\u{201d}"), "{all}");
+    // A spun document's quotations were rewritten by the spinner: restored by default.
+    assert!(all.contains("\u{201c}the special master will decide.\u{201d}"), "{all}");
+
+    let no_typography = fixed("typography = false");
+    assert!(no_typography.contains("\"It is late,\"") && no_typography.contains("in Kyiv"), "{no_typography}");
+    let no_house = fixed("house_style = false");
+    assert!(no_house.contains("in Kiev.") && no_house.contains("special master in"), "{no_house}");
+    let no_spin = fixed("spin = false");
+    assert!(no_spin.contains("The court docket named a particular grasp in Kyiv."), "{no_spin}");
+    let verbatim = fixed("quotations = \"verbatim\"");
+    assert!(verbatim.contains("\u{201c}the particular grasp will decide.\u{201d}"), "{verbatim}");
+    assert!(verbatim.contains("The court named a special master"), "{verbatim}");
+    let dotted = fixed("us = \"U.S.\"");
+    assert!(dotted.contains("the U.S. envoy"), "{dotted}");
+    assert_eq!(fixed("enabled = false"), article);
+}
