@@ -27,6 +27,8 @@ pub enum Command {
     Correct(CorrectArgs),
     /// Write applied corrections back into articles (default: all of content/).
     Fix(FixArgs),
+    /// Build and publish to a directory or a git branch, copying only what changed.
+    Deploy(DeployArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,6 +117,22 @@ pub struct CheckArgs {
     /// Record the current findings as a baseline and exit.
     #[arg(long)]
     pub write_baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// A directory, or `git:REPO[#BRANCH]` (a bare or normal repository;
+    /// branch default `gh-pages`).
+    #[arg(long)]
+    pub to: String,
+    /// List what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Commit message for a git target.
+    #[arg(long, default_value = "Deploy with Attaché")]
+    pub message: String,
 }
 
 #[derive(Debug, Args)]

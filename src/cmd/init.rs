@@ -72,6 +72,13 @@ Write links to other articles as `@/explainers/how-to-write.md`: the build
 checks that they exist and turns them into URLs.
 "#;
 
+/// Ready deploy files for the common static hosts: (path in the new site, contents).
+const DEPLOY_FILES: &[(&str, &str)] = &[
+    (".github/workflows/pages.yml", include_str!("init_files/pages.yml")),
+    ("netlify.toml", include_str!("init_files/netlify.toml")),
+    ("wrangler.toml", include_str!("init_files/wrangler.toml")),
+];
+
 pub fn run(args: &InitArgs) -> Result<ExitCode> {
     let dir = &args.dir;
     if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
@@ -84,11 +91,17 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
     write("content/explainers/how-to-write.md", ARTICLE.as_bytes())?;
     write("static/.gitkeep", b"")?;
     write(".gitignore", b"public/\n")?;
+    for (path, text) in DEPLOY_FILES {
+        write(path, text.as_bytes())?;
+    }
     for (path, bytes) in DEFAULT_THEME {
         write(&format!("themes/default/{path}"), bytes)?;
     }
     println!("Created a new site in {}.", dir.display());
     println!("Next: cd {} && attache build", display(dir));
+    println!(
+        "To publish: GitHub Pages (.github/workflows/pages.yml), Netlify (netlify.toml), Cloudflare Pages (wrangler.toml), or `attache deploy --to DIR|git:REPO`."
+    );
     Ok(ExitCode::SUCCESS)
 }
 

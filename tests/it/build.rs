@@ -294,6 +294,18 @@ fn init_then_build() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let files = snapshot(&site.join("public"));
     assert!(files.contains_key("explainers/how-to-write/index.html"), "{:?}", files.keys().collect::<Vec<_>>());
+    // Deploy files for GitHub Pages, Netlify and Cloudflare Pages, each valid and
+    // publishing public/.
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
+    let workflow: serde_yaml::Value = serde_yaml::from_str(&read(".github/workflows/pages.yml")).unwrap();
+    let steps = format!("{:?}", workflow["jobs"]["build"]["steps"]);
+    assert!(steps.contains("attache build") && steps.contains("upload-pages-artifact"), "{steps}");
+    let netlify: toml::Table = read("netlify.toml").parse().unwrap();
+    assert_eq!(netlify["build"]["publish"].as_str(), Some("public"));
+    let wrangler: toml::Table = read("wrangler.toml").parse().unwrap();
+    assert_eq!(wrangler["pages_build_output_dir"].as_str(), Some("public"));
+    // The new site's own build output is ignored by git.
+    assert!(read(".gitignore").contains("public/"));
     // init refuses to overwrite.
     assert_eq!(t.run(&["init", "newsite"]).code(), 2);
 }

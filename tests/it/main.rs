@@ -3,6 +3,7 @@
 mod browser;
 mod build;
 mod correct;
+mod deploy;
 mod errors;
 mod property;
 mod sample;
