@@ -18,6 +18,7 @@ pub mod content;
 pub mod correct;
 pub mod diagnostics;
 pub mod fs;
+pub mod hash;
 pub mod output;
 pub mod render;
 pub mod site;

@@ -135,6 +135,8 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
 
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
     let statics = static_files(root, &config);
+    let highlight_css = templates_stylesheet(&config);
+    let assets = fingerprints(&statics, highlight_css.as_deref());
 
     // Every URL the build will produce, to find duplicates and check links.
     let mut owners: HashMap<String, PathBuf> = HashMap::new();
@@ -207,9 +209,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     for k in statics.keys() {
         known.insert(k.clone());
     }
-    for f in ["atom.xml", "sitemap.xml", "robots.txt", "404.html", "highlight.css"] {
+    for f in ["atom.xml", "sitemap.xml", "robots.txt", "404.html", "highlight.css", SEARCH_INDEX, "search/"] {
         known.insert(f.to_string());
     }
+    known.extend(assets.values().cloned());
     let urls: HashMap<String, String> = content
         .pages
         .iter()
@@ -337,7 +340,9 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
 
     // Stage 3b: template values, each serialised once.
     let values = Values::new(&config, &content, &page_docs, &section_docs, &taxonomies);
-    let _ = index.set(values.index(&config, &urls));
+    let mut site_index = values.index(&config, &urls);
+    site_index.assets = assets.clone();
+    let _ = index.set(site_index);
 
     // Stage 3c: templates, in parallel.
     let ctx_base = |url_path: &str| {
@@ -501,6 +506,15 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
             Err(d) => diags.push(d),
         }
     }
+    if tpl.has("search.html") {
+        match tpl.render("search.html", &ctx_base("/search/"), &built.sources) {
+            Ok(h) => {
+                files.insert("search/index.html".into(), OutFile::Bytes(h.into_bytes()));
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    files.insert(SEARCH_INDEX.into(), OutFile::Bytes(search_index(&content, &page_docs, &base_path).into_bytes()));
     for (alias, target, _) in &aliases {
         let to = permalink(&config, target);
         files.insert(out_path(alias), OutFile::Bytes(redirect_html(&to).into_bytes()));
@@ -515,13 +529,19 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         }
     }
     feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &mut files);
-    if let Some(css) = templates_stylesheet(&config) {
+    if let Some(css) = highlight_css {
+        if let Some(name) = assets.get("highlight.css") {
+            files.insert(name.clone(), OutFile::Bytes(css.clone().into_bytes()));
+        }
         files.insert("highlight.css".into(), OutFile::Bytes(css.into_bytes()));
     }
     for a in &content.assets {
         files.insert(a.output.clone(), OutFile::Copy(a.source.clone()));
     }
     for (k, v) in statics {
+        if let Some(name) = assets.get(&k) {
+            files.entry(name.clone()).or_insert(OutFile::Copy(v.clone()));
+        }
         files.entry(k).or_insert(OutFile::Copy(v));
     }
 
@@ -532,6 +552,55 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     built.files = files;
     finish(&mut built, diags, start);
     Ok(built)
+}
+
+/// Where the search index is written (the theme's `search.js` loads it).
+pub const SEARCH_INDEX: &str = "search_index.json";
+
+/// `style.css` → `style.<hash>.css` for every stylesheet and script, so a host
+/// can cache them forever: a changed file gets a new name. The plain name is
+/// still written for sites that link it by hand.
+fn fingerprints(statics: &BTreeMap<String, PathBuf>, highlight_css: Option<&str>) -> HashMap<String, String> {
+    let named = |rel: &str, bytes: &[u8]| {
+        let (stem, ext) = rel.rsplit_once('.').unwrap_or((rel, ""));
+        format!("{stem}.{}.{ext}", crate::hash::short_hex(bytes))
+    };
+    let mut out: HashMap<String, String> = statics
+        .par_iter()
+        .filter(|(k, _)| k.ends_with(".css") || k.ends_with(".js"))
+        .filter_map(|(k, path)| std::fs::read(path).ok().map(|b| (k.clone(), named(k, &b))))
+        .collect();
+    if let Some(css) = highlight_css {
+        out.entry("highlight.css".into()).or_insert_with(|| named("highlight.css", css.as_bytes()));
+    }
+    out
+}
+
+/// Every page's title, description, headings and words (see [`crate::render::search`]).
+fn search_index(content: &Content, docs: &[Doc], base_path: &str) -> String {
+    fn flatten(toc: &[crate::render::markdown::TocEntry], out: &mut Vec<String>) {
+        for t in toc {
+            out.push(t.title.clone());
+            flatten(&t.children, out);
+        }
+    }
+    let entries: Vec<crate::render::search::Entry> = content
+        .pages
+        .iter()
+        .zip(docs)
+        .map(|(p, d)| {
+            let mut headings = Vec::new();
+            flatten(&d.rendered.toc, &mut headings);
+            crate::render::search::Entry {
+                url: format!("{base_path}{}", p.url_path),
+                title: &p.meta.title,
+                description: p.meta.description.as_deref().unwrap_or(""),
+                headings,
+                html: &d.rendered.html,
+            }
+        })
+        .collect();
+    crate::render::search::build(&entries)
 }
 
 fn finish(built: &mut Built, mut diags: Vec<Diagnostic>, start: Instant) {
@@ -852,6 +921,7 @@ impl<'a> Values<'a> {
             base_path: config.base_path().to_string(),
             origin: config.origin().to_string(),
             by_date,
+            assets: HashMap::new(),
         }
     }
 }

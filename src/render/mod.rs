@@ -4,5 +4,6 @@
 pub mod feeds;
 pub mod highlight;
 pub mod markdown;
+pub mod search;
 pub mod shortcodes;
 pub mod templates;
