@@ -27,6 +27,8 @@ pub enum Command {
     Correct(CorrectArgs),
     /// Write applied corrections back into articles (default: all of content/).
     Fix(FixArgs),
+    /// Build, then copy only changed files to a directory or a git branch.
+    Deploy(DeployArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,6 +117,18 @@ pub struct CheckArgs {
     /// Record the current findings as a baseline and exit.
     #[arg(long)]
     pub write_baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// A directory, or `git:REPO[#BRANCH]` to commit to a branch (default gh-pages) of a git repository.
+    #[arg(long)]
+    pub to: String,
+    /// Commit message for a git target.
+    #[arg(long, default_value = "Deploy with Attaché")]
+    pub message: String,
 }
 
 #[derive(Debug, Args)]

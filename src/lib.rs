@@ -16,6 +16,7 @@ pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod correct;
+pub mod deploy;
 pub mod diagnostics;
 pub mod fs;
 pub mod hash;

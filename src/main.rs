@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Command::Init(a) => cmd::init::run(a),
         Command::Correct(a) => cmd::correct::run(a),
         Command::Fix(a) => cmd::fix::run(a),
+        Command::Deploy(a) => cmd::deploy::run(a),
     };
     match result {
         Ok(code) => code,

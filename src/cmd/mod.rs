@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod correct;
+pub mod deploy;
 pub mod fix;
 pub mod init;
 

@@ -7,3 +7,4 @@ mod errors;
 mod property;
 mod sample;
 mod support;
+mod theme;
