@@ -136,7 +136,6 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
     let statics = static_files(root, &config);
     let highlight_css = templates_stylesheet(&config);
-    let assets = fingerprints(&statics, highlight_css.as_deref());
 
     // Every URL the build will produce, to find duplicates and check links.
     let mut owners: HashMap<String, PathBuf> = HashMap::new();
@@ -212,7 +211,6 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     for f in ["atom.xml", "sitemap.xml", "robots.txt", "404.html", "highlight.css", SEARCH_INDEX, "search/"] {
         known.insert(f.to_string());
     }
-    known.extend(assets.values().cloned());
     let urls: HashMap<String, String> = content
         .pages
         .iter()
@@ -340,8 +338,17 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
 
     // Stage 3b: template values, each serialised once.
     let values = Values::new(&config, &content, &page_docs, &section_docs, &taxonomies);
+    // Fingerprints now that the code blocks are known: the syntax palette
+    // keeps only the rules for classes some page uses.
+    let highlight_css = highlight_css.map(|css| {
+        crate::render::minify::used_rules_only(
+            &css,
+            page_docs.iter().chain(&section_docs).map(|d| d.rendered.html.as_str()),
+        )
+    });
+    let assets = fingerprints(&statics, highlight_css.as_deref());
     let mut site_index = values.index(&config, &urls);
-    site_index.assets = assets.clone();
+    site_index.assets = assets.iter().map(|(k, (name, _))| (k.clone(), name.clone())).collect();
     let _ = index.set(site_index);
 
     // Stage 3c: templates, in parallel.
@@ -530,18 +537,15 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     }
     feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &mut files);
     if let Some(css) = highlight_css {
-        if let Some(name) = assets.get("highlight.css") {
-            files.insert(name.clone(), OutFile::Bytes(css.clone().into_bytes()));
-        }
         files.insert("highlight.css".into(), OutFile::Bytes(css.into_bytes()));
+    }
+    for (name, bytes) in assets.into_values() {
+        files.entry(name).or_insert(OutFile::Bytes(bytes));
     }
     for a in &content.assets {
         files.insert(a.output.clone(), OutFile::Copy(a.source.clone()));
     }
     for (k, v) in statics {
-        if let Some(name) = assets.get(&k) {
-            files.entry(name.clone()).or_insert(OutFile::Copy(v.clone()));
-        }
         files.entry(k).or_insert(OutFile::Copy(v));
     }
 
@@ -558,20 +562,29 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
 pub const SEARCH_INDEX: &str = "search_index.json";
 
 /// `style.css` → `style.<hash>.css` for every stylesheet and script, so a host
-/// can cache them forever: a changed file gets a new name. The plain name is
-/// still written for sites that link it by hand.
-fn fingerprints(statics: &BTreeMap<String, PathBuf>, highlight_css: Option<&str>) -> HashMap<String, String> {
-    let named = |rel: &str, bytes: &[u8]| {
+/// can cache them forever: a changed file gets a new name. Stylesheets are
+/// minified on the way (see [`crate::render::minify`]). The plain name is
+/// still written, unminified, for sites that link it by hand.
+fn fingerprints(
+    statics: &BTreeMap<String, PathBuf>,
+    highlight_css: Option<&str>,
+) -> HashMap<String, (String, Vec<u8>)> {
+    let named = |rel: &str, bytes: Vec<u8>| {
+        let bytes = if rel.ends_with(".css") {
+            crate::render::minify::css(&String::from_utf8_lossy(&bytes)).into_bytes()
+        } else {
+            bytes
+        };
         let (stem, ext) = rel.rsplit_once('.').unwrap_or((rel, ""));
-        format!("{stem}.{}.{ext}", crate::hash::short_hex(bytes))
+        (format!("{stem}.{}.{ext}", crate::hash::short_hex(&bytes)), bytes)
     };
-    let mut out: HashMap<String, String> = statics
+    let mut out: HashMap<String, (String, Vec<u8>)> = statics
         .par_iter()
         .filter(|(k, _)| k.ends_with(".css") || k.ends_with(".js"))
-        .filter_map(|(k, path)| std::fs::read(path).ok().map(|b| (k.clone(), named(k, &b))))
+        .filter_map(|(k, path)| std::fs::read(path).ok().map(|b| (k.clone(), named(k, b))))
         .collect();
     if let Some(css) = highlight_css {
-        out.entry("highlight.css".into()).or_insert_with(|| named("highlight.css", css.as_bytes()));
+        out.entry("highlight.css".into()).or_insert_with(|| named("highlight.css", css.as_bytes().to_vec()));
     }
     out
 }
