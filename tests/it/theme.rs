@@ -161,16 +161,7 @@ fn deploy_to_something_that_is_not_a_repository_says_so() {
 /// uncompressed, on every page of the sample site.
 #[test]
 fn every_sample_page_stays_within_the_css_and_js_budget() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_attache"))
-        .args(["build", "-q", "--base-url", "/", "--root"])
-        .arg(root)
-        .arg("-o")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let out = crate::support::build_sample(&["--base-url", "/"]);
     let files = snapshot(out.path());
     let size = |url: &str| files.get(url.trim_start_matches('/')).map_or(0, Vec::len);
     let mut pages = 0;
