@@ -179,3 +179,20 @@ fn every_sample_page_stays_within_the_css_and_js_budget() {
     }
     assert!(pages > 20);
 }
+
+#[test]
+fn a_figure_with_its_size_reserves_space_and_one_without_alt_text_warns() {
+    let t = init_site();
+    t.bytes("content/explainers/map.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 8 2\"/>");
+    t.page(
+        "explainers/map.md",
+        "title = \"A map\"\ndate = 2026-03-01",
+        "{{ figure(src=\"/explainers/map.svg\", width=800, height=200, alt=\"The Black Sea\", caption=\"The sea.\") }}\n\n![](/explainers/map.svg)\n",
+    );
+    let run = t.build();
+    run.assert_ok();
+    assert!(run.stderr().contains("image has no alt text"), "{}", run.stderr());
+    let doc = t.html("explainers/map/index.html");
+    assert_eq!(attrs(&doc, ".figure img", "width"), ["800"]);
+    assert_eq!(attrs(&doc, ".figure img", "height"), ["200"]);
+}
