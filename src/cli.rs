@@ -27,7 +27,7 @@ pub enum Command {
     Correct(CorrectArgs),
     /// Write applied corrections back into articles (default: all of content/).
     Fix(FixArgs),
-    /// Build and publish to a directory or a git branch, copying only what changed.
+    /// Build, then copy only changed files to a directory or a git branch.
     Deploy(DeployArgs),
 }
 
@@ -123,13 +123,9 @@ pub struct CheckArgs {
 pub struct DeployArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// A directory, or `git:REPO[#BRANCH]` (a bare or normal repository;
-    /// branch default `gh-pages`).
+    /// A directory, or `git:REPO[#BRANCH]` to commit to a branch (default gh-pages) of a git repository.
     #[arg(long)]
     pub to: String,
-    /// List what would change; write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
     /// Commit message for a git target.
     #[arg(long, default_value = "Deploy with Attaché")]
     pub message: String,

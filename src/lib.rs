@@ -19,6 +19,7 @@ pub mod correct;
 pub mod deploy;
 pub mod diagnostics;
 pub mod fs;
+pub mod hash;
 pub mod output;
 pub mod render;
 pub mod site;

@@ -135,6 +135,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
 
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
     let statics = static_files(root, &config);
+    let highlight_css = templates_stylesheet(&config);
 
     // Every URL the build will produce, to find duplicates and check links.
     let mut owners: HashMap<String, PathBuf> = HashMap::new();
@@ -207,7 +208,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     for k in statics.keys() {
         known.insert(k.clone());
     }
-    for f in ["atom.xml", "sitemap.xml", "robots.txt", "404.html", "highlight.css"] {
+    for f in ["atom.xml", "sitemap.xml", "robots.txt", "404.html", "highlight.css", SEARCH_INDEX, "search/"] {
         known.insert(f.to_string());
     }
     let urls: HashMap<String, String> = content
@@ -337,7 +338,18 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
 
     // Stage 3b: template values, each serialised once.
     let values = Values::new(&config, &content, &page_docs, &section_docs, &taxonomies);
-    let _ = index.set(values.index(&config, &urls));
+    // Fingerprints now that the code blocks are known: the syntax palette
+    // keeps only the rules for classes some page uses.
+    let highlight_css = highlight_css.map(|css| {
+        crate::render::minify::used_rules_only(
+            &css,
+            page_docs.iter().chain(&section_docs).map(|d| d.rendered.html.as_str()),
+        )
+    });
+    let assets = fingerprints(&statics, highlight_css.as_deref());
+    let mut site_index = values.index(&config, &urls);
+    site_index.assets = assets.iter().map(|(k, (name, _))| (k.clone(), name.clone())).collect();
+    let _ = index.set(site_index);
 
     // Stage 3c: templates, in parallel.
     let ctx_base = |url_path: &str| {
@@ -501,6 +513,15 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
             Err(d) => diags.push(d),
         }
     }
+    if tpl.has("search.html") {
+        match tpl.render("search.html", &ctx_base("/search/"), &built.sources) {
+            Ok(h) => {
+                files.insert("search/index.html".into(), OutFile::Bytes(h.into_bytes()));
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    files.insert(SEARCH_INDEX.into(), OutFile::Bytes(search_index(&content, &page_docs, &base_path).into_bytes()));
     for (alias, target, _) in &aliases {
         let to = permalink(&config, target);
         files.insert(out_path(alias), OutFile::Bytes(redirect_html(&to).into_bytes()));
@@ -515,8 +536,11 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         }
     }
     feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &mut files);
-    if let Some(css) = templates_stylesheet(&config) {
+    if let Some(css) = highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.into_bytes()));
+    }
+    for (name, bytes) in assets.into_values() {
+        files.entry(name).or_insert(OutFile::Bytes(bytes));
     }
     for a in &content.assets {
         files.insert(a.output.clone(), OutFile::Copy(a.source.clone()));
@@ -532,6 +556,64 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     built.files = files;
     finish(&mut built, diags, start);
     Ok(built)
+}
+
+/// Where the search index is written (the theme's `search.js` loads it).
+pub const SEARCH_INDEX: &str = "search_index.json";
+
+/// `style.css` → `style.<hash>.css` for every stylesheet and script, so a host
+/// can cache them forever: a changed file gets a new name. Stylesheets are
+/// minified on the way (see [`crate::render::minify`]). The plain name is
+/// still written, unminified, for sites that link it by hand.
+fn fingerprints(
+    statics: &BTreeMap<String, PathBuf>,
+    highlight_css: Option<&str>,
+) -> HashMap<String, (String, Vec<u8>)> {
+    let named = |rel: &str, bytes: Vec<u8>| {
+        let bytes = if rel.ends_with(".css") {
+            crate::render::minify::css(&String::from_utf8_lossy(&bytes)).into_bytes()
+        } else {
+            bytes
+        };
+        let (stem, ext) = rel.rsplit_once('.').unwrap_or((rel, ""));
+        (format!("{stem}.{}.{ext}", crate::hash::short_hex(&bytes)), bytes)
+    };
+    let mut out: HashMap<String, (String, Vec<u8>)> = statics
+        .par_iter()
+        .filter(|(k, _)| k.ends_with(".css") || k.ends_with(".js"))
+        .filter_map(|(k, path)| std::fs::read(path).ok().map(|b| (k.clone(), named(k, b))))
+        .collect();
+    if let Some(css) = highlight_css {
+        out.entry("highlight.css".into()).or_insert_with(|| named("highlight.css", css.as_bytes().to_vec()));
+    }
+    out
+}
+
+/// Every page's title, description, headings and words (see [`crate::render::search`]).
+fn search_index(content: &Content, docs: &[Doc], base_path: &str) -> String {
+    fn flatten(toc: &[crate::render::markdown::TocEntry], out: &mut Vec<String>) {
+        for t in toc {
+            out.push(t.title.clone());
+            flatten(&t.children, out);
+        }
+    }
+    let entries: Vec<crate::render::search::Entry> = content
+        .pages
+        .iter()
+        .zip(docs)
+        .map(|(p, d)| {
+            let mut headings = Vec::new();
+            flatten(&d.rendered.toc, &mut headings);
+            crate::render::search::Entry {
+                url: format!("{base_path}{}", p.url_path),
+                title: &p.meta.title,
+                description: p.meta.description.as_deref().unwrap_or(""),
+                headings,
+                html: &d.rendered.html,
+            }
+        })
+        .collect();
+    crate::render::search::build(&entries)
 }
 
 fn finish(built: &mut Built, mut diags: Vec<Diagnostic>, start: Instant) {
@@ -852,6 +934,7 @@ impl<'a> Values<'a> {
             base_path: config.base_path().to_string(),
             origin: config.origin().to_string(),
             by_date,
+            assets: HashMap::new(),
         }
     }
 }

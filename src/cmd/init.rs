@@ -72,12 +72,80 @@ Write links to other articles as `@/explainers/how-to-write.md`: the build
 checks that they exist and turns them into URLs.
 "#;
 
-/// Ready deploy files for the common static hosts: (path in the new site, contents).
-const DEPLOY_FILES: &[(&str, &str)] = &[
-    (".github/workflows/pages.yml", include_str!("init_files/pages.yml")),
-    ("netlify.toml", include_str!("init_files/netlify.toml")),
-    ("wrangler.toml", include_str!("init_files/wrangler.toml")),
-];
+/// Where CI installs Attaché from. A site pins its own fork or tag by editing
+/// the generated files; `ATTACHE_GIT` in the workflows is the one place to change.
+const ATTACHE_GIT: &str = "https://github.com/attache-ssg/attache";
+
+/// GitHub Pages: build on every push to main, publish with the Pages actions.
+const GITHUB_PAGES: &str = r#"# Build with Attaché and publish to GitHub Pages on every push to main.
+# In the repository settings, set Pages → Source to "GitHub Actions".
+name: pages
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+concurrency:
+  group: pages
+  cancel-in-progress: true
+env:
+  ATTACHE_GIT: @ATTACHE_GIT@
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/configure-pages@v5
+        id: pages
+      - run: cargo install --locked --git "$ATTACHE_GIT" attache
+      - run: attache build --base-url "${{ steps.pages.outputs.base_url }}/"
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: public
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - uses: actions/deploy-pages@v4
+        id: deployment
+"#;
+
+/// Netlify: its build image has Rust; cache the installed binary between builds.
+const NETLIFY: &str = r#"# Netlify builds the site from this file; connect the repository in Netlify's UI.
+[build]
+  command = 'cargo install --locked --git @ATTACHE_GIT@ attache && attache build --base-url "$URL/"'
+  publish = "public"
+
+# Fingerprinted assets (style.<hash>.css) never change: cache them for a year.
+[[headers]]
+  for = "/*.css"
+  [headers.values]
+    Cache-Control = "public, max-age=31536000, immutable"
+[[headers]]
+  for = "/*.js"
+  [headers.values]
+    Cache-Control = "public, max-age=31536000, immutable"
+"#;
+
+/// Cloudflare Pages: build anywhere, upload `public/` with wrangler.
+const WRANGLER: &str = r#"# Cloudflare Pages. Build, then upload public/:
+#   attache build --base-url https://<project>.pages.dev/
+#   npx wrangler pages deploy
+# (or connect the repository in the Cloudflare dashboard with the build command
+#  `cargo install --locked --git @ATTACHE_GIT@ attache && attache build`
+#  and the output directory `public`).
+name = "my-explainers"
+pages_build_output_dir = "public"
+"#;
+
+/// Cloudflare Pages reads `_headers` from the output: long caching for fingerprinted assets.
+const HEADERS: &str = "/*.css\n  Cache-Control: public, max-age=31536000, immutable\n/*.js\n  Cache-Control: public, max-age=31536000, immutable\n";
 
 pub fn run(args: &InitArgs) -> Result<ExitCode> {
     let dir = &args.dir;
@@ -91,16 +159,18 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
     write("content/explainers/how-to-write.md", ARTICLE.as_bytes())?;
     write("static/.gitkeep", b"")?;
     write(".gitignore", b"public/\n")?;
-    for (path, text) in DEPLOY_FILES {
-        write(path, text.as_bytes())?;
-    }
+    let deploy = |text: &str| text.replace("@ATTACHE_GIT@", ATTACHE_GIT);
+    write(".github/workflows/pages.yml", deploy(GITHUB_PAGES).as_bytes())?;
+    write("netlify.toml", deploy(NETLIFY).as_bytes())?;
+    write("wrangler.toml", deploy(WRANGLER).as_bytes())?;
+    write("static/_headers", HEADERS.as_bytes())?;
     for (path, bytes) in DEFAULT_THEME {
         write(&format!("themes/default/{path}"), bytes)?;
     }
     println!("Created a new site in {}.", dir.display());
     println!("Next: cd {} && attache build", display(dir));
     println!(
-        "To publish: GitHub Pages (.github/workflows/pages.yml), Netlify (netlify.toml), Cloudflare Pages (wrangler.toml), or `attache deploy --to DIR|git:REPO`."
+        "Deploy files: .github/workflows/pages.yml (GitHub Pages), netlify.toml (Netlify), wrangler.toml (Cloudflare Pages)."
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -29,6 +29,8 @@ pub struct SiteIndex {
     pub origin: String,
     /// Every page's `content_rel`, newest first (undated last), for `get_pages`.
     pub by_date: Vec<String>,
+    /// Static stylesheet or script → its fingerprinted name, for `asset()`.
+    pub assets: HashMap<String, String>,
 }
 
 pub type SharedIndex = Arc<OnceLock<SiteIndex>>;
@@ -287,6 +289,18 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
             }
         }
         Ok(Value::Array(out))
+    });
+    let idx = index.clone();
+    // asset(path="style.css") → "/base/style.3f2a9c01de.css": the fingerprinted
+    // copy the build writes, so the URL changes whenever the file does.
+    tera.register_function("asset", move |args: &HashMap<String, Value>| {
+        let ix = idx.get().ok_or("asset is not available here")?;
+        let path = args.get("path").and_then(Value::as_str).ok_or("asset needs path=\"style.css\"")?;
+        let clean = path.trim_start_matches('/');
+        let name = ix.assets.get(clean).ok_or_else(|| {
+            format!("asset: `{clean}` is not a stylesheet or script in static/ (fingerprinting covers .css and .js)")
+        })?;
+        Ok(Value::String(format!("{}/{name}", ix.base_path)))
     });
     let idx = index;
     tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {

@@ -8,3 +8,4 @@ mod errors;
 mod property;
 mod sample;
 mod support;
+mod theme;

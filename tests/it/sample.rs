@@ -8,16 +8,7 @@ use scraper::{Html, Selector};
 
 #[test]
 fn sample_site_builds_without_warnings_and_every_internal_link_resolves() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = tempfile::tempdir().unwrap();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_attache"))
-        .args(["build", "--deny", "warnings", "-q", "--root"])
-        .arg(root)
-        .arg("-o")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let out = crate::support::build_sample(&["--deny", "warnings"]);
     let public = out.path();
     let files = crate::support::snapshot(public);
     let pages = files.keys().filter(|k| k.ends_with("index.html")).count();

@@ -149,3 +149,20 @@ pub fn attrs(doc: &Html, css: &str, attr: &str) -> Vec<String> {
     let sel = Selector::parse(css).expect("selector");
     doc.select(&sel).filter_map(|e| e.value().attr(attr).map(str::to_string)).collect()
 }
+
+/// Build the sample site (the repository root) into a fresh temporary directory.
+#[track_caller]
+pub fn build_sample(extra: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = Command::new(env!("CARGO_BIN_EXE_attache"))
+        .args(["build", "-q"])
+        .args(extra)
+        .arg("--root")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .expect("run attache");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    out
+}

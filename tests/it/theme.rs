@@ -1,0 +1,198 @@
+//! The default theme as `attache init` scaffolds it: search, fingerprinted
+//! assets, sub-path deploys, the deploy files, and `attache deploy`.
+
+use std::process::Command;
+
+use crate::support::{SiteTest, attrs, snapshot};
+
+/// A fresh `attache init` site with a second article.
+fn init_site() -> SiteTest {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_attache")).arg("init").arg(dir.path()).output().expect("run attache");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let t = SiteTest { dir };
+    t.page(
+        "explainers/veto.md",
+        "title = \"The Security Council veto\"\ndescription = \"Five permanent members, one power.\"\ndate = 2026-02-01\n[taxonomies]\ntopics = [\"United Nations\"]",
+        "Any of the five permanent members can block a resolution.\n\n## Who holds it\n\nChina, France, Russia, the United Kingdom and the United States.\n",
+    );
+    t
+}
+
+#[test]
+fn search_index_lists_every_article_with_headings_and_words() {
+    let t = init_site();
+    t.build().assert_ok();
+    let index: serde_json::Value = serde_json::from_str(&t.read("search_index.json")).expect("index is JSON");
+    let veto = index.as_array().expect("a list").iter().find(|e| e["t"] == "The Security Council veto").expect("entry");
+    assert_eq!(veto["u"], "/explainers/veto/");
+    assert_eq!(veto["d"], "Five permanent members, one power.");
+    assert_eq!(veto["h"], serde_json::json!(["Who holds it"]));
+    assert!(veto["w"].as_str().unwrap().split(' ').any(|w| w == "resolution"));
+    let search = t.html("search/index.html");
+    assert_eq!(attrs(&search, "#search-form", "data-index"), ["/search_index.json"]);
+    assert_eq!(attrs(&search, "script[defer]", "src").len(), 1);
+}
+
+#[test]
+fn stylesheets_and_scripts_are_fingerprinted_and_change_name_with_content() {
+    let t = init_site();
+    t.build().assert_ok();
+    let home = t.html("index.html");
+    let css = attrs(&home, "link[rel=stylesheet]", "href");
+    assert_eq!(css.len(), 1, "no code on the page, so no syntax palette: {css:?}");
+    let style = &css[0];
+    assert!(style.starts_with("/style.") && style.len() == "/style.0123456789.css".len(), "{style}");
+    let served = std::fs::read_to_string(t.public(style.trim_start_matches('/'))).expect("fingerprinted file exists");
+    let source = std::fs::read_to_string(t.public("style.css")).unwrap();
+    assert!(served.len() < source.len() * 9 / 10, "the fingerprinted copy is minified");
+    assert!(!served.contains("/*") && served.contains(".search-results"));
+    let mut changed = source;
+    changed.push_str("\n.x { color: red; }\n");
+    t.file("static/style.css", &changed);
+    t.build().assert_ok();
+    let again = attrs(&t.html("index.html"), "link[rel=stylesheet]", "href");
+    assert!(!again.contains(style), "a changed stylesheet keeps its URL: {again:?}");
+}
+
+#[test]
+fn a_sub_path_build_prefixes_every_internal_url() {
+    let t = init_site();
+    t.run(&["build", "--base-url", "https://example.org/sub/"]).assert_ok();
+    for page in ["index.html", "explainers/veto/index.html", "search/index.html", "404.html", "topics/index.html"] {
+        let doc = t.html(page);
+        let urls =
+            [attrs(&doc, "[href]", "href"), attrs(&doc, "[src]", "src"), attrs(&doc, "[data-index]", "data-index")]
+                .concat();
+        for u in urls {
+            let internal = u.starts_with('/') || u.starts_with("https://example.org");
+            let ok = u.starts_with("/sub/") || u.starts_with("https://example.org/sub/") || u.starts_with('#');
+            assert!(!internal || ok, "{page}: `{u}` is outside /sub/");
+        }
+    }
+    let index = t.read("search_index.json");
+    assert!(index.contains("\"/sub/explainers/veto/\""), "search URLs carry the sub-path");
+    assert!(t.read("sitemap.xml").contains("https://example.org/sub/explainers/veto/"));
+}
+
+#[test]
+fn init_writes_deploy_files_for_three_hosts() {
+    let t = init_site();
+    let root = t.root();
+    let workflow = std::fs::read_to_string(root.join(".github/workflows/pages.yml")).expect("workflow");
+    assert!(workflow.contains("attache build") && workflow.contains("actions/deploy-pages"));
+    let netlify: toml::Table = std::fs::read_to_string(root.join("netlify.toml")).unwrap().parse().expect("TOML");
+    assert_eq!(netlify["build"]["publish"].as_str(), Some("public"));
+    let wrangler: toml::Table = std::fs::read_to_string(root.join("wrangler.toml")).unwrap().parse().expect("TOML");
+    assert_eq!(wrangler["pages_build_output_dir"].as_str(), Some("public"));
+}
+
+#[test]
+fn deploy_to_a_directory_copies_changes_and_removes_stale_files() {
+    let t = init_site();
+    let dest = t.root().join("dest");
+    let first = t.run(&["deploy", "--to", "dest"]);
+    first.assert_ok();
+    assert!(first.stdout().contains("+ explainers/veto/index.html"), "{}", first.stdout());
+    std::fs::write(dest.join("stale.html"), "old").unwrap();
+    std::fs::create_dir_all(dest.join(".git")).unwrap();
+    std::fs::write(dest.join(".git/HEAD"), "keep").unwrap();
+    t.page("explainers/veto.md", "title = \"The veto\"\ndate = 2026-02-01", "Shorter.\n");
+    let second = t.run(&["deploy", "--to", "dest"]);
+    second.assert_ok();
+    let out = second.stdout();
+    assert!(out.contains("~ explainers/veto/index.html"), "{out}");
+    assert!(out.contains("- stale.html"), "{out}");
+    assert!(!out.contains("~ style.css"), "unchanged files are not rewritten: {out}");
+    assert!(!dest.join("stale.html").exists());
+    assert_eq!(std::fs::read_to_string(dest.join(".git/HEAD")).unwrap(), "keep", ".git is left alone");
+    t.build().assert_ok();
+    let mut deployed = snapshot(&dest);
+    deployed.remove(".git/HEAD");
+    assert_eq!(deployed, t.snapshot(), "the directory holds exactly the built site");
+}
+
+fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new("git").arg("--git-dir").arg(dir).args(args).output().expect("git");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn deploy_to_a_bare_repository_commits_only_when_something_changed() {
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    let t = init_site();
+    let repo = t.root().join("site.git");
+    let out = Command::new("git").args(["init", "--bare", "-q"]).arg(&repo).output().expect("git init");
+    assert!(out.status.success());
+    let target = format!("git:{}", repo.display());
+    t.run(&["deploy", "--to", &target]).assert_ok();
+    assert_eq!(git(&repo, &["rev-list", "--count", "gh-pages"]).trim(), "1");
+    let files = git(&repo, &["ls-tree", "-r", "--name-only", "gh-pages"]);
+    assert!(files.lines().any(|l| l == "explainers/veto/index.html"), "{files}");
+    assert!(files.lines().any(|l| l == "search_index.json"));
+
+    let same = t.run(&["deploy", "--to", &target]);
+    same.assert_ok();
+    assert!(same.stdout().contains("0 added, 0 changed, 0 removed"), "{}", same.stdout());
+    assert_eq!(git(&repo, &["rev-list", "--count", "gh-pages"]).trim(), "1", "no empty commit");
+
+    std::fs::remove_file(t.root().join("content/explainers/veto.md")).unwrap();
+    let less = t.run(&["deploy", "--to", &target]);
+    less.assert_ok();
+    assert!(less.stdout().contains("- explainers/veto/index.html"), "{}", less.stdout());
+    assert_eq!(git(&repo, &["rev-list", "--count", "gh-pages"]).trim(), "2");
+    let files = git(&repo, &["ls-tree", "-r", "--name-only", "gh-pages"]);
+    assert!(!files.contains("explainers/veto/"), "stale files are gone from the branch");
+}
+
+#[test]
+fn deploy_to_something_that_is_not_a_repository_says_so() {
+    let t = init_site();
+    let run = t.run(&["deploy", "--to", "git:not-a-repo"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("not-a-repo is not a git repository"), "{}", run.stderr());
+}
+
+/// The issue's budget: at most 30 KB of CSS and 15 KB of JavaScript per page,
+/// uncompressed, on every page of the sample site.
+#[test]
+fn every_sample_page_stays_within_the_css_and_js_budget() {
+    let out = crate::support::build_sample(&["--base-url", "/"]);
+    let files = snapshot(out.path());
+    let size = |url: &str| files.get(url.trim_start_matches('/')).map_or(0, Vec::len);
+    let mut pages = 0;
+    for (rel, bytes) in files.iter().filter(|(k, _)| k.ends_with(".html")) {
+        let doc = scraper::Html::parse_document(&String::from_utf8_lossy(bytes));
+        if attrs(&doc, "meta[http-equiv=refresh]", "content").len() == 1 {
+            continue; // alias redirects
+        }
+        pages += 1;
+        let css: usize = attrs(&doc, "link[rel=stylesheet]", "href").iter().map(|u| size(u)).sum();
+        let js: usize = attrs(&doc, "script[src]", "src").iter().map(|u| size(u)).sum();
+        assert!(css > 10_000, "{rel}: stylesheets not found ({css} bytes)");
+        assert!(css <= 30 * 1024, "{rel}: {css} bytes of CSS");
+        assert!(js <= 15 * 1024, "{rel}: {js} bytes of JS");
+    }
+    assert!(pages > 20);
+}
+
+#[test]
+fn a_figure_with_its_size_reserves_space_and_one_without_alt_text_warns() {
+    let t = init_site();
+    t.bytes("content/explainers/map.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 8 2\"/>");
+    t.page(
+        "explainers/map.md",
+        "title = \"A map\"\ndate = 2026-03-01",
+        "{{ figure(src=\"/explainers/map.svg\", width=800, height=200, alt=\"The Black Sea\", caption=\"The sea.\") }}\n\n![](/explainers/map.svg)\n",
+    );
+    let run = t.build();
+    run.assert_ok();
+    assert!(run.stderr().contains("image has no alt text"), "{}", run.stderr());
+    let doc = t.html("explainers/map/index.html");
+    assert_eq!(attrs(&doc, ".figure img", "width"), ["800"]);
+    assert_eq!(attrs(&doc, ".figure img", "height"), ["200"]);
+}
