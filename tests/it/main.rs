@@ -6,4 +6,6 @@ mod correct;
 mod errors;
 mod property;
 mod sample;
+mod serve;
 mod support;
+mod watch;
