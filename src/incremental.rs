@@ -89,9 +89,13 @@ impl Update {
     }
 }
 
+/// Output page → what the corrector found in its source, for the overlay.
+pub type Findings = HashMap<String, Value>;
+
 pub struct Engine {
     opts: BuildOptions,
     files: Arc<Files>,
+    findings: Arc<Findings>,
     /// Source file of each verbatim copy → its output paths.
     copies: HashMap<PathBuf, Vec<String>>,
     /// Whether `files` holds a good build yet.
@@ -100,12 +104,23 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(opts: BuildOptions) -> Self {
-        Engine { opts, files: Arc::new(Files::new()), copies: HashMap::new(), has_site: false }
+        Engine {
+            opts,
+            files: Arc::new(Files::new()),
+            findings: Arc::default(),
+            copies: HashMap::new(),
+            has_site: false,
+        }
     }
 
     /// The last good site.
     pub fn files(&self) -> Arc<Files> {
         self.files.clone()
+    }
+
+    /// The corrector's findings of the last good build, by output page.
+    pub fn findings(&self) -> Arc<Findings> {
+        self.findings.clone()
     }
 
     /// Rebuild after `batch` (`None`: from scratch).
@@ -155,6 +170,7 @@ impl Engine {
             let failure = Failure { diagnostics: built.diagnostics, sources: built.sources };
             return Update { failure: Some(failure), ..Update::default() };
         }
+        let findings = findings(&built);
         let (new, copies) = match materialize(built.files) {
             Ok(x) => x,
             Err(e) => return Update { failure: Some(Failure::plumbing(format!("{e:#}"))), ..Update::default() },
@@ -165,9 +181,36 @@ impl Engine {
         }
         self.files = Arc::new(new);
         self.copies = copies;
+        self.findings = Arc::new(findings);
         self.has_site = true;
         update
     }
+}
+
+/// Each page's corrections and suggestions (typography left out: there are
+/// many and they are never in doubt), with line and column in its source.
+fn findings(built: &site::Built) -> Findings {
+    let reports: HashMap<&Path, &crate::correct::Report> =
+        built.corrections.iter().map(|(p, r)| (p.as_path(), r)).collect();
+    let mut out = Findings::new();
+    for (page, src) in &built.page_sources {
+        let Some(report) = reports.get(src.as_path()) else { continue };
+        let text = built.sources.get(src).unwrap_or("");
+        let list: Vec<Value> = report
+            .changes
+            .iter()
+            .filter(|c| c.rule != "typography")
+            .map(|c| {
+                let (line, col) = line_col(text, c.span.start);
+                json!({"line": line, "col": col, "before": c.before, "after": c.after, "rule": c.rule,
+                       "applied": c.applied, "reason": c.reason})
+            })
+            .collect();
+        if !list.is_empty() {
+            out.insert(page.clone(), json!({"file": src.to_string_lossy(), "findings": list}));
+        }
+    }
+    out
 }
 
 /// Read verbatim copies into memory, so the site served or compared is one

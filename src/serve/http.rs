@@ -125,6 +125,15 @@ fn route(target: &str, state: &State) -> Routed {
         "/__attache/status" => {
             return (200, "application/json".into(), Arc::new(state.status_json().into_bytes()), None);
         }
+        "/__attache/corrections" => {
+            let query = target.split_once('?').map_or("", |(_, q)| q);
+            let page = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("page="))
+                .and_then(|v| percent_decode(&v.replace('+', " ")))
+                .unwrap_or_default();
+            return (200, "application/json".into(), Arc::new(state.findings_json(&page).into_bytes()), None);
+        }
         _ => {}
     }
     let Some(key) = output_key(path) else { return plain(400, "bad request\n") };

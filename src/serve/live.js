@@ -106,6 +106,71 @@
     overlay = null;
   }
 
+  // The corrector's findings for this page: a pill in the corner, and a
+  // panel in the overlay's style, opened or closed with a click (remembered).
+  const FINDINGS_KEY = 'attache-findings-open';
+  let findingsHost = null;
+  function showFindings() {
+    fetch('/__attache/corrections?page=' + encodeURIComponent(ownFile()), { cache: 'no-store' })
+      .then((r) => r.json())
+      .then((data) => {
+        if (findingsHost) findingsHost.remove();
+        findingsHost = null;
+        if (!data || !data.findings.length) return;
+        const host = document.createElement('attache-findings');
+        host.style.cssText = 'all:initial;position:fixed;right:16px;bottom:16px;z-index:2147483646;';
+        const root = host.attachShadow({ mode: 'open' });
+        const style = document.createElement('style');
+        style.textContent = `
+          button { font: 600 13px system-ui, sans-serif; background: #1d1d22; color: #f4f4f5;
+            border: 1px solid #3f3f46; border-top: 3px solid #f5a524; border-radius: 6px;
+            padding: 6px 12px; cursor: pointer; box-shadow: 0 4px 16px rgba(0,0,0,.35); }
+          .panel { width: min(560px, 90vw); max-height: 60vh; overflow: auto; background: #1d1d22;
+            color: #f4f4f5; border-radius: 8px; border-top: 4px solid #f5a524; padding: 12px 16px;
+            margin-bottom: 8px; font: 14px/1.4 system-ui, sans-serif; box-shadow: 0 8px 32px rgba(0,0,0,.45); }
+          .panel[hidden] { display: none; }
+          .where { font: 12px ui-monospace, monospace; color: #a1a1aa; margin-top: 10px; }
+          .change { font-family: ui-monospace, monospace; }
+          del { color: #ff9592; } ins { color: #86efac; text-decoration: none; }
+          .reason { color: #d4d4d8; font-size: 13px; }`;
+        const panel = document.createElement('div');
+        panel.className = 'panel';
+        panel.hidden = localStorage.getItem(FINDINGS_KEY) !== 'open';
+        const title = document.createElement('strong');
+        title.textContent = `Corrector findings in ${data.file}`;
+        panel.append(title);
+        for (const f of data.findings) {
+          const where = document.createElement('div');
+          where.className = 'where';
+          where.textContent = `${data.file}:${f.line}:${f.col} · ${f.rule} · ${f.applied ? 'applied' : 'suggested'}`;
+          const change = document.createElement('div');
+          change.className = 'change';
+          const del = document.createElement('del');
+          del.textContent = f.before;
+          const ins = document.createElement('ins');
+          ins.textContent = f.after;
+          change.append(del, ' → ', ins);
+          const reason = document.createElement('div');
+          reason.className = 'reason';
+          reason.textContent = f.reason;
+          panel.append(where, change, reason);
+        }
+        const pill = document.createElement('button');
+        pill.textContent = `${data.findings.length} corrector finding${data.findings.length === 1 ? '' : 's'}`;
+        pill.addEventListener('click', () => {
+          panel.hidden = !panel.hidden;
+          localStorage.setItem(FINDINGS_KEY, panel.hidden ? 'closed' : 'open');
+        });
+        const wrap = document.createElement('div');
+        wrap.style.cssText = 'display:flex;flex-direction:column;align-items:flex-end;';
+        wrap.append(panel, pill);
+        root.append(style, wrap);
+        document.documentElement.append(host);
+        findingsHost = host;
+      })
+      .catch(() => {});
+  }
+
   let version = null;
   let delay = 250;
   function handle(msg) {
@@ -117,6 +182,7 @@
         .then((r) => r.json())
         .then((s) => { if (s.errors) showErrors(s.errors); else hideErrors(); })
         .catch(() => {});
+      showFindings();
       return;
     }
     if (msg.type === 'error') { showErrors(msg.errors); return; }

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use crate::cli::ServeArgs;
 use crate::diagnostics::Format;
-use crate::incremental::{Engine, Files, Update};
+use crate::incremental::{Engine, Files, Findings, Update};
 use crate::site::BuildOptions;
 use crate::watch::Watcher;
 
@@ -29,6 +29,7 @@ use crate::watch::Watcher;
 #[derive(Default)]
 pub struct State {
     site: RwLock<Arc<Files>>,
+    findings: RwLock<Arc<Findings>>,
     /// The current build errors (overlay JSON), if the last build failed.
     errors: RwLock<Option<Value>>,
     version: AtomicU64,
@@ -39,6 +40,12 @@ pub struct State {
 impl State {
     pub fn files(&self) -> Arc<Files> {
         self.site.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The corrector's findings for one output page (`null` if none).
+    pub fn findings_json(&self, page: &str) -> String {
+        let f = self.findings.read().map(|f| f.clone()).unwrap_or_default();
+        f.get(page).cloned().unwrap_or(Value::Null).to_string()
     }
 
     pub fn version(&self) -> u64 {
@@ -91,7 +98,7 @@ impl State {
     }
 
     /// Take in a rebuild's result; returns the message for the pages, if any.
-    fn absorb(&self, update: &Update, files: Arc<Files>) -> Option<Value> {
+    fn absorb(&self, update: &Update, files: Arc<Files>, findings: Arc<Findings>) -> Option<Value> {
         let had_errors = self.errors.read().map(|e| e.is_some()).unwrap_or(false);
         if let Some(f) = &update.failure {
             let errors = f.to_json();
@@ -102,6 +109,9 @@ impl State {
         }
         if let Ok(mut s) = self.site.write() {
             *s = files;
+        }
+        if let Ok(mut f) = self.findings.write() {
+            *f = findings;
         }
         if let Ok(mut e) = self.errors.write() {
             *e = None;
@@ -146,7 +156,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     let state = Arc::new(State::default());
     let first = engine.rebuild(None);
     report(&first);
-    state.absorb(&first, engine.files());
+    state.absorb(&first, engine.files(), engine.findings());
     if first.failure.is_none() {
         println!("Built the site in {} ms", first.elapsed.as_millis());
     }
@@ -170,7 +180,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     while let Some(batch) = watcher.next(&|| stop.load(Ordering::SeqCst)) {
         let update = engine.rebuild(Some(&batch));
         report(&update);
-        let msg = state.absorb(&update, engine.files());
+        let msg = state.absorb(&update, engine.files(), engine.findings());
         if update.failure.is_some() {
             eprintln!("error: the build failed; still serving the last good site");
         } else {
