@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into public/ (or --output-dir).
     Build(BuildArgs),
+    /// Build, serve the site locally, and reload open pages on every change.
+    Serve(ServeArgs),
     /// Build in memory and report every problem; write nothing.
     Check(CheckArgs),
     /// Create a new site with config.toml, content/, the default theme and static/.
@@ -99,6 +101,28 @@ pub struct BuildArgs {
     /// Print only errors and warnings.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Keep running: rebuild on every change, writing only the files whose bytes changed.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site's directory (the one with config.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Port to listen on (0 picks a free one; the URL is printed).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on. Anything but loopback exposes the preview to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Build(a) => cmd::build::run(a),
+        Command::Serve(a) => attache::serve::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Init(a) => cmd::init::run(a),
         Command::Correct(a) => cmd::correct::run(a),

@@ -60,6 +60,8 @@ pub struct Built {
     pub stats: Stats,
     /// What the corrector found in each article (path relative to the root).
     pub corrections: Vec<(PathBuf, correct::Report)>,
+    /// Output file of each page → its source (for `serve`'s per-page findings).
+    pub page_sources: BTreeMap<String, PathBuf>,
 }
 
 impl Built {
@@ -553,6 +555,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     built.stats.sections = content.sections.len();
     built.stats.terms = taxonomies.iter().map(|t| t.terms.len()).sum();
     built.stats.files = files.len();
+    built.page_sources = content.pages.iter().map(|p| (out_path(&p.url_path), p.file.rel.clone())).collect();
     built.files = files;
     finish(&mut built, diags, start);
     Ok(built)

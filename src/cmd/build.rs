@@ -14,6 +14,9 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let opts =
         BuildOptions { root: args.site.root.clone(), base_url: args.site.base_url.clone(), drafts: args.site.drafts };
     let output = args.output_dir.clone().unwrap_or_else(|| args.site.root.join("public"));
+    if args.watch {
+        return watch(opts, &output, args.quiet);
+    }
     let spinner = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message("building…");
@@ -40,6 +43,55 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
                 "Corrected {} articles ({} looked spun): {} changes applied, {} suggestions pending (`attache check`), {} typographic fixes",
                 c.articles_corrected, c.spun_articles, c.changes_applied, c.suggestions, c.typography_applied
             );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `build --watch`: keep `output` equal to a fresh build, touching only the
+/// files whose bytes changed. A broken edit prints the diagnostic and leaves
+/// the last good output as it is.
+fn watch(opts: BuildOptions, output: &std::path::Path, quiet: bool) -> Result<ExitCode> {
+    use std::sync::atomic::Ordering;
+
+    use crate::incremental::{self, Engine};
+
+    let watcher = crate::watch::Watcher::new(&opts.root, &[output.to_path_buf()])?;
+    let stop = crate::watch::stop_on_interrupt();
+    let mut engine = Engine::new(opts);
+    let mut synced = false;
+    let mut batch = None;
+    loop {
+        let update = engine.rebuild(batch.as_ref());
+        crate::serve::report(&update);
+        if update.failure.is_some() {
+            eprintln!("error: {} is unchanged; waiting for the next change", output.display());
+        } else if !synced {
+            // The first good build: make the directory match, whatever it held.
+            let written = incremental::sync(&engine.files(), output)?;
+            synced = true;
+            if !quiet {
+                println!("Built in {} ms: wrote {written} files to {}", update.elapsed.as_millis(), output.display());
+            }
+        } else {
+            incremental::apply(&engine.files(), &update, output)?;
+            if !quiet {
+                println!(
+                    "Rebuilt in {} ms: {} written, {} removed",
+                    update.elapsed.as_millis(),
+                    update.changed.len(),
+                    update.removed.len()
+                );
+            }
+        }
+        if !quiet {
+            println!("Watching for changes (Ctrl-C stops)");
+        }
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        batch = watcher.next(&|| stop.load(Ordering::SeqCst));
+        if batch.is_none() {
+            break;
         }
     }
     Ok(ExitCode::SUCCESS)

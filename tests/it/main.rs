@@ -7,5 +7,7 @@ mod deploy;
 mod errors;
 mod property;
 mod sample;
+mod serve;
 mod support;
 mod theme;
+mod watch;

@@ -166,3 +166,84 @@ pub fn build_sample(extra: &[&str]) -> tempfile::TempDir {
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     out
 }
+
+/// A long-running `attache` process (`serve`, `build --watch`) whose output
+/// lines arrive on a channel; killed when dropped.
+pub struct Running {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Running {
+    pub fn start(root: &Path, args: &[&str]) -> Self {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_attache"))
+            .args(args)
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start attache");
+        let (tx, lines) = std::sync::mpsc::channel();
+        let out = child.stdout.take().expect("stdout");
+        let err = child.stderr.take().expect("stderr");
+        let tx2 = tx.clone();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(l);
+            }
+        });
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx2.send(l);
+            }
+        });
+        Running { child, lines }
+    }
+
+    /// Lines up to and including the first one containing any of `needles`.
+    #[track_caller]
+    pub fn wait_for(&self, needles: &[&str]) -> Vec<String> {
+        let mut seen = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    let hit = needles.iter().any(|n| l.contains(n));
+                    seen.push(l);
+                    if hit {
+                        return seen;
+                    }
+                }
+                Err(_) => panic!("no line with {needles:?}; saw:\n{}", seen.join("\n")),
+            }
+        }
+    }
+
+    /// Forget output already printed (stray rebuilds of an earlier step).
+    pub fn drain(&self) -> Vec<String> {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        self.lines.try_iter().collect()
+    }
+
+    /// Ctrl-C, then wait: the exit status.
+    pub fn interrupt(mut self) -> std::process::ExitStatus {
+        // SAFETY: sending a signal to our own child process.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGINT);
+        }
+        let status = self.child.wait().expect("wait");
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

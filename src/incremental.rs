@@ -1,0 +1,304 @@
+//! The engine behind `serve` and `build --watch`: the last good site in memory,
+//! and what each rebuild changed in it.
+//!
+//! A rebuild runs the same `site::build` as `attache build` (same loader, same
+//! corrector, same templates), so its output cannot drift from a full build;
+//! the engine then compares the new files with the last good ones byte for
+//! byte and reports only those that changed or vanished. That is what lets
+//! `build --watch` touch only changed files and the server tell each page
+//! whether it is affected. An edit that only touches an existing file under a
+//! `static/` directory skips the site build altogether: nothing else can depend
+//! on the bytes of a static file, so copying it is the whole rebuild.
+//!
+//! A build with errors changes nothing: the last good site stays, and the
+//! failure is handed back for the terminal and the browser overlay.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde_json::{Value, json};
+
+use crate::diagnostics::{Diagnostic, SourceMap, line_col, render_human};
+use crate::site::{self, BuildOptions, OutFile};
+use crate::watch::{Batch, Kind};
+
+/// Output path → bytes, shared with the server's request threads.
+pub type Files = BTreeMap<String, Arc<Vec<u8>>>;
+
+/// Why the last rebuild did not replace the site.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: SourceMap,
+}
+
+impl Failure {
+    fn plumbing(message: String) -> Self {
+        Failure { diagnostics: vec![Diagnostic::error("build/failed", "", message)], sources: SourceMap::default() }
+    }
+
+    /// The errors as the browser overlay shows them.
+    pub fn to_json(&self) -> Value {
+        let list: Vec<Value> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                let (line, col) = match (&d.span, self.sources.get(&d.path)) {
+                    (Some(s), Some(text)) => line_col(text, s.start),
+                    _ => (0, 0),
+                };
+                json!({
+                    "code": d.code,
+                    "message": d.message,
+                    "file": d.path.to_string_lossy(),
+                    "line": line,
+                    "col": col,
+                    "help": d.help,
+                    "excerpt": render_human(d, &self.sources, false),
+                })
+            })
+            .collect();
+        Value::Array(list)
+    }
+}
+
+/// What one rebuild did.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// Output paths added or whose bytes changed.
+    pub changed: Vec<String>,
+    /// Output paths that no longer exist.
+    pub removed: Vec<String>,
+    /// `Some` when the build failed; the site is then unchanged.
+    pub failure: Option<Failure>,
+    /// Warnings of a successful build, with their sources, for the terminal.
+    pub warnings: Option<Failure>,
+    pub elapsed: Duration,
+    /// Whether the site build was skipped (a `static/` copy only).
+    pub copied_only: bool,
+}
+
+impl Update {
+    /// True when only stylesheets changed: pages can swap them without reloading.
+    pub fn css_only(&self) -> bool {
+        self.removed.is_empty() && !self.changed.is_empty() && self.changed.iter().all(|p| p.ends_with(".css"))
+    }
+}
+
+/// Output page → what the corrector found in its source, for the overlay.
+pub type Findings = HashMap<String, Value>;
+
+pub struct Engine {
+    opts: BuildOptions,
+    files: Arc<Files>,
+    findings: Arc<Findings>,
+    /// Source file of each verbatim copy → its output paths.
+    copies: HashMap<PathBuf, Vec<String>>,
+    /// Whether `files` holds a good build yet.
+    pub has_site: bool,
+}
+
+impl Engine {
+    pub fn new(opts: BuildOptions) -> Self {
+        Engine {
+            opts,
+            files: Arc::new(Files::new()),
+            findings: Arc::default(),
+            copies: HashMap::new(),
+            has_site: false,
+        }
+    }
+
+    /// The last good site.
+    pub fn files(&self) -> Arc<Files> {
+        self.files.clone()
+    }
+
+    /// The corrector's findings of the last good build, by output page.
+    pub fn findings(&self) -> Arc<Findings> {
+        self.findings.clone()
+    }
+
+    /// Rebuild after `batch` (`None`: from scratch).
+    pub fn rebuild(&mut self, batch: Option<&Batch>) -> Update {
+        let start = Instant::now();
+        let mut update = match batch {
+            Some(b) if b.kind == Kind::StaticOnly && self.has_site => {
+                self.copy_statics(b).unwrap_or_else(|| self.full())
+            }
+            _ => self.full(),
+        };
+        update.elapsed = start.elapsed();
+        update
+    }
+
+    /// Re-read edited static files in place; `None` when the batch created or
+    /// deleted one (that changes which links resolve, so the site is rebuilt).
+    fn copy_statics(&mut self, batch: &Batch) -> Option<Update> {
+        let root = &self.opts.root;
+        let mut fresh = Vec::new();
+        for rel in &batch.paths {
+            let abs = root.join(rel);
+            let outs = self.copies.get(&abs)?;
+            let bytes = std::fs::read(&abs).ok()?;
+            fresh.push((outs.clone(), bytes));
+        }
+        let mut update = Update { copied_only: true, ..Update::default() };
+        let files = Arc::make_mut(&mut self.files);
+        for (outs, bytes) in fresh {
+            let bytes = Arc::new(bytes);
+            for out in outs {
+                if files.get(&out).is_none_or(|old| **old != *bytes) {
+                    files.insert(out.clone(), bytes.clone());
+                    update.changed.push(out);
+                }
+            }
+        }
+        Some(update)
+    }
+
+    fn full(&mut self) -> Update {
+        let built = match site::build(&self.opts) {
+            Ok(b) => b,
+            Err(e) => return Update { failure: Some(Failure::plumbing(format!("{e:#}"))), ..Update::default() },
+        };
+        if built.has_errors() {
+            let failure = Failure { diagnostics: built.diagnostics, sources: built.sources };
+            return Update { failure: Some(failure), ..Update::default() };
+        }
+        let findings = findings(&built);
+        let (new, copies) = match materialize(built.files) {
+            Ok(x) => x,
+            Err(e) => return Update { failure: Some(Failure::plumbing(format!("{e:#}"))), ..Update::default() },
+        };
+        let mut update = diff(&self.files, &new);
+        if !built.diagnostics.is_empty() {
+            update.warnings = Some(Failure { diagnostics: built.diagnostics, sources: built.sources });
+        }
+        self.files = Arc::new(new);
+        self.copies = copies;
+        self.findings = Arc::new(findings);
+        self.has_site = true;
+        update
+    }
+}
+
+/// Each page's corrections and suggestions (typography left out: there are
+/// many and they are never in doubt), with line and column in its source.
+fn findings(built: &site::Built) -> Findings {
+    let reports: HashMap<&Path, &crate::correct::Report> =
+        built.corrections.iter().map(|(p, r)| (p.as_path(), r)).collect();
+    let mut out = Findings::new();
+    for (page, src) in &built.page_sources {
+        let Some(report) = reports.get(src.as_path()) else { continue };
+        let text = built.sources.get(src).unwrap_or("");
+        let list: Vec<Value> = report
+            .changes
+            .iter()
+            .filter(|c| c.rule != "typography")
+            .map(|c| {
+                let (line, col) = line_col(text, c.span.start);
+                json!({"line": line, "col": col, "before": c.before, "after": c.after, "rule": c.rule,
+                       "applied": c.applied, "reason": c.reason})
+            })
+            .collect();
+        if !list.is_empty() {
+            out.insert(page.clone(), json!({"file": src.to_string_lossy(), "findings": list}));
+        }
+    }
+    out
+}
+
+/// Read verbatim copies into memory, so the site served or compared is one
+/// snapshot, not whatever the source files hold at request time.
+fn materialize(files: BTreeMap<String, OutFile>) -> Result<(Files, HashMap<PathBuf, Vec<String>>)> {
+    let mut out = Files::new();
+    let mut copies: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    for (rel, file) in files {
+        let bytes = match file {
+            OutFile::Bytes(b) => b,
+            OutFile::Copy(src) => {
+                let b = std::fs::read(&src).with_context(|| format!("could not read {}", src.display()))?;
+                copies.entry(src).or_default().push(rel.clone());
+                b
+            }
+        };
+        out.insert(rel, Arc::new(bytes));
+    }
+    Ok((out, copies))
+}
+
+/// Paths whose bytes differ between two sites, and paths gone from the new one.
+fn diff(old: &Files, new: &Files) -> Update {
+    let mut update = Update::default();
+    for (k, v) in new {
+        if old.get(k).is_none_or(|o| !Arc::ptr_eq(o, v) && **o != **v) {
+            update.changed.push(k.clone());
+        }
+    }
+    update.removed = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+    update
+}
+
+/// Bring a directory in line with `update`: write changed files, delete
+/// removed ones (and directories they leave empty).
+pub fn apply(files: &Files, update: &Update, dir: &Path) -> Result<()> {
+    for rel in &update.changed {
+        if let Some(bytes) = files.get(rel) {
+            crate::fs::write(&dir.join(rel), bytes)?;
+        }
+    }
+    for rel in &update.removed {
+        remove_and_prune(dir, rel)?;
+    }
+    Ok(())
+}
+
+/// Make `dir` hold exactly `files`, writing only files whose bytes differ
+/// (used once, when `build --watch` first has a good site).
+pub fn sync(files: &Files, dir: &Path) -> Result<usize> {
+    let mut on_disk = Vec::new();
+    for e in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        if !e.file_type().is_dir()
+            && let Ok(rel) = e.path().strip_prefix(dir)
+        {
+            on_disk.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+        }
+    }
+    for rel in on_disk {
+        if !files.contains_key(&rel) {
+            remove_and_prune(dir, &rel)?;
+        }
+    }
+    let mut written = 0;
+    for (rel, bytes) in files {
+        let path = dir.join(rel);
+        if std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
+            crate::fs::write(&path, bytes)?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+fn remove_and_prune(dir: &Path, rel: &str) -> Result<()> {
+    let path = dir.join(rel);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("could not remove {}", path.display()));
+        }
+        _ => {}
+    }
+    let mut parent = path.parent();
+    while let Some(p) = parent {
+        if p == dir || std::fs::remove_dir(p).is_err() {
+            break;
+        }
+        parent = p.parent();
+    }
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! Watching the site's sources: notify events, debounced into one batch per save.
+//!
+//! Editors save in bursts (write a temp file, rename it over the original,
+//! chmod it), so a single save is several events. [`Watcher::next`] waits for
+//! the first event, then keeps collecting until the tree has been quiet for
+//! [`QUIET`], and hands back the set of paths touched — one rebuild per save.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use notify::{RecursiveMode, Watcher as _};
+
+/// How long the tree must stay quiet before a batch is handed over.
+pub const QUIET: Duration = Duration::from_millis(30);
+
+/// What a batch of changed paths means for the rebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// Only files under a `static/` directory changed.
+    StaticOnly,
+    /// Anything else (content, templates, config.toml…).
+    Site,
+}
+
+/// One debounced batch.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Paths relative to the site root.
+    pub paths: BTreeSet<PathBuf>,
+    pub kind: Kind,
+}
+
+pub struct Watcher {
+    root: PathBuf,
+    ignore: Vec<PathBuf>,
+    rx: Receiver<notify::Result<notify::Event>>,
+    _inner: notify::RecommendedWatcher,
+}
+
+impl Watcher {
+    /// Watch `content/`, `templates/`, `themes/`, `static/` and `config.toml`
+    /// of `root`; events under any `ignore` directory (the output) are dropped.
+    pub fn new(root: &Path, ignore: &[PathBuf]) -> Result<Self> {
+        let (tx, rx) = channel();
+        let mut inner = notify::recommended_watcher(move |e| {
+            let _ = tx.send(e);
+        })
+        .context("could not start the file watcher")?;
+        let root = std::fs::canonicalize(root).with_context(|| format!("could not open {}", root.display()))?;
+        for dir in ["content", "templates", "themes", "static"] {
+            let p = root.join(dir);
+            if p.is_dir() {
+                inner
+                    .watch(&p, RecursiveMode::Recursive)
+                    .with_context(|| format!("could not watch {}", p.display()))?;
+            }
+        }
+        // The root itself, not recursively: config.toml (often replaced by a rename)
+        // and directories such as static/ created after the start.
+        inner
+            .watch(&root, RecursiveMode::NonRecursive)
+            .with_context(|| format!("could not watch {}", root.display()))?;
+        let ignore = ignore.iter().map(|p| absolute(p)).collect();
+        Ok(Watcher { root, ignore, rx, _inner: inner })
+    }
+
+    /// Block until a batch of relevant changes arrives, or `stop` returns true
+    /// (checked every 100 ms). `None` means stop.
+    pub fn next(&self, stop: &dyn Fn() -> bool) -> Option<Batch> {
+        let mut paths = BTreeSet::new();
+        loop {
+            match self.rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(e) => self.collect(e, &mut paths),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+            if stop() {
+                return None;
+            }
+            if !paths.is_empty() {
+                break;
+            }
+        }
+        let mut last = Instant::now();
+        loop {
+            let wait = QUIET.saturating_sub(last.elapsed());
+            if wait.is_zero() {
+                break;
+            }
+            match self.rx.recv_timeout(wait) {
+                Ok(e) => {
+                    let before = paths.len();
+                    self.collect(e, &mut paths);
+                    if paths.len() != before {
+                        last = Instant::now();
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+        let kind = classify(&paths);
+        Some(Batch { paths, kind })
+    }
+
+    fn collect(&self, event: notify::Result<notify::Event>, into: &mut BTreeSet<PathBuf>) {
+        let Ok(event) = event else { return };
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            return;
+        }
+        for p in event.paths {
+            if self.ignore.iter().any(|i| p.starts_with(i)) {
+                continue;
+            }
+            let Ok(rel) = p.strip_prefix(&self.root) else { continue };
+            if relevant(rel) {
+                into.insert(rel.to_path_buf());
+            }
+        }
+    }
+}
+
+/// `p` made absolute the way notify reports paths, even if it does not exist yet.
+fn absolute(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            std::fs::canonicalize(parent).map_or_else(|_| p.to_path_buf(), |c| c.join(name))
+        }
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Whether a root-relative path is one of the site's sources.
+pub fn relevant(rel: &Path) -> bool {
+    if rel.file_name().is_some_and(crate::content::is_editor_temp) {
+        return false;
+    }
+    let first = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+    match first.as_deref() {
+        Some("content" | "templates" | "themes" | "static") => true,
+        Some(_) => rel.components().count() == 1 && rel.extension().is_some_and(|e| e == "toml" || e == "txt"),
+        None => false,
+    }
+}
+
+/// `StaticOnly` when every path lies in the site's or a theme's `static/`.
+pub fn classify(paths: &BTreeSet<PathBuf>) -> Kind {
+    let is_static = |p: &PathBuf| {
+        let parts: Vec<_> = p.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        match parts.first().map(String::as_str) {
+            Some("static") => parts.len() > 1,
+            Some("themes") => parts.len() > 3 && parts[2] == "static",
+            _ => false,
+        }
+    };
+    if !paths.is_empty() && paths.iter().all(is_static) { Kind::StaticOnly } else { Kind::Site }
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// A flag set by Ctrl-C (SIGINT) or SIGTERM, so the watch loop can finish
+/// its current rebuild and return instead of being killed mid-write.
+pub fn stop_on_interrupt() -> &'static AtomicBool {
+    let handler = on_signal as extern "C" fn(libc::c_int);
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+    }
+    &INTERRUPTED
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(list: &[&str]) -> BTreeSet<PathBuf> {
+        list.iter().map(PathBuf::from).collect()
+    }
+
+    #[test]
+    fn static_edits_are_told_apart() {
+        assert_eq!(classify(&set(&["static/site.css"])), Kind::StaticOnly);
+        assert_eq!(classify(&set(&["themes/default/static/style.css"])), Kind::StaticOnly);
+        assert_eq!(classify(&set(&["static/site.css", "content/a.md"])), Kind::Site);
+        assert_eq!(classify(&set(&["themes/default/templates/page.html"])), Kind::Site);
+    }
+
+    #[test]
+    fn output_and_editor_files_are_not_sources() {
+        assert!(relevant(Path::new("content/europe/a.md")));
+        assert!(relevant(Path::new("config.toml")));
+        assert!(!relevant(Path::new("content/europe/.a.md.swp")));
+        assert!(!relevant(Path::new("public/index.html")));
+        assert!(!relevant(Path::new("README.md")));
+    }
+}
