@@ -16,6 +16,9 @@ use notify::{RecursiveMode, Watcher as _};
 
 /// How long the tree must stay quiet before a batch is handed over.
 pub const QUIET: Duration = Duration::from_millis(30);
+/// The same after a file was closed for writing: the save itself is over,
+/// only a trailing rename or chmod of the same burst can still come.
+pub const QUIET_AFTER_CLOSE: Duration = Duration::from_millis(5);
 
 /// What a batch of changed paths means for the rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +41,8 @@ pub struct Watcher {
     root: PathBuf,
     ignore: Vec<PathBuf>,
     rx: Receiver<notify::Result<notify::Event>>,
+    /// Whether the last event was a close after writing.
+    closed: std::cell::Cell<bool>,
     _inner: notify::RecommendedWatcher,
 }
 
@@ -65,7 +70,7 @@ impl Watcher {
             .watch(&root, RecursiveMode::NonRecursive)
             .with_context(|| format!("could not watch {}", root.display()))?;
         let ignore = ignore.iter().map(|p| absolute(p)).collect();
-        Ok(Watcher { root, ignore, rx, _inner: inner })
+        Ok(Watcher { root, ignore, rx, closed: std::cell::Cell::new(false), _inner: inner })
     }
 
     /// Block until a batch of relevant changes arrives, or `stop` returns true
@@ -87,7 +92,8 @@ impl Watcher {
         }
         let mut last = Instant::now();
         loop {
-            let wait = QUIET.saturating_sub(last.elapsed());
+            let quiet = if self.closed.replace(false) { QUIET_AFTER_CLOSE } else { QUIET };
+            let wait = quiet.saturating_sub(last.elapsed());
             if wait.is_zero() {
                 break;
             }
@@ -109,9 +115,14 @@ impl Watcher {
 
     fn collect(&self, event: notify::Result<notify::Event>, into: &mut BTreeSet<PathBuf>) {
         let Ok(event) = event else { return };
-        if matches!(event.kind, notify::EventKind::Access(_)) {
+        let closed = matches!(
+            event.kind,
+            notify::EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write))
+        );
+        if matches!(event.kind, notify::EventKind::Access(_)) && !closed {
             return;
         }
+        self.closed.set(closed);
         for p in event.paths {
             if self.ignore.iter().any(|i| p.starts_with(i)) {
                 continue;
