@@ -142,6 +142,12 @@ impl Engine {
         let root = &self.opts.root;
         let mut fresh = Vec::new();
         for rel in &batch.paths {
+            // A fingerprinted stylesheet or script is named by its bytes: every
+            // page that links it changes too.
+            let ext = rel.extension().and_then(|e| e.to_str());
+            if !self.opts.plain_assets && matches!(ext, Some("css" | "js")) {
+                return None;
+            }
             let abs = root.join(rel);
             let outs = self.copies.get(&abs)?;
             let bytes = std::fs::read(&abs).ok()?;

@@ -29,6 +29,10 @@ pub struct BuildOptions {
     pub root: PathBuf,
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Link stylesheets and scripts by their plain names instead of
+    /// fingerprinted ones (`attache serve`: a stylesheet edit then changes one
+    /// file, which the browser swaps in place, instead of every page's HTML).
+    pub plain_assets: bool,
 }
 
 /// One file of the built site.
@@ -350,7 +354,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     });
     let assets = fingerprints(&statics, highlight_css.as_deref());
     let mut site_index = values.index(&config, &urls);
-    site_index.assets = assets.iter().map(|(k, (name, _))| (k.clone(), name.clone())).collect();
+    site_index.assets = assets
+        .iter()
+        .map(|(k, (name, _))| (k.clone(), if opts.plain_assets { k.clone() } else { name.clone() }))
+        .collect();
     let _ = index.set(site_index);
 
     // Stage 3c: templates, in parallel.
@@ -541,7 +548,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     if let Some(css) = highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.into_bytes()));
     }
-    for (name, bytes) in assets.into_values() {
+    for (name, bytes) in assets.into_values().filter(|_| !opts.plain_assets) {
         files.entry(name).or_insert(OutFile::Bytes(bytes));
     }
     for a in &content.assets {

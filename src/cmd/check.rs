@@ -26,8 +26,12 @@ fn key(d: &Diagnostic) -> BaselineEntry {
 }
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let opts =
-        BuildOptions { root: args.site.root.clone(), base_url: args.site.base_url.clone(), drafts: args.site.drafts };
+    let opts = BuildOptions {
+        root: args.site.root.clone(),
+        base_url: args.site.base_url.clone(),
+        drafts: args.site.drafts,
+        plain_assets: false,
+    };
     let built = site::build(&opts)?;
     let mut all: Vec<Diagnostic> = built.diagnostics.clone();
     for (path, report) in &built.corrections {

@@ -11,8 +11,12 @@ use crate::site::{self, BuildOptions};
 
 pub fn run(args: &DeployArgs) -> Result<ExitCode> {
     let target = Target::parse(&args.to)?;
-    let opts =
-        BuildOptions { root: args.site.root.clone(), base_url: args.site.base_url.clone(), drafts: args.site.drafts };
+    let opts = BuildOptions {
+        root: args.site.root.clone(),
+        base_url: args.site.base_url.clone(),
+        drafts: args.site.drafts,
+        plain_assets: false,
+    };
     let built = site::build(&opts)?;
     super::report(&built.diagnostics, &built.sources, Format::Human);
     if built.has_errors() {
