@@ -17,7 +17,7 @@ pub mod words;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 
 use serde::Deserialize;
 
@@ -186,6 +186,10 @@ enum DataRef {
 /// The corrector with its data, ready to check documents.
 pub struct Corrector {
     data: DataRef,
+    /// Which data this is, for [`correct_content`]'s cache: 0 for the
+    /// built-in data, a hash of the site's own files for site data, a fresh
+    /// number for data handed in by a caller.
+    data_id: u64,
     pub config: CorrectConfig,
     lang: String,
 }
@@ -194,14 +198,21 @@ impl Corrector {
     /// The built-in data only (for `attache correct` on a standalone file).
     pub fn builtin(lang: &str) -> Result<Corrector, DataError> {
         match &*BUILTIN {
-            Ok(d) => Ok(Corrector { data: DataRef::Builtin(d), config: CorrectConfig::default(), lang: lang.into() }),
+            Ok(d) => Ok(Corrector {
+                data: DataRef::Builtin(d),
+                data_id: 0,
+                config: CorrectConfig::default(),
+                lang: lang.into(),
+            }),
             Err(e) => Err(e.clone()),
         }
     }
 
     /// A corrector over data assembled by the caller.
     pub fn from_data(data: Data, lang: &str) -> Corrector {
-        Corrector { data: DataRef::Owned(Box::new(data)), config: CorrectConfig::default(), lang: lang.into() }
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1 << 63);
+        let data_id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Corrector { data: DataRef::Owned(Box::new(data)), data_id, config: CorrectConfig::default(), lang: lang.into() }
     }
 
     /// The built-in data plus the site's own files and switches.
@@ -221,13 +232,26 @@ impl Corrector {
                 message: format!("could not read: {e}"),
             })
         };
+        let mut id = std::hash::DefaultHasher::new();
         if let Some(p) = &cc.house_style_file {
-            parse_house_style(&p.display().to_string(), &read(p)?, &cc.house_style_optional, &mut data.house)?;
+            let text = read(p)?;
+            std::hash::Hash::hash(&text, &mut id);
+            parse_house_style(&p.display().to_string(), &text, &cc.house_style_optional, &mut data.house)?;
         }
         if let Some(p) = &cc.lexicon_file {
-            data.lexicon.add_tsv(&p.display().to_string(), &read(p)?, "site")?;
+            let text = read(p)?;
+            std::hash::Hash::hash(&text, &mut id);
+            data.lexicon.add_tsv(&p.display().to_string(), &text, "site")?;
         }
-        Ok(Corrector { data: DataRef::Owned(Box::new(data)), config: cc, lang: config.default_language.clone() })
+        std::hash::Hash::hash(&cc.house_style_optional, &mut id);
+        // Never 0 (the built-in data's id) and below the caller-data range.
+        let data_id = (std::hash::Hasher::finish(&id) >> 1) | 1;
+        Ok(Corrector {
+            data: DataRef::Owned(Box::new(data)),
+            data_id,
+            config: cc,
+            lang: config.default_language.clone(),
+        })
     }
 
     /// Options for one document, from the site switches and its front matter.
@@ -327,6 +351,41 @@ pub fn apply_mapped(text: &str, changes: &[Change], range: std::ops::Range<usize
     (out, map)
 }
 
+/// Reports already computed in this process, keyed by everything a report
+/// depends on: the corrector's data and switches, the document's options and
+/// its text. `serve` and `build --watch` rebuild the whole site on every
+/// save, and correction is most of that work (profiled on a 1,000-article
+/// site); with the cache only the edited article is checked again. Bounded:
+/// cleared when it holds more than [`CACHE_BYTES`] of text.
+static CACHE: LazyLock<Mutex<ReportCache>> = LazyLock::new(Mutex::default);
+const CACHE_BYTES: usize = 256 << 20;
+
+#[derive(Default)]
+struct ReportCache {
+    reports: HashMap<(u64, String, String), Report>,
+    bytes: usize,
+}
+
+fn cached_check(corrector: &Corrector, text: &str, opts: &DocOptions) -> Report {
+    let key = (corrector.data_id, format!("{:?}|{}|{opts:?}", corrector.config, corrector.lang), text.to_string());
+    if let Ok(cache) = CACHE.lock()
+        && let Some(r) = cache.reports.get(&key)
+    {
+        return r.clone();
+    }
+    let report = corrector.check(text, opts);
+    if let Ok(mut cache) = CACHE.lock() {
+        let size = key.1.len() + key.2.len();
+        if cache.bytes + size > CACHE_BYTES {
+            cache.reports.clear();
+            cache.bytes = 0;
+        }
+        cache.bytes += size;
+        cache.reports.insert(key, report.clone());
+    }
+    report
+}
+
 /// What the correction stage did, for the build summary.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
@@ -353,7 +412,7 @@ pub fn correct_content(content: &mut Content, corrector: &Corrector) -> (Summary
             if !p.meta.correct {
                 return None;
             }
-            let report = corrector.check(&p.file.text, &corrector.options(&p.meta.keep));
+            let report = cached_check(corrector, &p.file.text, &corrector.options(&p.meta.keep));
             let text = &p.file.text;
             let (body, map) = apply_mapped(text, &report.changes, p.body_start..text.len());
             p.body = body;

@@ -284,3 +284,28 @@ fn config_switches_turn_single_rules_off() {
     assert!(dotted.contains("the U.S. envoy"), "{dotted}");
     assert_eq!(fixed("enabled = false"), article);
 }
+
+/// Rebuilds in one process (what `serve` does) reuse correction reports, but
+/// never stale ones: an edited article, or an edited site lexicon, is checked again.
+#[test]
+fn rebuilds_in_one_process_see_edited_articles_and_lexicons() {
+    use attache::site::{BuildOptions, OutFile, build};
+    let t = SiteTest::new();
+    t.file("config.toml", &format!("{}\n[correct]\nlexicon_file = \"lexicon.tsv\"\n", crate::support::CONFIG));
+    t.file("lexicon.tsv", "blue moon treaty\tbasic treaty\tfingerprint\n");
+    t.file("content/a.md", "+++\ntitle = \"T\"\n+++\nThe blue moon treaty held.\n");
+    let opts = BuildOptions { root: t.root(), ..BuildOptions::default() };
+    let page = |opts: &BuildOptions| {
+        let built = build(opts).unwrap();
+        match built.files.get("a/index.html") {
+            Some(OutFile::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
+            other => panic!("a/index.html: {other:?}"),
+        }
+    };
+    assert!(page(&opts).contains("The basic treaty held."));
+    assert!(page(&opts).contains("The basic treaty held."), "a cached report changed the output");
+    t.file("content/a.md", "+++\ntitle = \"T\"\n+++\nThe blue moon treaty failed.\n");
+    assert!(page(&opts).contains("The basic treaty failed."));
+    t.file("lexicon.tsv", "blue moon treaty\tgrand treaty\tfingerprint\n");
+    assert!(page(&opts).contains("The grand treaty failed."), "a stale report after a lexicon edit");
+}
