@@ -91,6 +91,19 @@ pub struct SiteArgs {
     pub deny: Vec<Deny>,
 }
 
+impl SiteArgs {
+    /// What `build`, `check` and `deploy` ask of the site build (published
+    /// output: fingerprinted asset names).
+    pub fn build_options(&self) -> crate::site::BuildOptions {
+        crate::site::BuildOptions {
+            root: self.root.clone(),
+            base_url: self.base_url.clone(),
+            drafts: self.drafts,
+            plain_assets: false,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     #[command(flatten)]

@@ -11,12 +11,7 @@ use crate::diagnostics::Format;
 use crate::site::{self, BuildOptions};
 
 pub fn run(args: &BuildArgs) -> Result<ExitCode> {
-    let opts = BuildOptions {
-        root: args.site.root.clone(),
-        base_url: args.site.base_url.clone(),
-        drafts: args.site.drafts,
-        plain_assets: false,
-    };
+    let opts = args.site.build_options();
     let output = args.output_dir.clone().unwrap_or_else(|| args.site.root.join("public"));
     if args.watch {
         return watch(opts, &output, args.quiet);

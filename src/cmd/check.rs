@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::{CheckArgs, Deny};
 use crate::correct;
 use crate::diagnostics::{Diagnostic, Format, Severity};
-use crate::site::{self, BuildOptions};
+use crate::site;
 
 /// A finding as recorded in a baseline file: stable across edits elsewhere in
 /// the article because it has no line number.
@@ -26,12 +26,7 @@ fn key(d: &Diagnostic) -> BaselineEntry {
 }
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let opts = BuildOptions {
-        root: args.site.root.clone(),
-        base_url: args.site.base_url.clone(),
-        drafts: args.site.drafts,
-        plain_assets: false,
-    };
+    let opts = args.site.build_options();
     let built = site::build(&opts)?;
     let mut all: Vec<Diagnostic> = built.diagnostics.clone();
     for (path, report) in &built.corrections {

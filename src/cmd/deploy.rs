@@ -7,16 +7,11 @@ use anyhow::Result;
 use crate::cli::DeployArgs;
 use crate::deploy::{self, Target};
 use crate::diagnostics::Format;
-use crate::site::{self, BuildOptions};
+use crate::site;
 
 pub fn run(args: &DeployArgs) -> Result<ExitCode> {
     let target = Target::parse(&args.to)?;
-    let opts = BuildOptions {
-        root: args.site.root.clone(),
-        base_url: args.site.base_url.clone(),
-        drafts: args.site.drafts,
-        plain_assets: false,
-    };
+    let opts = args.site.build_options();
     let built = site::build(&opts)?;
     super::report(&built.diagnostics, &built.sources, Format::Human);
     if built.has_errors() {
