@@ -83,6 +83,17 @@ pub struct Update {
 }
 
 impl Update {
+    /// `3 changed, 1 removed` for the terminal, or `no output changed` when a
+    /// save left every output file as it was (so the editor knows the save
+    /// was seen, not lost).
+    pub fn tally(&self, verb: &str) -> String {
+        if self.changed.is_empty() && self.removed.is_empty() {
+            "no output changed".into()
+        } else {
+            format!("{} {verb}, {} removed", self.changed.len(), self.removed.len())
+        }
+    }
+
     /// True when only stylesheets changed: pages can swap them without reloading.
     pub fn css_only(&self) -> bool {
         self.removed.is_empty() && !self.changed.is_empty() && self.changed.iter().all(|p| p.ends_with(".css"))

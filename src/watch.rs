@@ -43,8 +43,13 @@ pub struct Watcher {
     rx: Receiver<notify::Result<notify::Event>>,
     /// Whether the last event was a close after writing.
     closed: std::cell::Cell<bool>,
-    _inner: notify::RecommendedWatcher,
+    /// The top-level source directories under a recursive watch.
+    watched: std::cell::RefCell<BTreeSet<PathBuf>>,
+    inner: std::cell::RefCell<notify::RecommendedWatcher>,
 }
+
+/// The directories watched recursively, when they exist.
+const SOURCE_DIRS: [&str; 4] = ["content", "templates", "themes", "static"];
 
 impl Watcher {
     /// Watch `content/`, `templates/`, `themes/`, `static/` and `config.toml`
@@ -56,12 +61,14 @@ impl Watcher {
         })
         .context("could not start the file watcher")?;
         let root = std::fs::canonicalize(root).with_context(|| format!("could not open {}", root.display()))?;
-        for dir in ["content", "templates", "themes", "static"] {
+        let mut watched = BTreeSet::new();
+        for dir in SOURCE_DIRS {
             let p = root.join(dir);
             if p.is_dir() {
                 inner
                     .watch(&p, RecursiveMode::Recursive)
                     .with_context(|| format!("could not watch {}", p.display()))?;
+                watched.insert(PathBuf::from(dir));
             }
         }
         // The root itself, not recursively: config.toml (often replaced by a rename)
@@ -70,7 +77,14 @@ impl Watcher {
             .watch(&root, RecursiveMode::NonRecursive)
             .with_context(|| format!("could not watch {}", root.display()))?;
         let ignore = ignore.iter().map(|p| absolute(p)).collect();
-        Ok(Watcher { root, ignore, rx, closed: std::cell::Cell::new(false), _inner: inner })
+        Ok(Watcher {
+            root,
+            ignore,
+            rx,
+            closed: std::cell::Cell::new(false),
+            watched: std::cell::RefCell::new(watched),
+            inner: std::cell::RefCell::new(inner),
+        })
     }
 
     /// Block until a batch of relevant changes arrives, or `stop` returns true
@@ -128,9 +142,32 @@ impl Watcher {
                 continue;
             }
             let Ok(rel) = p.strip_prefix(&self.root) else { continue };
+            self.follow(rel);
             if relevant(rel) {
                 into.insert(rel.to_path_buf());
             }
+        }
+    }
+}
+
+impl Watcher {
+    /// Start (or stop) watching a source directory created (or removed) after
+    /// the start: `mkdir static` in a running `serve` must not go unseen.
+    /// Files written into it before the watch is in place are still picked
+    /// up, because creating the directory is itself a change that rebuilds
+    /// the whole site from what is on disk.
+    fn follow(&self, rel: &Path) {
+        if rel.components().count() != 1 || !SOURCE_DIRS.iter().any(|d| rel == Path::new(d)) {
+            return;
+        }
+        let abs = self.root.join(rel);
+        let mut watched = self.watched.borrow_mut();
+        if !abs.is_dir() {
+            watched.remove(rel);
+            return;
+        }
+        if !watched.contains(rel) && self.inner.borrow_mut().watch(&abs, RecursiveMode::Recursive).is_ok() {
+            watched.insert(rel.to_path_buf());
         }
     }
 }

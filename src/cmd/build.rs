@@ -75,12 +75,7 @@ fn watch(opts: BuildOptions, output: &std::path::Path, quiet: bool) -> Result<Ex
         } else {
             incremental::apply(&engine.files(), &update, output)?;
             if !quiet {
-                println!(
-                    "Rebuilt in {} ms: {} written, {} removed",
-                    update.elapsed.as_millis(),
-                    update.changed.len(),
-                    update.removed.len()
-                );
+                println!("Rebuilt in {} ms: {}", update.elapsed.as_millis(), update.tally("written"));
             }
         }
         if !quiet {

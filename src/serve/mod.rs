@@ -185,12 +185,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         if update.failure.is_some() {
             eprintln!("error: the build failed; still serving the last good site");
         } else {
-            println!(
-                "Rebuilt in {} ms: {} changed, {} removed",
-                update.elapsed.as_millis(),
-                update.changed.len(),
-                update.removed.len()
-            );
+            println!("Rebuilt in {} ms: {}", update.elapsed.as_millis(), update.tally("changed"));
         }
         if let Some(m) = msg {
             state.broadcast(&m);

@@ -126,3 +126,34 @@ fn watch_output_equals_a_full_build_after_every_edit() {
     assert_eq!(t.snapshot(), fresh(&t), "after the fix");
     assert!(w.interrupt().success(), "Ctrl-C stops build --watch cleanly");
 }
+
+#[test]
+fn watch_follows_a_static_dir_created_after_the_start_and_says_when_nothing_changed() {
+    let t = SiteTest::new();
+    t.page("europe/_index.md", "title = \"Europe\"", "Europe intro.\n");
+    t.file("content/europe/a.md", &article("Article", "Trade", "First draft."));
+    let _ = std::fs::remove_dir_all(t.root().join("static"));
+    let w = Running::start(&t.root(), &["build", "--watch"]);
+    w.wait_for(&["Watching"]);
+
+    // The directory did not exist at the start: its files must still be seen,
+    // the first one and a later edit of it.
+    w.drain();
+    t.file("static/notes.txt", "one\n");
+    w.wait_for(&["Rebuilt"]);
+    w.drain();
+    t.file("static/notes.txt", "two\n");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read_to_string(t.root().join("public/notes.txt")).ok().as_deref() != Some("two\n") {
+        assert!(std::time::Instant::now() < deadline, "an edit in a static/ made after the start was not copied");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(t.snapshot(), fresh(&t), "after the new static/ dir");
+
+    // A save that changes no output says so.
+    w.drain();
+    t.file("content/europe/a.md", &article("Article", "Trade", "First draft."));
+    let lines = w.wait_for(&["Rebuilt"]);
+    assert!(lines.iter().any(|l| l.contains("no output changed")), "{lines:#?}");
+    assert!(w.interrupt().success());
+}
