@@ -401,40 +401,46 @@ pub struct Summary {
 /// the editor wrote.
 pub fn correct_content(content: &mut Content, corrector: &Corrector) -> (Summary, Vec<(std::path::PathBuf, Report)>) {
     use rayon::prelude::*;
-    let mut summary = Summary::default();
     if !corrector.config.enabled {
-        return (summary, Vec::new());
+        return (Summary::default(), Vec::new());
     }
-    let results: Vec<Option<(std::path::PathBuf, Report)>> = content
-        .pages
-        .par_iter_mut()
-        .map(|p| {
-            if !p.meta.correct {
-                return None;
-            }
-            let report = cached_check(corrector, &p.file.text, &corrector.options(&p.meta.keep));
-            let text = &p.file.text;
-            let (body, map) = apply_mapped(text, &report.changes, p.body_start..text.len());
-            p.body = body;
-            p.body_map = map;
-            for (key, slot) in
-                [("title", &mut p.meta.title), ("description", p.meta.description.get_or_insert_with(String::new))]
-            {
-                let Ok(split) = crate::content::front_matter::split(Path::new(""), text) else { continue };
-                if let Some(r) = prose::front_matter_value(text, split.front, key)
-                    && report.changes.iter().any(|c| c.applied && c.span.start >= r.start && c.span.end <= r.end)
-                {
-                    *slot = apply_mapped(text, &report.changes, r).0;
-                }
-            }
-            if p.meta.description.as_deref() == Some("") {
-                p.meta.description = None;
-            }
-            Some((p.file.rel.clone(), report))
-        })
-        .collect();
+    let results: Vec<Option<(std::path::PathBuf, Report)>> =
+        content.pages.par_iter_mut().map(|p| correct_page(p, corrector).map(|r| (p.file.rel.clone(), r))).collect();
     let reports: Vec<(std::path::PathBuf, Report)> = results.into_iter().flatten().collect();
-    for (_, r) in &reports {
+    (summarize(reports.iter().map(|(_, r)| r)), reports)
+}
+
+/// Correct one page in place (body, title and description); `None` when
+/// correction is off for the site or the page.
+pub fn correct_page(p: &mut crate::content::Page, corrector: &Corrector) -> Option<Report> {
+    if !corrector.config.enabled || !p.meta.correct {
+        return None;
+    }
+    let report = cached_check(corrector, &p.file.text, &corrector.options(&p.meta.keep));
+    let text = &p.file.text;
+    let (body, map) = apply_mapped(text, &report.changes, p.body_start..text.len());
+    p.body = body;
+    p.body_map = map;
+    for (key, slot) in
+        [("title", &mut p.meta.title), ("description", p.meta.description.get_or_insert_with(String::new))]
+    {
+        let Ok(split) = crate::content::front_matter::split(Path::new(""), text) else { continue };
+        if let Some(r) = prose::front_matter_value(text, split.front, key)
+            && report.changes.iter().any(|c| c.applied && c.span.start >= r.start && c.span.end <= r.end)
+        {
+            *slot = apply_mapped(text, &report.changes, r).0;
+        }
+    }
+    if p.meta.description.as_deref() == Some("") {
+        p.meta.description = None;
+    }
+    Some(report)
+}
+
+/// The counts of the summary line, over every article's report.
+pub fn summarize<'a>(reports: impl Iterator<Item = &'a Report>) -> Summary {
+    let mut summary = Summary::default();
+    for r in reports {
         let applied = r.changes.iter().filter(|c| c.applied && c.rule != "typography").count();
         summary.typography_applied += r.changes.iter().filter(|c| c.applied && c.rule == "typography").count();
         summary.changes_applied += applied;
@@ -442,7 +448,7 @@ pub fn correct_content(content: &mut Content, corrector: &Corrector) -> (Summary
         summary.spun_articles += usize::from(r.spun);
         summary.articles_corrected += usize::from(applied > 0);
     }
-    (summary, reports)
+    summary
 }
 
 /// Corrections as diagnostics (severity note), for `check` and the dev server.

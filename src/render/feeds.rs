@@ -91,26 +91,36 @@ fn atom(
     out
 }
 
-/// Write every feed, the sitemap and robots.txt into `files`.
+/// Write every feed, the sitemap and robots.txt into `files`. With `only`
+/// (pages edited since the last build, which left every list's order as it
+/// was), a feed none of those pages appears in is left out: its bytes cannot
+/// have changed.
 pub fn write_all(
     config: &Config,
     content: &Content,
     html: &[(&str, Option<&str>)],
     taxonomies: &[Taxonomy],
     files: &mut BTreeMap<String, OutFile>,
+    only: Option<&[usize]>,
 ) {
+    let shows = |list: &[usize]| only.is_none_or(|o| list.iter().take(config.feed_limit).any(|i| o.contains(i)));
     if config.generate_feed {
         let mut all: Vec<usize> = (0..content.pages.len()).collect();
         sort_pages(&mut all, &content.pages, SortBy::Date);
-        files.insert(
-            "atom.xml".into(),
-            OutFile::Bytes(atom(config, content, html, &config.title, "/atom.xml", "/", &all).into_bytes()),
-        );
+        if shows(&all) {
+            files.insert(
+                "atom.xml".into(),
+                OutFile::Bytes(atom(config, content, html, &config.title, "/atom.xml", "/", &all).into_bytes()),
+            );
+        }
     }
     if config.section_feeds {
         for s in content.sections.iter().filter(|s| s.url_path != "/" && !s.pages.is_empty()) {
             let mut list = s.pages.clone();
             sort_pages(&mut list, &content.pages, SortBy::Date);
+            if !shows(&list) {
+                continue;
+            }
             let feed_path = format!("{}atom.xml", s.url_path);
             let title = format!("{} — {}", s.meta.title, config.title);
             files.insert(
@@ -123,7 +133,7 @@ pub fn write_all(
         if !config.taxonomies.get(&t.name).is_some_and(|c| c.feed) {
             continue;
         }
-        for term in &t.terms {
+        for term in t.terms.iter().filter(|term| shows(&term.pages)) {
             let home = format!("/{}/{}/", t.slug, term.slug);
             let feed_path = format!("{home}atom.xml");
             let title = format!("{} — {}", term.name, config.title);

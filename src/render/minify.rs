@@ -71,14 +71,22 @@ pub fn css(css: &str) -> String {
 /// palette is some 15 KB; a site uses a few dozen of its rules. The result is
 /// the same text, so it is still readable.
 pub fn used_rules_only<'a>(css: &str, pages: impl Iterator<Item = &'a str>) -> String {
-    static CLASS_ATTR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"class="([^"]*)""#).expect("static regex"));
-    static CLASS_SEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\.([A-Za-z0-9_-]+)").expect("static regex"));
     let mut used: HashSet<&str> = HashSet::new();
     for html in pages {
-        for c in CLASS_ATTR.captures_iter(html) {
-            used.extend(c.get(1).map_or("", |m| m.as_str()).split_whitespace());
-        }
+        used.extend(classes(html));
     }
+    keep_rules(css, &used)
+}
+
+/// Every class name in the `class` attributes of `html` (with repeats).
+pub fn classes(html: &str) -> impl Iterator<Item = &str> {
+    static CLASS_ATTR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"class="([^"]*)""#).expect("static regex"));
+    CLASS_ATTR.captures_iter(html).flat_map(|c| c.get(1).map_or("", |m| m.as_str()).split_whitespace())
+}
+
+/// The rules of `css` whose class selectors all name a class in `used`.
+pub fn keep_rules(css: &str, used: &HashSet<&str>) -> String {
+    static CLASS_SEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\.([A-Za-z0-9_-]+)").expect("static regex"));
     let mut out = String::with_capacity(css.len() / 4);
     let mut rest = css;
     while let Some(open) = rest.find('{') {

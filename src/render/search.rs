@@ -36,7 +36,7 @@ struct Out<'a> {
 }
 
 /// Distinct words (three letters or more) of the text of `html`.
-fn words(html: &str) -> Vec<String> {
+pub fn words(html: &str) -> Vec<String> {
     let mut text = String::with_capacity(html.len());
     let mut in_tag = false;
     for c in html.chars() {
@@ -61,11 +61,20 @@ fn words(html: &str) -> Vec<String> {
 /// The index as JSON, at most [`MAX_BYTES`] unless titles alone exceed it.
 pub fn build(entries: &[Entry]) -> String {
     let all: Vec<Vec<String>> = entries.iter().map(|e| words(e.html)).collect();
-    let mut cap = MAX_WORDS;
-    loop {
+    build_with_words(entries, &all, &mut None)
+}
+
+/// [`build`] with each entry's [`words`] already known (the dev server keeps
+/// them per page). `cap` is the word cap the last build settled on: the caps
+/// are tried from there (after checking the one above it no longer fits)
+/// rather than from the top, which gives the same index in two passes
+/// instead of ten on a large site.
+pub fn build_with_words(entries: &[Entry], all: &[Vec<String>], cap: &mut Option<usize>) -> String {
+    let caps: Vec<usize> = std::iter::successors(Some(MAX_WORDS), |&c| (c > 0).then_some(c / 2)).collect();
+    let serialise = |cap: usize| {
         let out: Vec<Out> = entries
             .iter()
-            .zip(&all)
+            .zip(all)
             .map(|(e, w)| Out {
                 u: &e.url,
                 t: e.title,
@@ -74,12 +83,24 @@ pub fn build(entries: &[Entry]) -> String {
                 w: w.iter().take(cap).cloned().collect::<Vec<_>>().join(" "),
             })
             .collect();
-        let json = serde_json::to_string(&out).unwrap_or_else(|_| "[]".into());
-        if json.len() <= MAX_BYTES || cap == 0 {
+        serde_json::to_string(&out).unwrap_or_else(|_| "[]".into())
+    };
+    let fits = |json: &str, c: usize| json.len() <= MAX_BYTES || c == 0;
+    let mut start = 0;
+    if let Some(k) = cap.and_then(|c| caps.iter().position(|&x| x == c))
+        && k > 0
+        && !fits(&serialise(caps[k - 1]), caps[k - 1])
+    {
+        start = k;
+    }
+    for &c in &caps[start..] {
+        let json = serialise(c);
+        if fits(&json, c) {
+            *cap = Some(c);
             return json;
         }
-        cap /= 2;
     }
+    "[]".into()
 }
 
 #[cfg(test)]

@@ -2,9 +2,10 @@
 //! functions and filters Attaché adds, and turning Tera's errors into
 //! diagnostics that name the template file and, where it can be found, the line.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, RwLock, RwLockReadGuard};
 
 use regex::Regex;
 use tera::{Tera, Value};
@@ -33,7 +34,62 @@ pub struct SiteIndex {
     pub assets: HashMap<String, String>,
 }
 
-pub type SharedIndex = Arc<OnceLock<SiteIndex>>;
+/// The index the template functions read: empty while Markdown is rendered
+/// (shortcodes cannot see the site yet), set before the templates run, and
+/// updated in place when the dev server re-renders one edited page.
+#[derive(Debug, Clone, Default)]
+pub struct SharedIndex(Arc<RwLock<Option<SiteIndex>>>);
+
+impl SharedIndex {
+    pub fn set(&self, index: SiteIndex) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
+    }
+
+    /// Take the index out (and leave the functions without one).
+    pub fn take(&self) -> Option<SiteIndex> {
+        self.0.write().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Option<SiteIndex>> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+thread_local! {
+    /// Pages whose values the render running on this thread has read, when
+    /// someone is listening (see [`track`]).
+    static USED: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// Run `f` and return, with its result, the `content_rel` of every page whose
+/// template value it read (through the template functions or [`note_use`]).
+/// The dev server uses this to know which outputs show a page, so an edit
+/// re-renders those and nothing else.
+pub fn track<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
+    let outer = USED.with(|u| u.borrow_mut().replace(Vec::new()));
+    let r = f();
+    let used = USED.with(|u| std::mem::replace(&mut *u.borrow_mut(), outer)).unwrap_or_default();
+    (r, used)
+}
+
+/// Record that the running render read the value of page `rel`.
+pub fn note_use(rel: &str) {
+    USED.with(|u| {
+        if let Some(list) = u.borrow_mut().as_mut() {
+            list.push(rel.to_string());
+        }
+    });
+}
+
+fn note_pages_of(section: &Value) {
+    if let Some(pages) = section.get("pages").and_then(Value::as_array) {
+        for p in pages {
+            if let Some(rel) = p.get("relative_path").and_then(Value::as_str) {
+                note_use(rel);
+            }
+        }
+    }
+}
 
 /// The loaded templates, with where each came from (for error messages).
 pub struct Templates {
@@ -212,7 +268,8 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
 
     let idx = index.clone();
     tera.register_function("get_url", move |args: &HashMap<String, Value>| {
-        let ix = idx.get().ok_or("get_url is not available here")?;
+        let guard = idx.read();
+        let ix = guard.as_ref().ok_or("get_url is not available here")?;
         let path = args.get("path").and_then(Value::as_str).ok_or("get_url needs path=\"…\"")?;
         let absolute = args.get("absolute").and_then(Value::as_bool).unwrap_or(false);
         let prefix = if absolute { ix.origin.as_str() } else { "" };
@@ -232,14 +289,17 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
     });
     let idx = index.clone();
     tera.register_function("get_page", move |args: &HashMap<String, Value>| {
-        let ix = idx.get().ok_or("get_page is not available here")?;
+        let guard = idx.read();
+        let ix = guard.as_ref().ok_or("get_page is not available here")?;
         let path = args.get("path").and_then(Value::as_str).ok_or("get_page needs path=\"section/page.md\"")?;
         let path = path.trim_start_matches("@/");
+        note_use(path);
         ix.pages.get(path).map(|v| (**v).clone()).ok_or_else(|| format!("get_page: no page {path}").into())
     });
     let idx = index.clone();
     tera.register_function("get_section", move |args: &HashMap<String, Value>| {
-        let ix = idx.get().ok_or("get_section is not available here")?;
+        let guard = idx.read();
+        let ix = guard.as_ref().ok_or("get_section is not available here")?;
         let path = args.get("path").and_then(Value::as_str).ok_or("get_section needs path=\"section/_index.md\"")?;
         let path = path.trim_start_matches("@/");
         let v = ix.sections.get(path).ok_or_else(|| format!("get_section: no section {path}"))?;
@@ -255,6 +315,7 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
                 .unwrap_or_default();
             return Ok(Value::Object(meta));
         }
+        note_pages_of(v);
         Ok((**v).clone())
     });
     let idx = index.clone();
@@ -263,7 +324,8 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
     // list sorted once per build (a template building this list itself with
     // `concat` in a loop would be quadratic).
     tera.register_function("get_pages", move |args: &HashMap<String, Value>| {
-        let ix = idx.get().ok_or("get_pages is not available here")?;
+        let guard = idx.read();
+        let ix = guard.as_ref().ok_or("get_pages is not available here")?;
         let dir_of = |rel: &str| rel.trim_end_matches("_index.md").trim_start_matches("@/").to_string();
         let within = args.get("section").and_then(Value::as_str).map(dir_of).unwrap_or_default();
         let exclude: Vec<String> = args
@@ -285,6 +347,7 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
                 if dated_only && v["date"].is_null() {
                     continue;
                 }
+                note_use(rel);
                 out.push((**v).clone());
             }
         }
@@ -294,7 +357,8 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
     // asset(path="style.css") → "/base/style.3f2a9c01de.css": the fingerprinted
     // copy the build writes, so the URL changes whenever the file does.
     tera.register_function("asset", move |args: &HashMap<String, Value>| {
-        let ix = idx.get().ok_or("asset is not available here")?;
+        let guard = idx.read();
+        let ix = guard.as_ref().ok_or("asset is not available here")?;
         let path = args.get("path").and_then(Value::as_str).ok_or("asset needs path=\"style.css\"")?;
         let clean = path.trim_start_matches('/');
         let name = ix.assets.get(clean).ok_or_else(|| {
@@ -304,7 +368,8 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
     });
     let idx = index;
     tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
-        let ix = idx.get().ok_or("get_taxonomy is not available here")?;
+        let guard = idx.read();
+        let ix = guard.as_ref().ok_or("get_taxonomy is not available here")?;
         let kind = args.get("kind").and_then(Value::as_str).ok_or("get_taxonomy needs kind=\"…\"")?;
         ix.taxonomies.get(kind).map(|v| (**v).clone()).ok_or_else(|| format!("get_taxonomy: no taxonomy {kind}").into())
     });

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -75,13 +75,20 @@ impl Built {
 }
 
 /// Rendered Markdown of one page or section.
-struct Doc {
+pub(crate) struct Doc {
     rendered: Rendered,
 }
 
 /// Build the site in memory. `Err` is for plumbing failures (no config.toml);
 /// problems in content are diagnostics in the result.
 pub fn build(opts: &BuildOptions) -> Result<Built> {
+    build_with_state(opts).map(|(built, _)| built)
+}
+
+/// [`build`], also handing back what the build computed, so that the dev
+/// server can re-render one edited article without redoing the rest
+/// ([`State::update_pages`]). `None` when the build stopped early.
+pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
     let start = Instant::now();
     let root = &opts.root;
     let mut built = Built::default();
@@ -95,7 +102,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         Ok(c) => c,
         Err(d) => {
             built.diagnostics.push(d);
-            return Ok(built);
+            return Ok((built, None));
         }
     };
     if let Some(url) = &opts.base_url {
@@ -121,11 +128,12 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     built.sources.extend(std::mem::take(&mut content.sources));
 
     // Stage 2: correction (prose only; see `correct`).
-    match correct::Corrector::for_site(root, &config) {
+    let corrector = match correct::Corrector::for_site(root, &config) {
         Ok(corrector) => {
             let (summary, reports) = correct::correct_content(&mut content, &corrector);
             built.stats.correction = summary;
             built.corrections = reports;
+            Some(corrector)
         }
         Err(e) => {
             // Point at the line when the file is the site's own.
@@ -136,12 +144,13 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
                 d = d.with_span(at..at + 1);
             }
             diags.push(d);
+            None
         }
-    }
+    };
 
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
     let statics = static_files(root, &config);
-    let highlight_css = templates_stylesheet(&config);
+    let highlight_base = templates_stylesheet(&config);
 
     // Every URL the build will produce, to find duplicates and check links.
     let mut owners: HashMap<String, PathBuf> = HashMap::new();
@@ -225,13 +234,13 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         .collect();
 
     // Templates.
-    let index: templates::SharedIndex = Arc::new(OnceLock::new());
+    let index = templates::SharedIndex::default();
     let tpl = match templates::load(root, &config, index.clone(), &mut built.sources) {
         Ok(t) => t,
         Err(mut d) => {
             diags.append(&mut d);
             finish(&mut built, diags, start);
-            return Ok(built);
+            return Ok((built, None));
         }
     };
     for name in ["index.html", "section.html", "page.html", "404.html"] {
@@ -246,20 +255,271 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
     let config_value = config_value(&config, &taxonomies);
 
     // Stage 3a: Markdown of every page and section, in parallel.
-    let md_docs = |body: &str,
-                   body_map: &crate::diagnostics::OffsetMap,
-                   body_start: usize,
-                   rel: &Path,
-                   url_path: &str,
-                   title: &str|
-     -> (Doc, Vec<Diagnostic>) {
+    let md = Md {
+        config: &config,
+        config_value: &config_value,
+        base_path: &base_path,
+        tpl: &tpl,
+        urls: &urls,
+        known: &known,
+        drafts: &drafts,
+    };
+    let page_docs: Vec<(Doc, Vec<Diagnostic>)> = content
+        .pages
+        .par_iter()
+        .map(|p| md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title))
+        .collect();
+    let section_docs: Vec<(Doc, Vec<Diagnostic>)> = content
+        .sections
+        .par_iter()
+        .map(|s| md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title))
+        .collect();
+    let (page_docs, page_diags): (Vec<Doc>, Vec<Vec<Diagnostic>>) = page_docs.into_iter().unzip();
+    let section_docs: Vec<Doc> = section_docs
+        .into_iter()
+        .map(|(d, mut x)| {
+            diags.append(&mut x);
+            d
+        })
+        .collect();
+
+    // Anchors: checked against the target's ids, now that all are known.
+    let mut anchor_diags = anchor_diagnostics(&content, &page_docs, &section_docs, None);
+
+    // Stage 3b: template values, each serialised once.
+    let lite = page_lites(&config, &content, &page_docs, &taxonomies);
+    let section_lite = section_lites(&config, &content, &section_docs);
+    let values = Values {
+        config: &config,
+        content: &content,
+        lite: &lite,
+        section_lite: &section_lite,
+        taxonomies: &taxonomies,
+    };
+    // Fingerprints now that the code blocks are known: the syntax palette
+    // keeps only the rules for classes some page uses.
+    let mut class_counts: HashMap<String, usize> = HashMap::new();
+    for d in page_docs.iter().chain(&section_docs) {
+        for c in crate::render::minify::classes(&d.rendered.html) {
+            *class_counts.entry(c.to_string()).or_insert(0) += 1;
+        }
+    }
+    let highlight_css = highlight_base.as_deref().map(|css| used_css(css, &class_counts));
+    let assets = fingerprints(&statics, highlight_css.as_deref());
+    let mut site_index = values.index(&config, &urls);
+    site_index.assets = assets
+        .iter()
+        .map(|(k, (name, _))| (k.clone(), if opts.plain_assets { k.clone() } else { name.clone() }))
+        .collect();
+    index.set(site_index);
+
+    // Stage 3c: templates, in parallel.
+    let renderer = Renderer {
+        config: &config,
+        config_value: &config_value,
+        base_path: &base_path,
+        content: &content,
+        tpl: &tpl,
+        values,
+        page_docs: &page_docs,
+        section_docs: &section_docs,
+        taxonomies: &taxonomies,
+        sources: &built.sources,
+    };
+    let jobs = renderer.jobs();
+    let outs: Vec<(Job, Option<Result<(String, String), Diagnostic>>, Vec<String>)> = jobs
+        .par_iter()
+        .map(|&job| {
+            let (out, used) = templates::track(|| renderer.render(job));
+            (job, out, used)
+        })
+        .collect();
+
+    let mut files: BTreeMap<String, OutFile> = BTreeMap::new();
+    let mut template_errors: HashMap<(PathBuf, String), usize> = HashMap::new();
+    let mut reads: HashMap<Job, Vec<String>> = HashMap::new();
+    for (job, out, used) in outs {
+        match out {
+            None => continue,
+            Some(Ok((path, html))) => {
+                files.insert(path, OutFile::Bytes(html.into_bytes()));
+            }
+            Some(Err(d)) => {
+                // One broken template breaks every page using it: report it once.
+                let key = (d.path.clone(), d.message.clone());
+                let n = template_errors.entry(key).or_insert(0);
+                *n += 1;
+                if *n == 1 {
+                    diags.push(d);
+                }
+            }
+        }
+        reads.insert(job, used);
+    }
+    let words: Vec<Vec<String>> =
+        page_docs.par_iter().map(|d| crate::render::search::words(&d.rendered.html)).collect();
+    let mut search_cap = None;
+    files.insert(
+        SEARCH_INDEX.into(),
+        OutFile::Bytes(search_index(&content, &page_docs, &words, &base_path, &mut search_cap).into_bytes()),
+    );
+    for (alias, target, _) in &aliases {
+        let to = permalink(&config, target);
+        files.insert(out_path(alias), OutFile::Bytes(redirect_html(&to).into_bytes()));
+    }
+    for s in &content.sections {
+        if let Some(n) = s.meta.paginate_by
+            && s.pages.len() > n
+        {
+            files
+                .entry(format!("{}page/1/index.html", s.url_path.trim_start_matches('/')))
+                .or_insert_with(|| OutFile::Bytes(redirect_html(&permalink(&config, &s.url_path)).into_bytes()));
+        }
+    }
+    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &mut files, None);
+    if let Some(css) = &highlight_css {
+        files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
+    }
+    for (name, bytes) in assets.into_values().filter(|_| !opts.plain_assets) {
+        files.entry(name).or_insert(OutFile::Bytes(bytes));
+    }
+    for a in &content.assets {
+        files.insert(a.output.clone(), OutFile::Copy(a.source.clone()));
+    }
+    for (k, v) in statics {
+        files.entry(k).or_insert(OutFile::Copy(v));
+    }
+
+    built.stats.pages = content.pages.len();
+    built.stats.sections = content.sections.len();
+    built.stats.terms = taxonomies.iter().map(|t| t.terms.len()).sum();
+    built.stats.files = files.len();
+    built.page_sources = content.pages.iter().map(|p| (out_path(&p.url_path), p.file.rel.clone())).collect();
+    built.files = files;
+    let other_diags = diags.clone();
+    diags.extend(page_diags.iter().flatten().cloned());
+    diags.append(&mut anchor_diags);
+    finish(&mut built, diags, start);
+    let state = (!built.has_errors()).then(|| {
+        let reports: HashMap<&Path, &correct::Report> =
+            built.corrections.iter().map(|(p, r)| (p.as_path(), r)).collect();
+        let mut readers: HashMap<String, HashSet<Job>> = HashMap::new();
+        for (job, used) in &reads {
+            for rel in used {
+                readers.entry(rel.clone()).or_default().insert(*job);
+            }
+        }
+        State {
+            opts: opts.clone(),
+            page_of: content.pages.iter().enumerate().map(|(i, p)| (p.file.rel.clone(), i)).collect(),
+            reports: content.pages.iter().map(|p| reports.get(p.file.rel.as_path()).map(|r| (*r).clone())).collect(),
+            config,
+            config_value,
+            corrector,
+            content,
+            drafts,
+            taxonomies,
+            urls,
+            known,
+            tpl,
+            index,
+            page_docs,
+            section_docs,
+            page_diags,
+            other_diags,
+            lite,
+            section_lite,
+            reads,
+            readers,
+            words,
+            search_cap,
+            class_counts,
+            highlight_base,
+            highlight_css,
+            sources: built.sources.clone(),
+        }
+    });
+    Ok((built, state))
+}
+
+/// What a build keeps for the dev server: the loaded and corrected content,
+/// each page's rendered Markdown and template value, the templates, and which
+/// outputs read which page's value (recorded while they rendered). An edit
+/// of an article's body then re-renders that page and the outputs that show
+/// it, and nothing else; see [`State::update_pages`] in `update.rs`.
+pub struct State {
+    opts: BuildOptions,
+    config: Config,
+    config_value: Value,
+    corrector: Option<correct::Corrector>,
+    content: Content,
+    drafts: HashSet<String>,
+    taxonomies: Vec<Taxonomy>,
+    urls: HashMap<String, String>,
+    known: HashSet<String>,
+    tpl: templates::Templates,
+    index: templates::SharedIndex,
+    page_docs: Vec<Doc>,
+    section_docs: Vec<Doc>,
+    /// Markdown diagnostics (warnings) of each page.
+    page_diags: Vec<Vec<Diagnostic>>,
+    /// Every other diagnostic of the build, except broken anchors (an error).
+    other_diags: Vec<Diagnostic>,
+    lite: Vec<Arc<Value>>,
+    section_lite: Vec<Value>,
+    /// Output → the pages whose values it read.
+    reads: HashMap<Job, Vec<String>>,
+    /// Page (`content_rel`) → the outputs that read its value.
+    readers: HashMap<String, HashSet<Job>>,
+    /// Each page's search words.
+    words: Vec<Vec<String>>,
+    search_cap: Option<usize>,
+    /// Class name → how many documents use it (for the syntax palette).
+    class_counts: HashMap<String, usize>,
+    highlight_base: Option<String>,
+    highlight_css: Option<String>,
+    sources: SourceMap,
+    page_of: HashMap<PathBuf, usize>,
+    reports: Vec<Option<correct::Report>>,
+}
+
+/// The syntax palette cut to the classes in use.
+fn used_css(css: &str, counts: &HashMap<String, usize>) -> String {
+    let used: HashSet<&str> = counts.iter().filter(|(_, n)| **n > 0).map(|(k, _)| k.as_str()).collect();
+    crate::render::minify::keep_rules(css, &used)
+}
+
+/// What Markdown rendering needs from the rest of the build.
+struct Md<'a> {
+    config: &'a Config,
+    config_value: &'a Value,
+    base_path: &'a str,
+    tpl: &'a templates::Templates,
+    urls: &'a HashMap<String, String>,
+    known: &'a HashSet<String>,
+    drafts: &'a HashSet<String>,
+}
+
+impl Md<'_> {
+    /// Shortcodes, then Markdown, with every position mapped back to the source file.
+    fn doc(
+        &self,
+        body: &str,
+        body_map: &crate::diagnostics::OffsetMap,
+        body_start: usize,
+        rel: &Path,
+        url_path: &str,
+        title: &str,
+    ) -> (Doc, Vec<Diagnostic>) {
+        let config = self.config;
+        let base_path = self.base_path;
         let mut base = tera::Context::new();
-        base.insert("config", &config_value);
-        base.insert("page", &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(&config, url_path)}));
-        let env = ShortcodeEnv::new(&tpl.tera, &base);
+        base.insert("config", self.config_value);
+        base.insert("page", &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path)}));
+        let env = ShortcodeEnv::new(&self.tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
         let ctx =
-            LinkContext { pages: &urls, known: &known, page_path: url_path, base_path: &base_path, drafts: &drafts };
+            LinkContext { pages: self.urls, known: self.known, page_path: url_path, base_path, drafts: self.drafts };
         let mut rendered = markdown::render(&expanded, &config.markdown, Some(&ctx));
         for x in &mut d {
             x.span = x.span.take().map(|s| {
@@ -283,41 +543,30 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
         }
         d.append(&mut md_diags);
         (Doc { rendered }, d)
-    };
-    let page_docs: Vec<(Doc, Vec<Diagnostic>)> = content
-        .pages
-        .par_iter()
-        .map(|p| md_docs(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title))
-        .collect();
-    let section_docs: Vec<(Doc, Vec<Diagnostic>)> = content
-        .sections
-        .par_iter()
-        .map(|s| md_docs(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title))
-        .collect();
-    let page_docs: Vec<Doc> = page_docs
-        .into_iter()
-        .map(|(d, mut x)| {
-            diags.append(&mut x);
-            d
-        })
-        .collect();
-    let section_docs: Vec<Doc> = section_docs
-        .into_iter()
-        .map(|(d, mut x)| {
-            diags.append(&mut x);
-            d
-        })
-        .collect();
+    }
+}
 
-    // Anchors: checked against the target's ids, now that all are known.
+/// Every `#anchor` link that names no heading or id of its target.
+/// `swap`: page `i` checked as if its document were the given one.
+fn anchor_diagnostics(
+    content: &Content,
+    page_docs: &[Doc],
+    section_docs: &[Doc],
+    swap: Option<(usize, &Doc)>,
+) -> Vec<Diagnostic> {
+    let page_doc = |i: usize| match swap {
+        Some((k, d)) if k == i => d,
+        _ => &page_docs[i],
+    };
     let ids_by_rel: HashMap<&str, &HashSet<String>> = content
         .pages
         .iter()
-        .zip(&page_docs)
-        .map(|(p, d)| (p.content_rel.as_str(), &d.rendered.ids))
-        .chain(content.sections.iter().zip(&section_docs).map(|(s, d)| (s.content_rel.as_str(), &d.rendered.ids)))
+        .enumerate()
+        .map(|(i, p)| (p.content_rel.as_str(), &page_doc(i).rendered.ids))
+        .chain(content.sections.iter().zip(section_docs).map(|(s, d)| (s.content_rel.as_str(), &d.rendered.ids)))
         .collect();
-    let check_anchors = |rel: &Path, own: &str, checks: &[AnchorCheck], diags: &mut Vec<Diagnostic>| {
+    let mut diags = Vec::new();
+    let mut check = |rel: &Path, own: &str, checks: &[AnchorCheck]| {
         for c in checks {
             let target = c.target.as_deref().unwrap_or(own);
             let Some(ids) = ids_by_rel.get(target) else { continue };
@@ -335,237 +584,201 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
             }
         }
     };
-    for (p, d) in content.pages.iter().zip(&page_docs) {
-        check_anchors(&p.file.rel, &p.content_rel, &d.rendered.anchors, &mut diags);
+    for (i, p) in content.pages.iter().enumerate() {
+        check(&p.file.rel, &p.content_rel, &page_doc(i).rendered.anchors);
     }
-    for (s, d) in content.sections.iter().zip(&section_docs) {
-        check_anchors(&s.file.rel, &s.content_rel, &d.rendered.anchors, &mut diags);
+    for (s, d) in content.sections.iter().zip(section_docs) {
+        check(&s.file.rel, &s.content_rel, &d.rendered.anchors);
+    }
+    diags
+}
+
+/// One output a template renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Job {
+    Page(usize),
+    /// Section, pager page (0-based).
+    Section(usize, usize),
+    TaxonomyList(usize),
+    /// Taxonomy, term, pager page.
+    Term(usize, usize, usize),
+    NotFound,
+    Search,
+}
+
+/// What the template stage reads.
+struct Renderer<'a> {
+    config: &'a Config,
+    config_value: &'a Value,
+    base_path: &'a str,
+    content: &'a Content,
+    tpl: &'a templates::Templates,
+    values: Values<'a>,
+    page_docs: &'a [Doc],
+    section_docs: &'a [Doc],
+    taxonomies: &'a [Taxonomy],
+    sources: &'a SourceMap,
+}
+
+type Rendering = Result<(String, String), Diagnostic>;
+
+impl Renderer<'_> {
+    /// Every output of the site, in a fixed order.
+    fn jobs(&self) -> Vec<Job> {
+        let mut jobs: Vec<Job> = (0..self.content.pages.len()).map(Job::Page).collect();
+        for (i, s) in self.content.sections.iter().enumerate() {
+            jobs.extend((0..self.section_chunks(s).len()).map(|k| Job::Section(i, k)));
+        }
+        for (t, tax) in self.taxonomies.iter().enumerate() {
+            jobs.push(Job::TaxonomyList(t));
+            let by = self.config.taxonomies.get(&tax.name).and_then(|c| c.paginate_by);
+            for (k, term) in tax.terms.iter().enumerate() {
+                let n = match by {
+                    Some(n) => term.pages.chunks(n).count(),
+                    None => 1,
+                };
+                jobs.extend((0..n).map(|c| Job::Term(t, k, c)));
+            }
+        }
+        jobs.push(Job::NotFound);
+        jobs.push(Job::Search);
+        jobs
     }
 
-    // Stage 3b: template values, each serialised once.
-    let values = Values::new(&config, &content, &page_docs, &section_docs, &taxonomies);
-    // Fingerprints now that the code blocks are known: the syntax palette
-    // keeps only the rules for classes some page uses.
-    let highlight_css = highlight_css.map(|css| {
-        crate::render::minify::used_rules_only(
-            &css,
-            page_docs.iter().chain(&section_docs).map(|d| d.rendered.html.as_str()),
-        )
-    });
-    let assets = fingerprints(&statics, highlight_css.as_deref());
-    let mut site_index = values.index(&config, &urls);
-    site_index.assets = assets
-        .iter()
-        .map(|(k, (name, _))| (k.clone(), if opts.plain_assets { k.clone() } else { name.clone() }))
-        .collect();
-    let _ = index.set(site_index);
+    fn section_chunks<'s>(&self, s: &'s content::Section) -> Vec<&'s [usize]> {
+        match s.meta.paginate_by {
+            Some(n) if !s.pages.is_empty() => s.pages.chunks(n).collect(),
+            _ => vec![s.pages.as_slice()],
+        }
+    }
 
-    // Stage 3c: templates, in parallel.
-    let ctx_base = |url_path: &str| {
+    fn ctx_base(&self, url_path: &str) -> tera::Context {
         let mut c = tera::Context::new();
-        c.insert("config", &config_value);
-        c.insert("current_path", &format!("{base_path}{url_path}"));
-        c.insert("current_url", &permalink(&config, url_path));
+        c.insert("config", self.config_value);
+        c.insert("current_path", &format!("{}{url_path}", self.base_path));
+        c.insert("current_url", &permalink(self.config, url_path));
         c
-    };
-    let page_out: Vec<Result<(String, String), Diagnostic>> = content
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let mut ctx = ctx_base(&p.url_path);
-            ctx.insert("page", &values.full_page(i, &page_docs[i]));
-            let section = &content.sections[p.section];
-            let name = p
-                .meta
-                .template
-                .clone()
-                .or_else(|| section.meta.page_template.clone())
-                .unwrap_or_else(|| "page.html".into());
-            if !tpl.has(&name) {
-                let at = p.file.text.find(&name).unwrap_or(0);
-                return Err(Diagnostic::error(
-                    "template/unknown",
-                    p.file.rel.clone(),
-                    format!("unknown template `{name}`"),
-                )
-                .with_span(at..at + name.len()));
+    }
+
+    /// Render one output; `None` when the theme has no template for it.
+    fn render(&self, job: Job) -> Option<Rendering> {
+        let (config, content, tpl, values) = (self.config, self.content, self.tpl, &self.values);
+        let unknown = |rel: &Path, text: &str, name: &str| {
+            let at = text.find(name).unwrap_or(0);
+            Err(Diagnostic::error("template/unknown", rel, format!("unknown template `{name}`"))
+                .with_span(at..at + name.len()))
+        };
+        match job {
+            Job::Page(i) => {
+                let p = &content.pages[i];
+                let mut ctx = self.ctx_base(&p.url_path);
+                let section = &content.sections[p.section];
+                let name = p
+                    .meta
+                    .template
+                    .clone()
+                    .or_else(|| section.meta.page_template.clone())
+                    .unwrap_or_else(|| "page.html".into());
+                if !tpl.has(&name) {
+                    return Some(unknown(&p.file.rel, &p.file.text, &name));
+                }
+                ctx.insert("page", &values.full_page(i, &self.page_docs[i]));
+                Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&p.url_path), html)))
             }
-            tpl.render(&name, &ctx, &built.sources).map(|html| (out_path(&p.url_path), html))
-        })
-        .collect();
-    let section_out: Vec<Vec<Result<(String, String), Diagnostic>>> = content
-        .sections
-        .par_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let name = s
-                .meta
-                .template
-                .clone()
-                .unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() });
-            if !tpl.has(&name) {
-                let at = s.file.text.find(&name).unwrap_or(0);
-                return vec![Err(Diagnostic::error(
-                    "template/unknown",
-                    s.file.rel.clone(),
-                    format!("unknown template `{name}`"),
-                )
-                .with_span(at..at + name.len()))];
+            Job::Section(i, k) => {
+                let s = &content.sections[i];
+                let name = s
+                    .meta
+                    .template
+                    .clone()
+                    .unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() });
+                if !tpl.has(&name) {
+                    return Some(unknown(&s.file.rel, &s.file.text, &name));
+                }
+                let chunks = self.section_chunks(s);
+                let chunk = chunks.get(k)?;
+                let paginated = s.meta.paginate_by.is_some();
+                let url = pager_url(&s.url_path, k + 1);
+                let mut ctx = self.ctx_base(&url);
+                let mut sv = values.section_value(i, &self.section_docs[i], !paginated);
+                if paginated {
+                    sv["pages"] = json!([]);
+                    ctx.insert(
+                        "paginator",
+                        &paginator(
+                            config,
+                            &s.url_path,
+                            s.meta.paginate_by.unwrap_or(1),
+                            k + 1,
+                            chunks.len(),
+                            values.lite_list(chunk),
+                        ),
+                    );
+                }
+                ctx.insert("section", &sv);
+                Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&url), html)))
             }
-            let pages = &s.pages;
-            let chunks: Vec<&[usize]> = match s.meta.paginate_by {
-                Some(n) if !pages.is_empty() => pages.chunks(n).collect(),
-                _ => vec![pages.as_slice()],
-            };
-            let paginated = s.meta.paginate_by.is_some();
-            let total = chunks.len();
-            chunks
-                .iter()
-                .enumerate()
-                .map(|(k, chunk)| {
-                    let url = pager_url(&s.url_path, k + 1);
-                    let mut ctx = ctx_base(&url);
-                    let mut sv = values.section_value(i, &section_docs[i], !paginated);
-                    if paginated {
-                        sv["pages"] = json!([]);
-                        ctx.insert(
-                            "paginator",
-                            &paginator(
-                                &config,
-                                &s.url_path,
-                                s.meta.paginate_by.unwrap_or(1),
-                                k + 1,
-                                total,
-                                values.lite_list(chunk),
-                            ),
-                        );
-                    }
-                    ctx.insert("section", &sv);
-                    tpl.render(&name, &ctx, &built.sources).map(|html| (out_path(&url), html))
-                })
-                .collect()
-        })
-        .collect();
-    let tax_out: Vec<Result<(String, String), Diagnostic>> = taxonomies
-        .par_iter()
-        .flat_map(|t| {
-            let mut jobs: Vec<Result<(String, String), Diagnostic>> = Vec::new();
-            if tpl.has("taxonomy_list.html") {
+            Job::TaxonomyList(t) => {
+                let t = &self.taxonomies[t];
+                if !tpl.has("taxonomy_list.html") {
+                    return None;
+                }
                 let url = format!("/{}/", t.slug);
-                let mut ctx = ctx_base(&url);
-                ctx.insert("taxonomy", &values.taxonomy_value(&config, t));
-                ctx.insert("terms", &values.terms_value(&config, t));
-                jobs.push(tpl.render("taxonomy_list.html", &ctx, &built.sources).map(|h| (out_path(&url), h)));
+                let mut ctx = self.ctx_base(&url);
+                ctx.insert("taxonomy", &values.taxonomy_value(config, t));
+                ctx.insert("terms", &values.terms_value(config, t));
+                Some(tpl.render("taxonomy_list.html", &ctx, self.sources).map(|h| (out_path(&url), h)))
             }
-            if tpl.has("taxonomy_single.html") {
+            Job::Term(t, k, c) => {
+                let t = &self.taxonomies[t];
+                if !tpl.has("taxonomy_single.html") {
+                    return None;
+                }
                 let by = config.taxonomies.get(&t.name).and_then(|c| c.paginate_by);
-                for term in &t.terms {
-                    let term_url = format!("/{}/{}/", t.slug, term.slug);
-                    let chunks: Vec<&[usize]> = match by {
-                        Some(n) => term.pages.chunks(n).collect(),
-                        None => vec![term.pages.as_slice()],
-                    };
-                    let total = chunks.len();
-                    for (k, chunk) in chunks.iter().enumerate() {
-                        let url = pager_url(&term_url, k + 1);
-                        let mut ctx = ctx_base(&url);
-                        ctx.insert("taxonomy", &values.taxonomy_value(&config, t));
-                        let mut tv = json!({
-                            "name": term.name, "slug": term.slug,
-                            "permalink": permalink(&config, &term_url), "path": format!("{base_path}{term_url}"),
-                            "page_count": term.pages.len(),
-                            "pages": if by.is_some() { json!([]) } else { values.lite_list(chunk) },
-                        });
-                        if by.is_some() {
-                            ctx.insert(
-                                "paginator",
-                                &paginator(&config, &term_url, by.unwrap_or(1), k + 1, total, values.lite_list(chunk)),
-                            );
-                        } else {
-                            tv["pages"] = values.lite_list(chunk);
-                        }
-                        ctx.insert("term", &tv);
-                        jobs.push(
-                            tpl.render("taxonomy_single.html", &ctx, &built.sources).map(|h| (out_path(&url), h)),
-                        );
-                    }
+                let term = t.terms.get(k)?;
+                let term_url = format!("/{}/{}/", t.slug, term.slug);
+                let chunks: Vec<&[usize]> = match by {
+                    Some(n) => term.pages.chunks(n).collect(),
+                    None => vec![term.pages.as_slice()],
+                };
+                let chunk = chunks.get(c)?;
+                let url = pager_url(&term_url, c + 1);
+                let mut ctx = self.ctx_base(&url);
+                ctx.insert("taxonomy", &values.taxonomy_value(config, t));
+                let mut tv = json!({
+                    "name": term.name, "slug": term.slug,
+                    "permalink": permalink(config, &term_url), "path": format!("{}{term_url}", self.base_path),
+                    "page_count": term.pages.len(),
+                    "pages": json!([]),
+                });
+                if by.is_some() {
+                    ctx.insert(
+                        "paginator",
+                        &paginator(config, &term_url, by.unwrap_or(1), c + 1, chunks.len(), values.lite_list(chunk)),
+                    );
+                } else {
+                    tv["pages"] = values.lite_list(chunk);
                 }
+                ctx.insert("term", &tv);
+                Some(tpl.render("taxonomy_single.html", &ctx, self.sources).map(|h| (out_path(&url), h)))
             }
-            jobs
-        })
-        .collect();
-
-    let mut files: BTreeMap<String, OutFile> = BTreeMap::new();
-    let mut template_errors: HashMap<(PathBuf, String), usize> = HashMap::new();
-    for r in page_out.into_iter().chain(section_out.into_iter().flatten()).chain(tax_out) {
-        match r {
-            Ok((path, html)) => {
-                files.insert(path, OutFile::Bytes(html.into_bytes()));
-            }
-            Err(d) => {
-                // One broken template breaks every page using it: report it once.
-                let key = (d.path.clone(), d.message.clone());
-                let n = template_errors.entry(key).or_insert(0);
-                *n += 1;
-                if *n == 1 {
-                    diags.push(d);
+            Job::NotFound => {
+                if !tpl.has("404.html") {
+                    return None;
                 }
+                Some(tpl.render("404.html", &self.ctx_base("/404.html"), self.sources).map(|h| ("404.html".into(), h)))
+            }
+            Job::Search => {
+                if !tpl.has("search.html") {
+                    return None;
+                }
+                Some(
+                    tpl.render("search.html", &self.ctx_base("/search/"), self.sources)
+                        .map(|h| ("search/index.html".into(), h)),
+                )
             }
         }
     }
-    if tpl.has("404.html") {
-        match tpl.render("404.html", &ctx_base("/404.html"), &built.sources) {
-            Ok(h) => {
-                files.insert("404.html".into(), OutFile::Bytes(h.into_bytes()));
-            }
-            Err(d) => diags.push(d),
-        }
-    }
-    if tpl.has("search.html") {
-        match tpl.render("search.html", &ctx_base("/search/"), &built.sources) {
-            Ok(h) => {
-                files.insert("search/index.html".into(), OutFile::Bytes(h.into_bytes()));
-            }
-            Err(d) => diags.push(d),
-        }
-    }
-    files.insert(SEARCH_INDEX.into(), OutFile::Bytes(search_index(&content, &page_docs, &base_path).into_bytes()));
-    for (alias, target, _) in &aliases {
-        let to = permalink(&config, target);
-        files.insert(out_path(alias), OutFile::Bytes(redirect_html(&to).into_bytes()));
-    }
-    for s in &content.sections {
-        if let Some(n) = s.meta.paginate_by
-            && s.pages.len() > n
-        {
-            files
-                .entry(format!("{}page/1/index.html", s.url_path.trim_start_matches('/')))
-                .or_insert_with(|| OutFile::Bytes(redirect_html(&permalink(&config, &s.url_path)).into_bytes()));
-        }
-    }
-    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &mut files);
-    if let Some(css) = highlight_css {
-        files.insert("highlight.css".into(), OutFile::Bytes(css.into_bytes()));
-    }
-    for (name, bytes) in assets.into_values().filter(|_| !opts.plain_assets) {
-        files.entry(name).or_insert(OutFile::Bytes(bytes));
-    }
-    for a in &content.assets {
-        files.insert(a.output.clone(), OutFile::Copy(a.source.clone()));
-    }
-    for (k, v) in statics {
-        files.entry(k).or_insert(OutFile::Copy(v));
-    }
-
-    built.stats.pages = content.pages.len();
-    built.stats.sections = content.sections.len();
-    built.stats.terms = taxonomies.iter().map(|t| t.terms.len()).sum();
-    built.stats.files = files.len();
-    built.page_sources = content.pages.iter().map(|p| (out_path(&p.url_path), p.file.rel.clone())).collect();
-    built.files = files;
-    finish(&mut built, diags, start);
-    Ok(built)
 }
 
 /// Where the search index is written (the theme's `search.js` loads it).
@@ -600,7 +813,13 @@ fn fingerprints(
 }
 
 /// Every page's title, description, headings and words (see [`crate::render::search`]).
-fn search_index(content: &Content, docs: &[Doc], base_path: &str) -> String {
+fn search_index(
+    content: &Content,
+    docs: &[Doc],
+    words: &[Vec<String>],
+    base_path: &str,
+    cap: &mut Option<usize>,
+) -> String {
     fn flatten(toc: &[crate::render::markdown::TocEntry], out: &mut Vec<String>) {
         for t in toc {
             out.push(t.title.clone());
@@ -623,7 +842,7 @@ fn search_index(content: &Content, docs: &[Doc], base_path: &str) -> String {
             }
         })
         .collect();
-    crate::render::search::build(&entries)
+    crate::render::search::build_with_words(&entries, words, cap)
 }
 
 fn finish(built: &mut Built, mut diags: Vec<Diagnostic>, start: Instant) {
@@ -738,87 +957,93 @@ fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
     })
 }
 
-/// Template values, built once per page and shared by every listing.
+/// Page values without `content` and `toc`, for listings: one per page.
+fn page_lites(config: &Config, content: &Content, docs: &[Doc], taxonomies: &[Taxonomy]) -> Vec<Arc<Value>> {
+    content.pages.par_iter().zip(docs).map(|(p, d)| page_lite(config, content, taxonomies, p, d)).collect()
+}
+
+fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &content::Page, d: &Doc) -> Arc<Value> {
+    let bp = config.base_path();
+    let terms: serde_json::Map<String, Value> = p
+        .meta
+        .taxonomies
+        .iter()
+        .map(|(tax, names)| {
+            let ts = taxonomies.iter().find(|t| &t.name == tax).map_or(tax.as_str(), |t| t.slug.as_str());
+            let list: Vec<Value> = names
+                .iter()
+                .map(|n| {
+                    let slug = crate::slug::slugify(n);
+                    json!({"name": n, "slug": slug, "permalink": permalink(config, &format!("/{ts}/{slug}/")), "path": format!("{bp}/{ts}/{slug}/")})
+                })
+                .collect();
+            (tax.clone(), Value::Array(list))
+        })
+        .collect();
+    Arc::new(json!({
+        "title": p.meta.title,
+        "description": p.meta.description,
+        "date": p.meta.date.as_ref().map(|d| &d.text),
+        "updated": p.meta.updated.as_ref().map(|d| &d.text),
+        "slug": p.url_path.trim_end_matches('/').rsplit('/').next().unwrap_or(""),
+        "path": format!("{bp}{}", p.url_path),
+        "permalink": permalink(config, &p.url_path),
+        "summary": d.rendered.summary,
+        "word_count": d.rendered.word_count,
+        "reading_time": reading_time(d.rendered.word_count),
+        "authors": p.meta.authors,
+        "taxonomies": p.meta.taxonomies,
+        "terms": terms,
+        "extra": toml_to_json(&toml::Value::Table(p.meta.extra.clone())),
+        "draft": p.meta.draft,
+        "weight": p.meta.weight,
+        "section": format!("{bp}{}", content.sections[p.section].url_path),
+        "assets": p.assets,
+        "relative_path": p.content_rel,
+    }))
+}
+
+fn section_lites(config: &Config, content: &Content, sdocs: &[Doc]) -> Vec<Value> {
+    let bp = config.base_path();
+    content
+        .sections
+        .iter()
+        .zip(sdocs)
+        .map(|(s, d)| {
+            json!({
+                "title": s.meta.title,
+                "description": s.meta.description,
+                "path": format!("{bp}{}", s.url_path),
+                "permalink": permalink(config, &s.url_path),
+                "page_count": s.pages.len(),
+                "extra": toml_to_json(&toml::Value::Table(s.meta.extra.clone())),
+                "word_count": d.rendered.word_count,
+                "reading_time": reading_time(d.rendered.word_count),
+                "relative_path": s.content_rel,
+            })
+        })
+        .collect()
+}
+
+/// Template values, built once per page and shared by every listing. Every
+/// read of a page's value is noted (see [`templates::track`]), so the dev
+/// server knows which outputs show which pages.
 struct Values<'a> {
     config: &'a Config,
     content: &'a Content,
-    /// Page values without `content` and `toc`, for listings.
-    lite: Vec<Arc<Value>>,
-    section_lite: Vec<Value>,
+    lite: &'a [Arc<Value>],
+    section_lite: &'a [Value],
     taxonomies: &'a [Taxonomy],
 }
 
 impl<'a> Values<'a> {
-    fn new(config: &'a Config, content: &'a Content, docs: &[Doc], sdocs: &[Doc], taxonomies: &'a [Taxonomy]) -> Self {
-        let bp = config.base_path();
-        let tax_slug: HashMap<&str, &str> = taxonomies.iter().map(|t| (t.name.as_str(), t.slug.as_str())).collect();
-        let lite: Vec<Arc<Value>> = content
-            .pages
-            .par_iter()
-            .zip(docs)
-            .map(|(p, d)| {
-                let terms: serde_json::Map<String, Value> = p
-                    .meta
-                    .taxonomies
-                    .iter()
-                    .map(|(tax, names)| {
-                        let ts = tax_slug.get(tax.as_str()).copied().unwrap_or(tax);
-                        let list: Vec<Value> = names
-                            .iter()
-                            .map(|n| {
-                                let slug = crate::slug::slugify(n);
-                                json!({"name": n, "slug": slug, "permalink": permalink(config, &format!("/{ts}/{slug}/")), "path": format!("{bp}/{ts}/{slug}/")})
-                            })
-                            .collect();
-                        (tax.clone(), Value::Array(list))
-                    })
-                    .collect();
-                Arc::new(json!({
-                    "title": p.meta.title,
-                    "description": p.meta.description,
-                    "date": p.meta.date.as_ref().map(|d| &d.text),
-                    "updated": p.meta.updated.as_ref().map(|d| &d.text),
-                    "slug": p.url_path.trim_end_matches('/').rsplit('/').next().unwrap_or(""),
-                    "path": format!("{bp}{}", p.url_path),
-                    "permalink": permalink(config, &p.url_path),
-                    "summary": d.rendered.summary,
-                    "word_count": d.rendered.word_count,
-                    "reading_time": reading_time(d.rendered.word_count),
-                    "authors": p.meta.authors,
-                    "taxonomies": p.meta.taxonomies,
-                    "terms": terms,
-                    "extra": toml_to_json(&toml::Value::Table(p.meta.extra.clone())),
-                    "draft": p.meta.draft,
-                    "weight": p.meta.weight,
-                    "section": format!("{bp}{}", content.sections[p.section].url_path),
-                    "assets": p.assets,
-                    "relative_path": p.content_rel,
-                }))
-            })
-            .collect();
-        let section_lite = content
-            .sections
-            .iter()
-            .zip(sdocs)
-            .map(|(s, d)| {
-                json!({
-                    "title": s.meta.title,
-                    "description": s.meta.description,
-                    "path": format!("{bp}{}", s.url_path),
-                    "permalink": permalink(config, &s.url_path),
-                    "page_count": s.pages.len(),
-                    "extra": toml_to_json(&toml::Value::Table(s.meta.extra.clone())),
-                    "word_count": d.rendered.word_count,
-                    "reading_time": reading_time(d.rendered.word_count),
-                    "relative_path": s.content_rel,
-                })
-            })
-            .collect();
-        Values { config, content, lite, section_lite, taxonomies }
+    fn lite_of(&self, j: usize) -> &Value {
+        templates::note_use(&self.content.pages[j].content_rel);
+        &self.lite[j]
     }
 
     fn lite_list(&self, idx: &[usize]) -> Value {
-        Value::Array(idx.iter().map(|&i| (*self.lite[i]).clone()).collect())
+        Value::Array(idx.iter().map(|&i| self.lite_of(i).clone()).collect())
     }
 
     fn ancestors(&self, mut section: Option<usize>) -> Value {
@@ -834,13 +1059,16 @@ impl<'a> Values<'a> {
 
     fn full_page(&self, i: usize, doc: &Doc) -> Value {
         let p = &self.content.pages[i];
-        let mut v = (*self.lite[i]).clone();
+        let mut v = self.lite_of(i).clone();
         v["content"] = Value::String(doc.rendered.html.clone());
         v["toc"] = serde_json::to_value(&doc.rendered.toc).unwrap_or(Value::Null);
         v["ancestors"] = self.ancestors(Some(p.section));
         let siblings = &self.content.sections[p.section].pages;
         let pos = siblings.iter().position(|&x| x == i);
-        let link = |j: usize| json!({"title": self.content.pages[j].meta.title, "permalink": self.lite[j]["permalink"], "path": self.lite[j]["path"]});
+        let link = |j: usize| {
+            let l = self.lite_of(j);
+            json!({"title": self.content.pages[j].meta.title, "permalink": l["permalink"], "path": l["path"]})
+        };
         v["lower"] = pos.and_then(|k| k.checked_sub(1)).map(|k| link(siblings[k])).unwrap_or(Value::Null);
         v["higher"] = pos.and_then(|k| siblings.get(k + 1)).map(|&j| link(j)).unwrap_or(Value::Null);
         v["related"] = self.related(i);
@@ -875,7 +1103,10 @@ impl<'a> Values<'a> {
         Value::Array(
             best.into_iter()
                 .take(4)
-                .map(|(j, _)| json!({"title": self.lite[j]["title"], "permalink": self.lite[j]["permalink"], "path": self.lite[j]["path"], "description": self.lite[j]["description"]}))
+                .map(|(j, _)| {
+                    let l = self.lite_of(j);
+                    json!({"title": l["title"], "permalink": l["permalink"], "path": l["path"], "description": l["description"]})
+                })
                 .collect(),
         )
     }
