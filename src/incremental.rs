@@ -13,7 +13,7 @@
 //! A build with errors changes nothing: the last good site stays, and the
 //! failure is handed back for the terminal and the browser overlay.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -80,6 +80,8 @@ pub struct Update {
     pub elapsed: Duration,
     /// Whether the site build was skipped (a `static/` copy only).
     pub copied_only: bool,
+    /// Outputs re-rendered by the fast path (0: a full build or a copy).
+    pub rerendered: usize,
 }
 
 impl Update {
@@ -105,6 +107,10 @@ pub type Findings = HashMap<String, Value>;
 
 pub struct Engine {
     opts: BuildOptions,
+    /// What the last good build computed, for re-rendering one article.
+    state: Option<site::State>,
+    /// Paths changed since the last good build (a failed build keeps them).
+    pending: BTreeSet<PathBuf>,
     files: Arc<Files>,
     findings: Arc<Findings>,
     /// Source file of each verbatim copy → its output paths.
@@ -117,6 +123,8 @@ impl Engine {
     pub fn new(opts: BuildOptions) -> Self {
         Engine {
             opts,
+            state: None,
+            pending: BTreeSet::new(),
             files: Arc::new(Files::new()),
             findings: Arc::default(),
             copies: HashMap::new(),
@@ -138,10 +146,19 @@ impl Engine {
     pub fn rebuild(&mut self, batch: Option<&Batch>) -> Update {
         let start = Instant::now();
         let mut update = match batch {
-            Some(b) if b.kind == Kind::StaticOnly && self.has_site => {
-                self.copy_statics(b).unwrap_or_else(|| self.full())
+            Some(b) => {
+                let copied = (b.kind == Kind::StaticOnly && self.has_site && self.pending.is_empty())
+                    .then(|| self.copy_statics(b))
+                    .flatten();
+                match copied {
+                    Some(u) => u,
+                    None => {
+                        self.pending.extend(b.paths.iter().cloned());
+                        self.rerender().unwrap_or_else(|| self.full())
+                    }
+                }
             }
-            _ => self.full(),
+            None => self.full(),
         };
         update.elapsed = start.elapsed();
         update
@@ -178,8 +195,34 @@ impl Engine {
         Some(update)
     }
 
+    /// The fast path: only articles changed, and only in their prose (see
+    /// [`site::State::update_pages`]).
+    fn rerender(&mut self) -> Option<Update> {
+        let partial = self.state.as_mut()?.update_pages(&self.pending)?;
+        self.pending.clear();
+        let mut update = Update { rerendered: partial.files.len(), ..Update::default() };
+        let files = Arc::make_mut(&mut self.files);
+        for (path, bytes) in partial.files {
+            if files.get(&path).is_none_or(|old| **old != bytes) {
+                files.insert(path.clone(), Arc::new(bytes));
+                update.changed.push(path);
+            }
+        }
+        let findings = Arc::make_mut(&mut self.findings);
+        for (out, src, text, report) in partial.pages {
+            match report.as_ref().and_then(|r| page_findings(&src, &text, r)) {
+                Some(v) => findings.insert(out, v),
+                None => findings.remove(&out),
+            };
+        }
+        if !partial.diagnostics.is_empty() {
+            update.warnings = Some(Failure { diagnostics: partial.diagnostics, sources: partial.sources });
+        }
+        Some(update)
+    }
+
     fn full(&mut self) -> Update {
-        let built = match site::build(&self.opts) {
+        let (built, state) = match site::build_with_state(&self.opts) {
             Ok(b) => b,
             Err(e) => return Update { failure: Some(Failure::plumbing(format!("{e:#}"))), ..Update::default() },
         };
@@ -197,6 +240,8 @@ impl Engine {
             update.warnings = Some(Failure { diagnostics: built.diagnostics, sources: built.sources });
         }
         self.files = Arc::new(new);
+        self.state = state;
+        self.pending.clear();
         self.copies = copies;
         self.findings = Arc::new(findings);
         self.has_site = true;
@@ -213,21 +258,26 @@ fn findings(built: &site::Built) -> Findings {
     for (page, src) in &built.page_sources {
         let Some(report) = reports.get(src.as_path()) else { continue };
         let text = built.sources.get(src).unwrap_or("");
-        let list: Vec<Value> = report
-            .changes
-            .iter()
-            .filter(|c| c.rule != "typography")
-            .map(|c| {
-                let (line, col) = line_col(text, c.span.start);
-                json!({"line": line, "col": col, "before": c.before, "after": c.after, "rule": c.rule,
-                       "applied": c.applied, "reason": c.reason})
-            })
-            .collect();
-        if !list.is_empty() {
-            out.insert(page.clone(), json!({"file": src.to_string_lossy(), "findings": list}));
+        if let Some(v) = page_findings(src, text, report) {
+            out.insert(page.clone(), v);
         }
     }
     out
+}
+
+/// One page's findings, or `None` when there are none to show.
+fn page_findings(src: &Path, text: &str, report: &crate::correct::Report) -> Option<Value> {
+    let list: Vec<Value> = report
+        .changes
+        .iter()
+        .filter(|c| c.rule != "typography")
+        .map(|c| {
+            let (line, col) = line_col(text, c.span.start);
+            json!({"line": line, "col": col, "before": c.before, "after": c.after, "rule": c.rule,
+                   "applied": c.applied, "reason": c.reason})
+        })
+        .collect();
+    (!list.is_empty()).then(|| json!({"file": src.to_string_lossy(), "findings": list}))
 }
 
 /// Read verbatim copies into memory, so the site served or compared is one

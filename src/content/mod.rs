@@ -158,7 +158,7 @@ const SECTION_KEYS: &[&str] = &[
     "keep",
 ];
 
-enum Parsed {
+pub(crate) enum Parsed {
     Page(Page),
     Section(Section),
 }
@@ -400,7 +400,7 @@ fn decode(rel: &Path, bytes: Vec<u8>) -> Result<String, Box<(Diagnostic, String)
     })
 }
 
-fn parse_file(
+pub(crate) fn parse_file(
     root: &Path,
     content_dir: &Path,
     path: &Path,

@@ -50,6 +50,13 @@ impl SharedIndex {
         self.0.write().unwrap_or_else(|e| e.into_inner()).take()
     }
 
+    /// Change the index in place (one edited page's value).
+    pub fn update(&self, f: impl FnOnce(&mut SiteIndex)) {
+        if let Some(ix) = self.0.write().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            f(ix);
+        }
+    }
+
     fn read(&self) -> RwLockReadGuard<'_, Option<SiteIndex>> {
         self.0.read().unwrap_or_else(|e| e.into_inner())
     }

@@ -23,6 +23,9 @@ use crate::render::shortcodes::{self, ShortcodeEnv};
 use crate::render::templates::{self, SiteIndex, reading_time};
 use crate::taxonomies::{self, Taxonomy};
 
+mod update;
+pub use update::Partial;
+
 /// What `attache build` and friends ask for.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -327,7 +330,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
         sources: &built.sources,
     };
     let jobs = renderer.jobs();
-    let outs: Vec<(Job, Option<Result<(String, String), Diagnostic>>, Vec<String>)> = jobs
+    let outs: Vec<(Job, Option<Rendering>, Vec<String>)> = jobs
         .par_iter()
         .map(|&job| {
             let (out, used) = templates::track(|| renderer.render(job));

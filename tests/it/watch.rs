@@ -157,3 +157,103 @@ fn watch_follows_a_static_dir_created_after_the_start_and_says_when_nothing_chan
     assert!(lines.iter().any(|l| l.contains("no output changed")), "{lines:#?}");
     assert!(w.interrupt().success());
 }
+
+/// The sample site (content, data, static, themes, config) in a temp dir.
+fn sample_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for d in ["content", "data", "static", "themes"] {
+        crate::support::copy_dir(&repo.join(d), &dir.path().join(d));
+    }
+    std::fs::copy(repo.join("config.toml"), dir.path().join("config.toml")).expect("config");
+    dir
+}
+
+fn full_build(opts: &attache::site::BuildOptions) -> Option<BTreeMap<String, Vec<u8>>> {
+    let built = attache::site::build(opts).expect("build");
+    if built.has_errors() {
+        return None;
+    }
+    Some(
+        built
+            .files
+            .into_iter()
+            .map(|(k, f)| match f {
+                attache::site::OutFile::Bytes(b) => (k, b),
+                attache::site::OutFile::Copy(p) => (k, std::fs::read(p).expect("copy source")),
+            })
+            .collect(),
+    )
+}
+
+/// Edits of an article's prose take the dev server's fast path (re-render the
+/// page and what shows it); its output must still be what a full build
+/// writes, byte for byte, whether assets are fingerprinted (`build --watch`)
+/// or not (`serve`). The edits change word counts, summaries, descriptions,
+/// code blocks (the syntax palette), headings other pages link to, spun
+/// wording the corrector restores, and now and then a title (a full build).
+#[test]
+fn fast_rerender_equals_a_full_build_after_random_prose_edits() {
+    use attache::incremental::Engine;
+    use attache::watch::{Batch, classify};
+    for plain_assets in [true, false] {
+        let site = sample_copy();
+        let root = site.path().to_path_buf();
+        let opts = attache::site::BuildOptions { root: root.clone(), plain_assets, ..Default::default() };
+        let mut engine = Engine::new(opts.clone());
+        assert!(engine.rebuild(None).failure.is_none(), "first build");
+        let mut articles: Vec<std::path::PathBuf> = walkdir::WalkDir::new(root.join("content"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.into_path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("_index.md"))
+            .collect();
+        articles.sort();
+        let mut rng = Rng(0xfa57 + u64::from(plain_assets));
+        let mut fast = 0;
+        for step in 0..24 {
+            let path = &articles[rng.below(articles.len())];
+            let text = std::fs::read_to_string(path).expect("article");
+            let edited = match rng.below(7) {
+                0 => {
+                    format!("{text}\nA further paragraph of step {step} on the Chilly Warfare and overseas coverage.\n")
+                }
+                1 => format!("{text}\n```rust\nfn step() -> u32 {{ {step} }}\n```\n"),
+                2 => format!("{text}\n```python\nprint({step})\n```\n"),
+                3 => text.replacen("description = \"", &format!("description = \"Step {step}: "), 1),
+                4 => match text.find("\n## ") {
+                    // Rename a heading: links to its old anchor break (a failed build) or not.
+                    Some(at) => format!("{}\n## Renamed {step}{}", &text[..at], &text[at + 3..]),
+                    None => format!("{text}\n## Heading {step}\n\nMore.\n"),
+                },
+                5 => text.replacen("title = \"", &format!("title = \"T{step} "), 1),
+                _ => text.lines().take(text.lines().count().saturating_sub(2).max(6)).collect::<Vec<_>>().join("\n"),
+            };
+            std::fs::write(path, &edited).expect("write");
+            let rel = path.strip_prefix(&root).expect("inside").to_path_buf();
+            let paths: std::collections::BTreeSet<_> = [rel.clone()].into_iter().collect();
+            let update = engine.rebuild(Some(&Batch { kind: classify(&paths), paths }));
+            let expected = full_build(&opts);
+            match expected {
+                None => assert!(update.failure.is_some(), "step {step} ({}): a failing build must fail", rel.display()),
+                Some(expected) => {
+                    assert!(update.failure.is_none(), "step {step}: {:?}", update.failure);
+                    fast += usize::from(update.rerendered > 0);
+                    let files = engine.files();
+                    let got: BTreeMap<String, Vec<u8>> =
+                        files.iter().map(|(k, v)| (k.clone(), v.as_ref().clone())).collect();
+                    let missing: Vec<&String> = expected.keys().filter(|k| !got.contains_key(*k)).collect();
+                    let extra: Vec<&String> = got.keys().filter(|k| !expected.contains_key(*k)).collect();
+                    let differ: Vec<&String> =
+                        expected.iter().filter(|(k, v)| got.get(*k).is_some_and(|g| g != *v)).map(|(k, _)| k).collect();
+                    assert!(
+                        missing.is_empty() && extra.is_empty() && differ.is_empty(),
+                        "step {step} ({}, plain_assets {plain_assets}): missing {missing:?}, extra {extra:?}, differ {differ:?}",
+                        rel.display()
+                    );
+                }
+            }
+        }
+        assert!(fast >= 8, "only {fast} of 24 edits took the fast path");
+    }
+}

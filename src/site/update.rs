@@ -1,0 +1,287 @@
+//! The dev server's fast path: re-render after an edit of existing articles.
+//!
+//! Most saves while writing change an article's prose, not where it sits in
+//! the site. Such an edit cannot change any URL, list order or taxonomy, so
+//! the outputs that can differ are the page itself and those that read its
+//! template value (listings, neighbours, related links, `get_page` and
+//! friends), which the last build recorded while rendering; plus the feeds it
+//! appears in, the search index and the syntax palette. [`State::update_pages`]
+//! re-renders exactly those.
+//!
+//! Anything else — a new, deleted or renamed file, a section, a changed date,
+//! title, slug, weight, draft flag or taxonomy, or any error — answers `None`,
+//! and the caller runs a full build, which also produces the error messages.
+//! The state is then exactly as before the call. The `watch` integration test
+//! checks that the result equals a fresh full build after every random edit.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::{Doc, Job, Md, OutFile, Renderer, SEARCH_INDEX, State, Values, page_docs_html, page_lite, search_index};
+use crate::content::{self, Page, Parsed};
+use crate::correct::{self, Report};
+use crate::diagnostics::{Diagnostic, SourceMap};
+use crate::render::{feeds, templates};
+
+/// What a fast re-render produced.
+pub struct Partial {
+    /// Output path → bytes, for every output re-rendered (some may be
+    /// byte-for-byte what they were).
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The site's warnings now, with their sources.
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: SourceMap,
+    /// Each edited page: its output, its source and what the corrector found.
+    pub pages: Vec<(String, PathBuf, Arc<str>, Option<Report>)>,
+}
+
+/// Everything a page contributes to the state, swapped in and out as one.
+struct Slot {
+    page: Page,
+    doc: Doc,
+    diags: Vec<Diagnostic>,
+    lite: Arc<Value>,
+    report: Option<Report>,
+    words: Vec<String>,
+}
+
+impl State {
+    /// Re-render after `paths` (relative to the root) changed, when they are
+    /// all existing articles whose place in the site stayed the same; `None`
+    /// means a full build is needed (the state is then unchanged).
+    pub fn update_pages(&mut self, paths: &BTreeSet<PathBuf>) -> Option<Partial> {
+        let mut touched: Vec<usize> = Vec::new();
+        for rel in paths {
+            let name = rel.file_name()?;
+            if content::is_editor_temp(name) {
+                continue;
+            }
+            if rel.extension().is_none_or(|e| e != "md") || name == "_index.md" {
+                return None;
+            }
+            touched.push(*self.page_of.get(rel)?);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        if touched.is_empty() {
+            return None;
+        }
+        let mut saved: Vec<(usize, Slot)> = Vec::new();
+        for &i in &touched {
+            let Some(slot) = self.fresh_slot(i) else {
+                self.undo(saved);
+                return None;
+            };
+            let old = self.put(i, slot);
+            saved.push((i, old));
+        }
+        if !super::anchor_diagnostics(&self.content, &self.page_docs, &self.section_docs, None).is_empty() {
+            self.undo(saved);
+            return None;
+        }
+        // The palette is fingerprinted in `build` output: a change renames it in every page.
+        let css = self.highlight_base.as_deref().map(|b| super::used_css(b, &self.class_counts));
+        if css != self.highlight_css && !self.opts.plain_assets {
+            self.undo(saved);
+            return None;
+        }
+
+        let mut jobs: BTreeSet<Job> = touched.iter().map(|&i| Job::Page(i)).collect();
+        for &i in &touched {
+            if let Some(r) = self.readers.get(&self.content.pages[i].content_rel) {
+                jobs.extend(r.iter().copied());
+            }
+        }
+        let jobs: Vec<Job> = jobs.into_iter().collect();
+        let outs: Vec<(Job, Option<super::Rendering>, Vec<String>)> = {
+            let renderer = self.renderer();
+            jobs.par_iter()
+                .map(|&job| {
+                    let (out, used) = templates::track(|| renderer.render(job));
+                    (job, out, used)
+                })
+                .collect()
+        };
+        if outs.iter().any(|(_, out, _)| matches!(out, Some(Err(_)))) {
+            self.undo(saved);
+            return None;
+        }
+
+        // Committed from here on.
+        let mut files: BTreeMap<String, OutFile> = BTreeMap::new();
+        for (job, out, used) in outs {
+            if let Some(Ok((path, html))) = out {
+                files.insert(path, OutFile::Bytes(html.into_bytes()));
+            }
+            let old = self.reads.insert(job, used.clone()).unwrap_or_default();
+            for rel in old {
+                if let Some(set) = self.readers.get_mut(&rel) {
+                    set.remove(&job);
+                }
+            }
+            for rel in used {
+                self.readers.entry(rel).or_default().insert(job);
+            }
+        }
+        feeds::write_all(
+            &self.config,
+            &self.content,
+            &page_docs_html(&self.page_docs),
+            &self.taxonomies,
+            &mut files,
+            Some(&touched),
+        );
+        let index =
+            search_index(&self.content, &self.page_docs, &self.words, self.config.base_path(), &mut self.search_cap);
+        files.insert(SEARCH_INDEX.into(), OutFile::Bytes(index.into_bytes()));
+        if css != self.highlight_css {
+            if let Some(c) = &css {
+                files.insert("highlight.css".into(), OutFile::Bytes(c.clone().into_bytes()));
+            }
+            self.highlight_css = css;
+        }
+
+        let mut diagnostics = self.other_diags.clone();
+        diagnostics.extend(self.page_diags.iter().flatten().cloned());
+        crate::diagnostics::sort(&mut diagnostics);
+        let sources = if diagnostics.is_empty() { SourceMap::default() } else { self.sources.clone() };
+        let pages = touched
+            .iter()
+            .map(|&i| {
+                let p = &self.content.pages[i];
+                (super::out_path(&p.url_path), p.file.rel.clone(), p.file.text.clone(), self.reports[i].clone())
+            })
+            .collect();
+        let files = files
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                OutFile::Bytes(b) => Some((k, b)),
+                OutFile::Copy(_) => None,
+            })
+            .collect();
+        Some(Partial { files, diagnostics, sources, pages })
+    }
+
+    fn renderer(&self) -> Renderer<'_> {
+        Renderer {
+            config: &self.config,
+            config_value: &self.config_value,
+            base_path: self.config.base_path(),
+            content: &self.content,
+            tpl: &self.tpl,
+            values: Values {
+                config: &self.config,
+                content: &self.content,
+                lite: &self.lite,
+                section_lite: &self.section_lite,
+                taxonomies: &self.taxonomies,
+            },
+            page_docs: &self.page_docs,
+            section_docs: &self.section_docs,
+            taxonomies: &self.taxonomies,
+            sources: &self.sources,
+        }
+    }
+
+    /// Page `i` as its file now reads, when it parses cleanly and keeps its
+    /// place in the site.
+    fn fresh_slot(&self, i: usize) -> Option<Slot> {
+        let old = &self.content.pages[i];
+        let root = &self.opts.root;
+        if self.other_diags.iter().any(|d| d.path == old.file.rel) {
+            return None;
+        }
+        let (parsed, diags, _) =
+            content::parse_file(root, &root.join("content"), &root.join(&old.file.rel), &self.config);
+        let Some(Parsed::Page(mut page)) = parsed else { return None };
+        if !diags.is_empty() {
+            return None;
+        }
+        page.section = old.section;
+        page.assets = old.assets.clone();
+        let report = match &self.corrector {
+            Some(c) => correct::correct_page(&mut page, c),
+            None => None,
+        };
+        let (a, b) = (&old.meta, &page.meta);
+        let same_place = page.url_path == old.url_path
+            && page.content_rel == old.content_rel
+            && a.title == b.title
+            && a.date == b.date
+            && a.updated == b.updated
+            && a.draft == b.draft
+            && a.slug == b.slug
+            && a.aliases == b.aliases
+            && a.weight == b.weight
+            && a.template == b.template
+            && a.taxonomies == b.taxonomies;
+        if !same_place {
+            return None;
+        }
+        let md = Md {
+            config: &self.config,
+            config_value: &self.config_value,
+            base_path: self.config.base_path(),
+            tpl: &self.tpl,
+            urls: &self.urls,
+            known: &self.known,
+            drafts: &self.drafts,
+        };
+        // As in a full build, shortcodes run before the index exists.
+        let index = self.index.take();
+        let (doc, diags) =
+            md.doc(&page.body, &page.body_map, page.body_start, &page.file.rel, &page.url_path, &page.meta.title);
+        if let Some(ix) = index {
+            self.index.set(ix);
+        }
+        if diags.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        let lite = page_lite(&self.config, &self.content, &self.taxonomies, &page, &doc);
+        let words = crate::render::search::words(&doc.rendered.html);
+        Some(Slot { page, doc, diags, lite, report, words })
+    }
+
+    /// Swap page `i`'s slot for `slot`, everywhere it shows; returns the old one.
+    fn put(&mut self, i: usize, mut slot: Slot) -> Slot {
+        for c in crate::render::minify::classes(&self.page_docs[i].rendered.html) {
+            if let Some(n) = self.class_counts.get_mut(c) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        for c in crate::render::minify::classes(&slot.doc.rendered.html) {
+            *self.class_counts.entry(c.to_string()).or_insert(0) += 1;
+        }
+        std::mem::swap(&mut self.content.pages[i], &mut slot.page);
+        std::mem::swap(&mut self.page_docs[i], &mut slot.doc);
+        std::mem::swap(&mut self.page_diags[i], &mut slot.diags);
+        std::mem::swap(&mut self.lite[i], &mut slot.lite);
+        std::mem::swap(&mut self.reports[i], &mut slot.report);
+        std::mem::swap(&mut self.words[i], &mut slot.words);
+        let page = &self.content.pages[i];
+        self.sources.insert(page.file.rel.clone(), page.file.text.clone());
+        let section = &self.content.sections[page.section];
+        let pos = section.pages.iter().position(|&j| j == i);
+        let lite = self.lite[i].clone();
+        let (rel, section_rel) = (page.content_rel.clone(), section.content_rel.clone());
+        self.index.update(|ix| {
+            if let (Some(pos), Some(v)) = (pos, ix.sections.get_mut(&section_rel))
+                && let Some(slot) = Arc::make_mut(v).get_mut("pages").and_then(|p| p.get_mut(pos))
+            {
+                *slot = (*lite).clone();
+            }
+            ix.pages.insert(rel, lite);
+        });
+        slot
+    }
+
+    fn undo(&mut self, saved: Vec<(usize, Slot)>) {
+        for (i, slot) in saved.into_iter().rev() {
+            self.put(i, slot);
+        }
+    }
+}
