@@ -103,7 +103,7 @@ impl Update {
 }
 
 /// Output page → what the corrector found in its source, for the overlay.
-pub type Findings = HashMap<String, Value>;
+pub type Findings = HashMap<String, Arc<Value>>;
 
 pub struct Engine {
     opts: BuildOptions,
@@ -211,7 +211,7 @@ impl Engine {
         let findings = Arc::make_mut(&mut self.findings);
         for (out, src, text, report) in partial.pages {
             match report.as_ref().and_then(|r| page_findings(&src, &text, r)) {
-                Some(v) => findings.insert(out, v),
+                Some(v) => findings.insert(out, Arc::new(v)),
                 None => findings.remove(&out),
             };
         }
@@ -241,11 +241,23 @@ impl Engine {
         }
         self.files = Arc::new(new);
         self.state = state;
+        release_freed_memory();
         self.pending.clear();
         self.copies = copies;
         self.findings = Arc::new(findings);
         self.has_site = true;
         update
+    }
+}
+
+/// Hand the memory a full build freed back to the system: the build's peak
+/// is several times what the server keeps, and glibc would otherwise hold on
+/// to it for the life of the process.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -259,7 +271,7 @@ fn findings(built: &site::Built) -> Findings {
         let Some(report) = reports.get(src.as_path()) else { continue };
         let text = built.sources.get(src).unwrap_or("");
         if let Some(v) = page_findings(src, text, report) {
-            out.insert(page.clone(), v);
+            out.insert(page.clone(), Arc::new(v));
         }
     }
     out

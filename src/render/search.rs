@@ -32,11 +32,12 @@ struct Out<'a> {
     d: &'a str,
     h: &'a [String],
     /// Body words, space-separated.
-    w: String,
+    w: &'a str,
 }
 
-/// Distinct words (three letters or more) of the text of `html`.
-pub fn words(html: &str) -> Vec<String> {
+/// The first [`MAX_WORDS`] distinct words (three letters or more) of the
+/// text of `html`, space-separated: all the index can ever keep of a page.
+pub fn words(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut in_tag = false;
     for c in html.chars() {
@@ -55,12 +56,22 @@ pub fn words(html: &str) -> Vec<String> {
         .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
         .map(str::to_lowercase)
         .filter(|w| seen.insert(w.clone()))
-        .collect()
+        .take(MAX_WORDS)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The first `cap` words of space-separated `words`.
+fn first(words: &str, cap: usize) -> &str {
+    match cap.checked_sub(1) {
+        None => "",
+        Some(k) => words.match_indices(' ').nth(k).map_or(words, |(i, _)| &words[..i]),
+    }
 }
 
 /// The index as JSON, at most [`MAX_BYTES`] unless titles alone exceed it.
 pub fn build(entries: &[Entry]) -> String {
-    let all: Vec<Vec<String>> = entries.iter().map(|e| words(e.html)).collect();
+    let all: Vec<String> = entries.iter().map(|e| words(e.html)).collect();
     build_with_words(entries, &all, &mut None)
 }
 
@@ -69,19 +80,13 @@ pub fn build(entries: &[Entry]) -> String {
 /// are tried from there (after checking the one above it no longer fits)
 /// rather than from the top, which gives the same index in two passes
 /// instead of ten on a large site.
-pub fn build_with_words(entries: &[Entry], all: &[Vec<String>], cap: &mut Option<usize>) -> String {
+pub fn build_with_words(entries: &[Entry], all: &[String], cap: &mut Option<usize>) -> String {
     let caps: Vec<usize> = std::iter::successors(Some(MAX_WORDS), |&c| (c > 0).then_some(c / 2)).collect();
     let serialise = |cap: usize| {
         let out: Vec<Out> = entries
             .iter()
             .zip(all)
-            .map(|(e, w)| Out {
-                u: &e.url,
-                t: e.title,
-                d: e.description,
-                h: &e.headings,
-                w: w.iter().take(cap).cloned().collect::<Vec<_>>().join(" "),
-            })
+            .map(|(e, w)| Out { u: &e.url, t: e.title, d: e.description, h: &e.headings, w: first(w, cap) })
             .collect();
         serde_json::to_string(&out).unwrap_or_else(|_| "[]".into())
     };

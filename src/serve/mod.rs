@@ -45,7 +45,7 @@ impl State {
     /// The corrector's findings for one output page (`null` if none).
     pub fn findings_json(&self, page: &str) -> String {
         let f = self.findings.read().map(|f| f.clone()).unwrap_or_default();
-        f.get(page).cloned().unwrap_or(Value::Null).to_string()
+        f.get(page).map_or_else(|| Value::Null.to_string(), |v| v.to_string())
     }
 
     pub fn version(&self) -> u64 {

@@ -359,8 +359,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
         }
         reads.insert(job, used);
     }
-    let words: Vec<Vec<String>> =
-        page_docs.par_iter().map(|d| crate::render::search::words(&d.rendered.html)).collect();
+    let words: Vec<String> = page_docs.par_iter().map(|d| crate::render::search::words(&d.rendered.html)).collect();
     let mut search_cap = None;
     files.insert(
         SEARCH_INDEX.into(),
@@ -411,6 +410,11 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
             for rel in used {
                 readers.entry(rel.clone()).or_default().insert(*job);
             }
+        }
+        // Markdown is rendered: the corrected bodies are not needed again.
+        for p in &mut content.pages {
+            p.body = String::new();
+            p.body_map = Default::default();
         }
         State {
             opts: opts.clone(),
@@ -475,7 +479,7 @@ pub struct State {
     /// Page (`content_rel`) → the outputs that read its value.
     readers: HashMap<String, HashSet<Job>>,
     /// Each page's search words.
-    words: Vec<Vec<String>>,
+    words: Vec<String>,
     search_cap: Option<usize>,
     /// Class name → how many documents use it (for the syntax palette).
     class_counts: HashMap<String, usize>,
@@ -816,13 +820,7 @@ fn fingerprints(
 }
 
 /// Every page's title, description, headings and words (see [`crate::render::search`]).
-fn search_index(
-    content: &Content,
-    docs: &[Doc],
-    words: &[Vec<String>],
-    base_path: &str,
-    cap: &mut Option<usize>,
-) -> String {
+fn search_index(content: &Content, docs: &[Doc], words: &[String], base_path: &str, cap: &mut Option<usize>) -> String {
     fn flatten(toc: &[crate::render::markdown::TocEntry], out: &mut Vec<String>) {
         for t in toc {
             out.push(t.title.clone());

@@ -18,7 +18,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use std::sync::LazyLock;
+
 use rayon::prelude::*;
+use regex::Regex;
 use serde_json::Value;
 
 use super::{Doc, Job, Md, OutFile, Renderer, SEARCH_INDEX, State, Values, page_docs_html, page_lite, search_index};
@@ -46,7 +49,7 @@ struct Slot {
     diags: Vec<Diagnostic>,
     lite: Arc<Value>,
     report: Option<Report>,
-    words: Vec<String>,
+    words: String,
 }
 
 impl State {
@@ -54,6 +57,7 @@ impl State {
     /// all existing articles whose place in the site stayed the same; `None`
     /// means a full build is needed (the state is then unchanged).
     pub fn update_pages(&mut self, paths: &BTreeSet<PathBuf>) -> Option<Partial> {
+        let mut clock = Stopwatch::new();
         let mut touched: Vec<usize> = Vec::new();
         for rel in paths {
             let name = rel.file_name()?;
@@ -79,7 +83,8 @@ impl State {
             let old = self.put(i, slot);
             saved.push((i, old));
         }
-        if !super::anchor_diagnostics(&self.content, &self.page_docs, &self.section_docs, None).is_empty() {
+        clock.lap("reparse, correct, markdown");
+        if self.breaks_anchors(&touched) {
             self.undo(saved);
             return None;
         }
@@ -90,13 +95,24 @@ impl State {
             return None;
         }
 
+        // Each page itself, and whatever read its value, unless that output's
+        // templates never name a field that changed (an edit usually changes
+        // only `word_count`, which listings do not show).
         let mut jobs: BTreeSet<Job> = touched.iter().map(|&i| Job::Page(i)).collect();
-        for &i in &touched {
-            if let Some(r) = self.readers.get(&self.content.pages[i].content_rel) {
-                jobs.extend(r.iter().copied());
+        for (i, old) in &saved {
+            let changed = changed_keys(&old.lite, &self.lite[*i]);
+            clock.note(&format!("changed in the page value: {changed:?}"));
+            if changed.is_empty() {
+                continue;
+            }
+            if let Some(r) = self.readers.get(&self.content.pages[*i].content_rel) {
+                jobs.extend(
+                    r.iter().copied().filter(|&job| self.template_of(job).is_none_or(|t| self.mentions(&t, &changed))),
+                );
             }
         }
         let jobs: Vec<Job> = jobs.into_iter().collect();
+        clock.lap("anchors, palette");
         let outs: Vec<(Job, Option<super::Rendering>, Vec<String>)> = {
             let renderer = self.renderer();
             jobs.par_iter()
@@ -111,6 +127,7 @@ impl State {
             return None;
         }
 
+        clock.lap(&format!("{} templates", jobs.len()));
         // Committed from here on.
         let mut files: BTreeMap<String, OutFile> = BTreeMap::new();
         for (job, out, used) in outs {
@@ -127,6 +144,7 @@ impl State {
                 self.readers.entry(rel).or_default().insert(job);
             }
         }
+        clock.lap("outputs");
         feeds::write_all(
             &self.config,
             &self.content,
@@ -135,6 +153,7 @@ impl State {
             &mut files,
             Some(&touched),
         );
+        clock.lap("feeds");
         let index =
             search_index(&self.content, &self.page_docs, &self.words, self.config.base_path(), &mut self.search_cap);
         files.insert(SEARCH_INDEX.into(), OutFile::Bytes(index.into_bytes()));
@@ -145,6 +164,7 @@ impl State {
             self.highlight_css = css;
         }
 
+        clock.lap("search index");
         let mut diagnostics = self.other_diags.clone();
         diagnostics.extend(self.page_diags.iter().flatten().cloned());
         crate::diagnostics::sort(&mut diagnostics);
@@ -163,7 +183,102 @@ impl State {
                 OutFile::Copy(_) => None,
             })
             .collect();
+        clock.lap("diagnostics");
         Some(Partial { files, diagnostics, sources, pages })
+    }
+
+    /// Whether a link with an `#anchor` in or into one of `touched` names no id
+    /// of its target (an error: the full build reports it).
+    fn breaks_anchors(&self, touched: &[usize]) -> bool {
+        let rels: Vec<&str> = touched.iter().map(|&i| self.content.pages[i].content_rel.as_str()).collect();
+        let ids_of = |target: &str| -> Option<&std::collections::HashSet<String>> {
+            if let Some(&i) = self.page_of.get(&std::path::Path::new("content").join(target)) {
+                return Some(&self.page_docs[i].rendered.ids);
+            }
+            self.content
+                .sections
+                .iter()
+                .position(|s| s.content_rel == target)
+                .map(|k| &self.section_docs[k].rendered.ids)
+        };
+        let docs = self.content.pages.iter().zip(&self.page_docs).map(|(p, d)| (p.content_rel.as_str(), d));
+        let docs =
+            docs.chain(self.content.sections.iter().zip(&self.section_docs).map(|(s, d)| (s.content_rel.as_str(), d)));
+        for (own, d) in docs {
+            let mine = rels.contains(&own);
+            for c in &d.rendered.anchors {
+                let target = c.target.as_deref().unwrap_or(own);
+                if (mine || rels.contains(&target)) && ids_of(target).is_some_and(|ids| !ids.contains(&c.anchor)) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// The template an output is rendered with.
+    fn template_of(&self, job: Job) -> Option<String> {
+        let content = &self.content;
+        Some(match job {
+            Job::Page(i) => {
+                let p = content.pages.get(i)?;
+                p.meta
+                    .template
+                    .clone()
+                    .or_else(|| content.sections[p.section].meta.page_template.clone())
+                    .unwrap_or_else(|| "page.html".into())
+            }
+            Job::Section(i, _) => {
+                let s = content.sections.get(i)?;
+                s.meta
+                    .template
+                    .clone()
+                    .unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() })
+            }
+            Job::TaxonomyList(_) => "taxonomy_list.html".into(),
+            Job::Term(..) => "taxonomy_single.html".into(),
+            Job::NotFound => "404.html".into(),
+            Job::Search => "search.html".into(),
+        })
+    }
+
+    /// Whether template `name`, or one it extends, includes or imports, names
+    /// any of `keys` (or reads values wholesale, which names them all).
+    fn mentions(&self, name: &str, keys: &[String]) -> bool {
+        static REF: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r#"\{%-?\s*(?:extends|include|import)\s+"([^"]+)""#).expect("static regex"));
+        static WHOLESALE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"json_encode|__tera_context|\bdebug\b").expect("static regex"));
+        // `for key, value in x`: every key of `x` is read. Fine when `x` is one
+        // of the maps inside a page value (its name is then what changed);
+        // anything else might be a whole page value.
+        static KEY_VALUE_LOOP: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"\bfor\s+\w+\s*,\s*\w+\s+in\s+([\w.]+)").expect("static regex")
+        });
+        let wholesale = |text: &str| {
+            WHOLESALE.is_match(text)
+                || KEY_VALUE_LOOP.captures_iter(text).any(|c| {
+                    let x = c.get(1).map_or("", |m| m.as_str());
+                    !matches!(x.rsplit('.').next(), Some("terms" | "taxonomies" | "extra"))
+                })
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = vec![name.to_string()];
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            // A template we cannot read could say anything.
+            let Some(text) = self.tpl.files.get(&n).and_then(|rel| self.sources.get(rel)) else { return true };
+            if wholesale(text) {
+                return true;
+            }
+            if keys.iter().any(|k| contains_word(text, k)) {
+                return true;
+            }
+            todo.extend(REF.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str().to_string()));
+        }
+        false
     }
 
     fn renderer(&self) -> Renderer<'_> {
@@ -242,6 +357,8 @@ impl State {
             return None;
         }
         let lite = page_lite(&self.config, &self.content, &self.taxonomies, &page, &doc);
+        page.body = String::new();
+        page.body_map = Default::default();
         let words = crate::render::search::words(&doc.rendered.html);
         Some(Slot { page, doc, diags, lite, report, words })
     }
@@ -282,6 +399,50 @@ impl State {
     fn undo(&mut self, saved: Vec<(usize, Slot)>) {
         for (i, slot) in saved.into_iter().rev() {
             self.put(i, slot);
+        }
+    }
+}
+
+/// Top-level keys whose values differ between two page values.
+fn changed_keys(old: &Value, new: &Value) -> Vec<String> {
+    match (old.as_object(), new.as_object()) {
+        (Some(a), Some(b)) => {
+            let mut keys: Vec<String> =
+                a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect();
+            keys.extend(b.keys().filter(|k| !a.contains_key(*k)).cloned());
+            keys
+        }
+        _ => vec![String::new()],
+    }
+}
+
+/// `word` in `text` with no identifier character on either side.
+fn contains_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(at, _)| {
+        !text[..at].chars().next_back().is_some_and(ident) && !text[at + word.len()..].chars().next().is_some_and(ident)
+    })
+}
+
+/// Per-stage times on stderr when `ATTACHE_TIMINGS` is set (for profiling the
+/// fast path on a large site; see bench/README.md).
+struct Stopwatch(Option<std::time::Instant>);
+
+impl Stopwatch {
+    fn new() -> Self {
+        Stopwatch(std::env::var_os("ATTACHE_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn note(&self, what: &str) {
+        if self.0.is_some() {
+            eprintln!("             {what}");
+        }
+    }
+
+    fn lap(&mut self, what: &str) {
+        if let Some(t) = self.0 {
+            eprintln!("  {:>7.1} ms  {what}", t.elapsed().as_secs_f64() * 1000.0);
+            self.0 = Some(std::time::Instant::now());
         }
     }
 }
