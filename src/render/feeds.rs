@@ -91,58 +91,81 @@ fn atom(
     out
 }
 
-/// Write every feed, the sitemap and robots.txt into `files`. With `only`
-/// (pages edited since the last build, which left every list's order as it
-/// was), a feed none of those pages appears in is left out: its bytes cannot
-/// have changed.
-pub fn write_all(
-    config: &Config,
-    content: &Content,
-    html: &[(&str, Option<&str>)],
-    taxonomies: &[Taxonomy],
-    files: &mut BTreeMap<String, OutFile>,
-    only: Option<&[usize]>,
-) {
-    let shows = |list: &[usize]| only.is_none_or(|o| list.iter().take(config.feed_limit).any(|i| o.contains(i)));
+/// One Atom feed: where it is written, its title, the page it belongs to,
+/// and its pages, newest first.
+pub struct Feed {
+    path: String,
+    title: String,
+    home: String,
+    pages: Vec<usize>,
+}
+
+/// Every feed the site has: the site's, each section's, each term's (where enabled).
+pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<Feed> {
+    let mut feeds = Vec::new();
     if config.generate_feed {
         let mut all: Vec<usize> = (0..content.pages.len()).collect();
         sort_pages(&mut all, &content.pages, SortBy::Date);
-        if shows(&all) {
-            files.insert(
-                "atom.xml".into(),
-                OutFile::Bytes(atom(config, content, html, &config.title, "/atom.xml", "/", &all).into_bytes()),
-            );
-        }
+        feeds.push(Feed { path: "/atom.xml".into(), title: config.title.clone(), home: "/".into(), pages: all });
     }
     if config.section_feeds {
         for s in content.sections.iter().filter(|s| s.url_path != "/" && !s.pages.is_empty()) {
             let mut list = s.pages.clone();
             sort_pages(&mut list, &content.pages, SortBy::Date);
-            if !shows(&list) {
-                continue;
-            }
-            let feed_path = format!("{}atom.xml", s.url_path);
-            let title = format!("{} — {}", s.meta.title, config.title);
-            files.insert(
-                feed_path.trim_start_matches('/').to_string(),
-                OutFile::Bytes(atom(config, content, html, &title, &feed_path, &s.url_path, &list).into_bytes()),
-            );
+            feeds.push(Feed {
+                path: format!("{}atom.xml", s.url_path),
+                title: format!("{} — {}", s.meta.title, config.title),
+                home: s.url_path.clone(),
+                pages: list,
+            });
         }
     }
     for t in taxonomies {
         if !config.taxonomies.get(&t.name).is_some_and(|c| c.feed) {
             continue;
         }
-        for term in t.terms.iter().filter(|term| shows(&term.pages)) {
+        for term in &t.terms {
             let home = format!("/{}/{}/", t.slug, term.slug);
-            let feed_path = format!("{home}atom.xml");
-            let title = format!("{} — {}", term.name, config.title);
-            files.insert(
-                feed_path.trim_start_matches('/').to_string(),
-                OutFile::Bytes(atom(config, content, html, &title, &feed_path, &home, &term.pages).into_bytes()),
-            );
+            feeds.push(Feed {
+                path: format!("{home}atom.xml"),
+                title: format!("{} — {}", term.name, config.title),
+                home,
+                pages: term.pages.clone(),
+            });
         }
     }
+    feeds
+}
+
+/// Write the feeds of `plan` into `files`; with `only` (pages edited since
+/// the plan was made, which left every list's order as it was), just those
+/// feeds one of them appears in: no other feed's bytes can have changed.
+pub fn write_feeds(
+    config: &Config,
+    content: &Content,
+    html: &[(&str, Option<&str>)],
+    plan: &[Feed],
+    only: Option<&[usize]>,
+    files: &mut BTreeMap<String, OutFile>,
+) {
+    for f in plan {
+        if only.is_some_and(|o| !f.pages.iter().take(config.feed_limit).any(|i| o.contains(i))) {
+            continue;
+        }
+        let atom = atom(config, content, html, &f.title, &f.path, &f.home, &f.pages);
+        files.insert(f.path.trim_start_matches('/').to_string(), OutFile::Bytes(atom.into_bytes()));
+    }
+}
+
+/// Write every feed, the sitemap and robots.txt into `files`.
+pub fn write_all(
+    config: &Config,
+    content: &Content,
+    html: &[(&str, Option<&str>)],
+    taxonomies: &[Taxonomy],
+    files: &mut BTreeMap<String, OutFile>,
+) {
+    write_feeds(config, content, html, &plan(config, content, taxonomies), None, files);
     if config.generate_sitemap {
         let mut out = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

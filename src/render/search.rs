@@ -72,40 +72,78 @@ fn first(words: &str, cap: usize) -> &str {
 /// The index as JSON, at most [`MAX_BYTES`] unless titles alone exceed it.
 pub fn build(entries: &[Entry]) -> String {
     let all: Vec<String> = entries.iter().map(|e| words(e.html)).collect();
-    build_with_words(entries, &all, &mut None)
+    Index::build(entries, &all).json()
 }
 
-/// [`build`] with each entry's [`words`] already known (the dev server keeps
-/// them per page). `cap` is the word cap the last build settled on: the caps
-/// are tried from there (after checking the one above it no longer fits)
-/// rather than from the top, which gives the same index in two passes
-/// instead of ten on a large site.
-pub fn build_with_words(entries: &[Entry], all: &[String], cap: &mut Option<usize>) -> String {
-    let caps: Vec<usize> = std::iter::successors(Some(MAX_WORDS), |&c| (c > 0).then_some(c / 2)).collect();
-    let serialise = |cap: usize| {
-        let out: Vec<Out> = entries
-            .iter()
-            .zip(all)
-            .map(|(e, w)| Out { u: &e.url, t: e.title, d: e.description, h: &e.headings, w: first(w, cap) })
-            .collect();
-        serde_json::to_string(&out).unwrap_or_else(|_| "[]".into())
-    };
-    let fits = |json: &str, c: usize| json.len() <= MAX_BYTES || c == 0;
-    let mut start = 0;
-    if let Some(k) = cap.and_then(|c| caps.iter().position(|&x| x == c))
-        && k > 0
-        && !fits(&serialise(caps[k - 1]), caps[k - 1])
-    {
-        start = k;
-    }
-    for &c in &caps[start..] {
-        let json = serialise(c);
-        if fits(&json, c) {
-            *cap = Some(c);
-            return json;
+/// The index as its entries' JSON, kept so that one edited page re-serialises
+/// that page only. The word cap is the largest (from [`MAX_WORDS`] down, halving)
+/// at which the whole index fits; the lengths at the cap above are kept too,
+/// so an update can tell when the cap would move (then the caller rebuilds).
+pub struct Index {
+    cap: usize,
+    /// Each entry's JSON at `cap`.
+    entries: Vec<String>,
+    /// Each entry's JSON length at the cap above `cap` (empty at the top).
+    above: Vec<usize>,
+}
+
+fn caps() -> Vec<usize> {
+    std::iter::successors(Some(MAX_WORDS), |&c| (c > 0).then_some(c / 2)).collect()
+}
+
+fn entry_json(e: &Entry, words: &str, cap: usize) -> String {
+    let out = Out { u: &e.url, t: e.title, d: e.description, h: &e.headings, w: first(words, cap) };
+    serde_json::to_string(&out).unwrap_or_else(|_| "{}".into())
+}
+
+/// Length of a JSON array of items of these lengths.
+fn array_len(lens: impl Iterator<Item = usize>) -> usize {
+    let (n, sum): (usize, usize) = lens.fold((0, 0), |(n, s), l| (n + 1, s + l));
+    2 + sum + n.saturating_sub(1)
+}
+
+impl Index {
+    /// `words`: each entry's [`words`].
+    pub fn build(entries: &[Entry], words: &[String]) -> Index {
+        let mut above = Vec::new();
+        for cap in caps() {
+            let json: Vec<String> = entries.iter().zip(words).map(|(e, w)| entry_json(e, w, cap)).collect();
+            if array_len(json.iter().map(String::len)) <= MAX_BYTES || cap == 0 {
+                return Index { cap, entries: json, above };
+            }
+            above = json.iter().map(String::len).collect();
         }
+        Index { cap: 0, entries: Vec::new(), above }
     }
-    "[]".into()
+
+    /// Replace entry `i`; `false` when the index no longer fits its cap, or
+    /// would now fit a larger one (rebuild it with [`Index::build`]).
+    pub fn update(&mut self, i: usize, entry: &Entry, words: &str) -> bool {
+        let Some(slot) = self.entries.get_mut(i) else { return false };
+        *slot = entry_json(entry, words, self.cap);
+        let caps = caps();
+        let up = caps.iter().position(|&c| c == self.cap).and_then(|k| k.checked_sub(1)).map(|k| caps[k]);
+        if let (Some(up), Some(len)) = (up, self.above.get_mut(i)) {
+            *len = entry_json(entry, words, up).len();
+            if array_len(self.above.iter().copied()) <= MAX_BYTES {
+                return false;
+            }
+        }
+        self.cap == 0 || array_len(self.entries.iter().map(String::len)) <= MAX_BYTES
+    }
+
+    pub fn json(&self) -> String {
+        let mut out = String::with_capacity(array_len(self.entries.iter().map(String::len)));
+        out.push('[');
+        for (k, e) in self.entries.iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            out.push_str(e);
+        }
+        out.push(']');
+        out
+    }
 }
 
 #[cfg(test)]
@@ -128,5 +166,33 @@ mod tests {
         let body: String = (0..20_000).map(|i| format!("word{i} ")).collect();
         let entries: Vec<Entry> = (0..40).map(|_| entry(&body)).collect();
         assert!(build(&entries).len() <= MAX_BYTES);
+    }
+
+    /// Updating one entry at a time gives the index a fresh build gives,
+    /// including when an edit moves the word cap down or back up.
+    #[test]
+    fn updates_equal_a_fresh_build() {
+        let bodies: Vec<String> = (0..92).map(|i| (0..300).map(|k| format!("w{i}x{k} ")).collect()).collect();
+        let mut htmls = bodies.clone();
+        fn words_of(h: &[String]) -> Vec<String> {
+            h.iter().map(|b| words(b)).collect()
+        }
+        fn entries(h: &[String]) -> Vec<Entry<'_>> {
+            h.iter().map(|b| entry(b)).collect()
+        }
+        let mut index = Index::build(&entries(&htmls), &words_of(&htmls));
+        let mut caps_seen = std::collections::BTreeSet::new();
+        for step in 0..40usize {
+            let i = (step * 7) % htmls.len();
+            // Grow some pages a lot and shrink others to nothing.
+            htmls[i] = if step % 2 == 0 { String::new() } else { format!("{} {}", bodies[i], bodies[(i + 1) % 92]) };
+            let (e, w) = (entries(&htmls), words_of(&htmls));
+            if !index.update(i, &e[i], &w[i]) {
+                index = Index::build(&e, &w);
+            }
+            caps_seen.insert(index.cap);
+            assert_eq!(index.json(), build(&e), "step {step}");
+        }
+        assert!(caps_seen.len() > 1, "the edits should move the cap: {caps_seen:?}");
     }
 }

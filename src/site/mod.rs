@@ -360,11 +360,8 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
         reads.insert(job, used);
     }
     let words: Vec<String> = page_docs.par_iter().map(|d| crate::render::search::words(&d.rendered.html)).collect();
-    let mut search_cap = None;
-    files.insert(
-        SEARCH_INDEX.into(),
-        OutFile::Bytes(search_index(&content, &page_docs, &words, &base_path, &mut search_cap).into_bytes()),
-    );
+    let search = search_index(&content, &page_docs, &words, &base_path);
+    files.insert(SEARCH_INDEX.into(), OutFile::Bytes(search.json().into_bytes()));
     for (alias, target, _) in &aliases {
         let to = permalink(&config, target);
         files.insert(out_path(alias), OutFile::Bytes(redirect_html(&to).into_bytes()));
@@ -378,7 +375,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
                 .or_insert_with(|| OutFile::Bytes(redirect_html(&permalink(&config, &s.url_path)).into_bytes()));
         }
     }
-    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &mut files, None);
+    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &mut files);
     if let Some(css) = &highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
     }
@@ -417,6 +414,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
             p.body_map = Default::default();
         }
         State {
+            feeds: feeds::plan(&config, &content, &taxonomies),
             opts: opts.clone(),
             page_of: content.pages.iter().enumerate().map(|(i, p)| (p.file.rel.clone(), i)).collect(),
             reports: content.pages.iter().map(|p| reports.get(p.file.rel.as_path()).map(|r| (*r).clone())).collect(),
@@ -439,7 +437,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
             reads,
             readers,
             words,
-            search_cap,
+            search,
             class_counts,
             highlight_base,
             highlight_css,
@@ -480,7 +478,8 @@ pub struct State {
     readers: HashMap<String, HashSet<Job>>,
     /// Each page's search words.
     words: Vec<String>,
-    search_cap: Option<usize>,
+    search: crate::render::search::Index,
+    feeds: Vec<feeds::Feed>,
     /// Class name → how many documents use it (for the syntax palette).
     class_counts: HashMap<String, usize>,
     highlight_base: Option<String>,
@@ -819,31 +818,30 @@ fn fingerprints(
     out
 }
 
-/// Every page's title, description, headings and words (see [`crate::render::search`]).
-fn search_index(content: &Content, docs: &[Doc], words: &[String], base_path: &str, cap: &mut Option<usize>) -> String {
+/// A page as the search index sees it (see [`crate::render::search`]).
+fn search_entry<'a>(p: &'a content::Page, d: &'a Doc, base_path: &str) -> crate::render::search::Entry<'a> {
     fn flatten(toc: &[crate::render::markdown::TocEntry], out: &mut Vec<String>) {
         for t in toc {
             out.push(t.title.clone());
             flatten(&t.children, out);
         }
     }
-    let entries: Vec<crate::render::search::Entry> = content
-        .pages
-        .iter()
-        .zip(docs)
-        .map(|(p, d)| {
-            let mut headings = Vec::new();
-            flatten(&d.rendered.toc, &mut headings);
-            crate::render::search::Entry {
-                url: format!("{base_path}{}", p.url_path),
-                title: &p.meta.title,
-                description: p.meta.description.as_deref().unwrap_or(""),
-                headings,
-                html: &d.rendered.html,
-            }
-        })
-        .collect();
-    crate::render::search::build_with_words(&entries, words, cap)
+    let mut headings = Vec::new();
+    flatten(&d.rendered.toc, &mut headings);
+    crate::render::search::Entry {
+        url: format!("{base_path}{}", p.url_path),
+        title: &p.meta.title,
+        description: p.meta.description.as_deref().unwrap_or(""),
+        headings,
+        html: &d.rendered.html,
+    }
+}
+
+/// The search index of every page, from each page's words.
+fn search_index(content: &Content, docs: &[Doc], words: &[String], base_path: &str) -> crate::render::search::Index {
+    let entries: Vec<crate::render::search::Entry> =
+        content.pages.iter().zip(docs).map(|(p, d)| search_entry(p, d, base_path)).collect();
+    crate::render::search::Index::build(&entries, words)
 }
 
 fn finish(built: &mut Built, mut diags: Vec<Diagnostic>, start: Instant) {

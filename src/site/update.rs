@@ -24,7 +24,9 @@ use rayon::prelude::*;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{Doc, Job, Md, OutFile, Renderer, SEARCH_INDEX, State, Values, page_docs_html, page_lite, search_index};
+use super::{
+    Doc, Job, Md, OutFile, Renderer, SEARCH_INDEX, State, Values, page_docs_html, page_lite, search_entry, search_index,
+};
 use crate::content::{self, Page, Parsed};
 use crate::correct::{self, Report};
 use crate::diagnostics::{Diagnostic, SourceMap};
@@ -89,7 +91,14 @@ impl State {
             return None;
         }
         // The palette is fingerprinted in `build` output: a change renames it in every page.
-        let css = self.highlight_base.as_deref().map(|b| super::used_css(b, &self.class_counts));
+        fn classes(d: &Doc) -> std::collections::HashSet<&str> {
+            crate::render::minify::classes(&d.rendered.html).collect()
+        }
+        let same_classes = saved.iter().all(|(i, old)| classes(&old.doc) == classes(&self.page_docs[*i]));
+        let css = match same_classes {
+            true => self.highlight_css.clone(),
+            false => self.highlight_base.as_deref().map(|b| super::used_css(b, &self.class_counts)),
+        };
         if css != self.highlight_css && !self.opts.plain_assets {
             self.undo(saved);
             return None;
@@ -145,18 +154,24 @@ impl State {
             }
         }
         clock.lap("outputs");
-        feeds::write_all(
+        feeds::write_feeds(
             &self.config,
             &self.content,
             &page_docs_html(&self.page_docs),
-            &self.taxonomies,
-            &mut files,
+            &self.feeds,
             Some(&touched),
+            &mut files,
         );
         clock.lap("feeds");
-        let index =
-            search_index(&self.content, &self.page_docs, &self.words, self.config.base_path(), &mut self.search_cap);
-        files.insert(SEARCH_INDEX.into(), OutFile::Bytes(index.into_bytes()));
+        let base_path = self.config.base_path();
+        let fits = touched.iter().all(|&i| {
+            let entry = search_entry(&self.content.pages[i], &self.page_docs[i], base_path);
+            self.search.update(i, &entry, &self.words[i])
+        });
+        if !fits {
+            self.search = search_index(&self.content, &self.page_docs, &self.words, base_path);
+        }
+        files.insert(SEARCH_INDEX.into(), OutFile::Bytes(self.search.json().into_bytes()));
         if css != self.highlight_css {
             if let Some(c) = &css {
                 files.insert("highlight.css".into(), OutFile::Bytes(c.clone().into_bytes()));
@@ -252,9 +267,8 @@ impl State {
         // `for key, value in x`: every key of `x` is read. Fine when `x` is one
         // of the maps inside a page value (its name is then what changed);
         // anything else might be a whole page value.
-        static KEY_VALUE_LOOP: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"\bfor\s+\w+\s*,\s*\w+\s+in\s+([\w.]+)").expect("static regex")
-        });
+        static KEY_VALUE_LOOP: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"\bfor\s+\w+\s*,\s*\w+\s+in\s+([\w.]+)").expect("static regex"));
         let wholesale = |text: &str| {
             WHOLESALE.is_match(text)
                 || KEY_VALUE_LOOP.captures_iter(text).any(|c| {
