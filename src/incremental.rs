@@ -198,7 +198,13 @@ impl Engine {
     /// The fast path: only articles changed, and only in their prose (see
     /// [`site::State::update_pages`]).
     fn rerender(&mut self) -> Option<Update> {
-        let partial = self.state.as_mut()?.update_pages(&self.pending)?;
+        let partial = match self.state.as_mut()?.update_pages(&self.pending) {
+            site::Outcome::Rerendered(p) => p,
+            site::Outcome::Failed(diagnostics, sources) => {
+                return Some(Update { failure: Some(Failure { diagnostics, sources }), ..Update::default() });
+            }
+            site::Outcome::Full => return None,
+        };
         self.pending.clear();
         let mut update = Update { rerendered: partial.files.len(), ..Update::default() };
         let files = Arc::make_mut(&mut self.files);
@@ -222,6 +228,9 @@ impl Engine {
     }
 
     fn full(&mut self) -> Update {
+        // The old state would double the build's peak memory on a large site;
+        // a failed build then leaves no fast path until the next good one.
+        self.state = None;
         let (built, state) = match site::build_with_state(&self.opts) {
             Ok(b) => b,
             Err(e) => return Update { failure: Some(Failure::plumbing(format!("{e:#}"))), ..Update::default() },

@@ -24,7 +24,7 @@ use crate::render::templates::{self, SiteIndex, reading_time};
 use crate::taxonomies::{self, Taxonomy};
 
 mod update;
-pub use update::Partial;
+pub use update::{Outcome, Partial};
 
 /// What `attache build` and friends ask for.
 #[derive(Debug, Clone, Default)]
@@ -93,6 +93,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built> {
 /// ([`State::update_pages`]). `None` when the build stopped early.
 pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
     let start = Instant::now();
+    let mut clock = Stopwatch::new();
     let root = &opts.root;
     let mut built = Built::default();
     let config_path = root.join("config.toml");
@@ -130,6 +131,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
     let drafts = std::mem::take(&mut content.drafts);
     built.sources.extend(std::mem::take(&mut content.sources));
 
+    clock.lap("load");
     // Stage 2: correction (prose only; see `correct`).
     let corrector = match correct::Corrector::for_site(root, &config) {
         Ok(corrector) => {
@@ -151,6 +153,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
         }
     };
 
+    clock.lap("correct");
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
     let statics = static_files(root, &config);
     let highlight_base = templates_stylesheet(&config);
@@ -257,6 +260,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
     }
     let config_value = config_value(&config, &taxonomies);
 
+    clock.lap("taxonomies, URLs, templates");
     // Stage 3a: Markdown of every page and section, in parallel.
     let md = Md {
         config: &config,
@@ -286,8 +290,9 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
         })
         .collect();
 
+    clock.lap("markdown");
     // Anchors: checked against the target's ids, now that all are known.
-    let mut anchor_diags = anchor_diagnostics(&content, &page_docs, &section_docs, None);
+    let mut anchor_diags = anchor_diagnostics(&content, &page_docs, &section_docs);
 
     // Stage 3b: template values, each serialised once.
     let lite = page_lites(&config, &content, &page_docs, &taxonomies);
@@ -316,6 +321,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
         .collect();
     index.set(site_index);
 
+    clock.lap("anchors, values, index");
     // Stage 3c: templates, in parallel.
     let renderer = Renderer {
         config: &config,
@@ -338,6 +344,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
         })
         .collect();
 
+    clock.lap(&format!("{} templates", jobs.len()));
     let mut files: BTreeMap<String, OutFile> = BTreeMap::new();
     let mut template_errors: HashMap<(PathBuf, String), usize> = HashMap::new();
     let mut reads: HashMap<Job, Vec<String>> = HashMap::new();
@@ -389,6 +396,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
         files.entry(k).or_insert(OutFile::Copy(v));
     }
 
+    clock.lap("search, feeds, assets");
     built.stats.pages = content.pages.len();
     built.stats.sections = content.sections.len();
     built.stats.terms = taxonomies.iter().map(|t| t.terms.len()).sum();
@@ -444,6 +452,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
             sources: built.sources.clone(),
         }
     });
+    clock.lap("state");
     Ok((built, state))
 }
 
@@ -553,17 +562,8 @@ impl Md<'_> {
 }
 
 /// Every `#anchor` link that names no heading or id of its target.
-/// `swap`: page `i` checked as if its document were the given one.
-fn anchor_diagnostics(
-    content: &Content,
-    page_docs: &[Doc],
-    section_docs: &[Doc],
-    swap: Option<(usize, &Doc)>,
-) -> Vec<Diagnostic> {
-    let page_doc = |i: usize| match swap {
-        Some((k, d)) if k == i => d,
-        _ => &page_docs[i],
-    };
+fn anchor_diagnostics(content: &Content, page_docs: &[Doc], section_docs: &[Doc]) -> Vec<Diagnostic> {
+    let page_doc = |i: usize| &page_docs[i];
     let ids_by_rel: HashMap<&str, &HashSet<String>> = content
         .pages
         .iter()
@@ -1196,4 +1196,27 @@ impl Stats {
 pub fn write(built: &Built, output: &Path) -> Result<()> {
     crate::output::write_atomically(&built.files, output)
         .with_context(|| format!("could not write the site to {}", output.display()))
+}
+
+/// Per-stage times on stderr when `ATTACHE_TIMINGS` is set (for profiling the
+/// fast path on a large site; see bench/README.md).
+pub(crate) struct Stopwatch(Option<std::time::Instant>);
+
+impl Stopwatch {
+    pub(crate) fn new() -> Self {
+        Stopwatch(std::env::var_os("ATTACHE_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    pub(crate) fn note(&self, what: &str) {
+        if self.0.is_some() {
+            eprintln!("             {what}");
+        }
+    }
+
+    pub(crate) fn lap(&mut self, what: &str) {
+        if let Some(t) = self.0 {
+            eprintln!("  {:>7.1} ms  {what}", t.elapsed().as_secs_f64() * 1000.0);
+            self.0 = Some(std::time::Instant::now());
+        }
+    }
 }

@@ -25,7 +25,8 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::{
-    Doc, Job, Md, OutFile, Renderer, SEARCH_INDEX, State, Values, page_docs_html, page_lite, search_entry, search_index,
+    Doc, Job, Md, OutFile, Renderer, SEARCH_INDEX, State, Stopwatch, Values, page_docs_html, page_lite, search_entry,
+    search_index,
 };
 use crate::content::{self, Page, Parsed};
 use crate::correct::{self, Report};
@@ -44,6 +45,16 @@ pub struct Partial {
     pub pages: Vec<(String, PathBuf, Arc<str>, Option<Report>)>,
 }
 
+/// How [`State::update_pages`] went.
+pub enum Outcome {
+    Rerendered(Partial),
+    /// The edit breaks the build: these errors (with the sources they point
+    /// into). The state is unchanged.
+    Failed(Vec<Diagnostic>, SourceMap),
+    /// The edit needs a full build.
+    Full,
+}
+
 /// Everything a page contributes to the state, swapped in and out as one.
 struct Slot {
     page: Page,
@@ -58,37 +69,69 @@ impl State {
     /// Re-render after `paths` (relative to the root) changed, when they are
     /// all existing articles whose place in the site stayed the same; `None`
     /// means a full build is needed (the state is then unchanged).
-    pub fn update_pages(&mut self, paths: &BTreeSet<PathBuf>) -> Option<Partial> {
+    pub fn update_pages(&mut self, paths: &BTreeSet<PathBuf>) -> Outcome {
+        match self.try_update(paths) {
+            Ok(partial) => Outcome::Rerendered(partial),
+            Err(Some(mut diagnostics)) => {
+                crate::diagnostics::sort(&mut diagnostics);
+                let mut sources = self.sources.clone();
+                for rel in paths {
+                    if let Ok(text) = std::fs::read_to_string(self.opts.root.join(rel)) {
+                        sources.insert(rel.clone(), Arc::from(text.as_str()));
+                    }
+                }
+                Outcome::Failed(diagnostics, sources)
+            }
+            Err(None) => Outcome::Full,
+        }
+    }
+
+    /// `Err(None)`: a full build is needed; `Err(Some(errors))`: the edit breaks
+    /// the build (which a full build would report too). The state is then
+    /// as it was.
+    fn try_update(&mut self, paths: &BTreeSet<PathBuf>) -> Result<Partial, Option<Vec<Diagnostic>>> {
         let mut clock = Stopwatch::new();
         let mut touched: Vec<usize> = Vec::new();
         for rel in paths {
-            let name = rel.file_name()?;
+            let name = rel.file_name().ok_or(None)?;
             if content::is_editor_temp(name) {
                 continue;
             }
             if rel.extension().is_none_or(|e| e != "md") || name == "_index.md" {
-                return None;
+                return Err(None);
             }
-            touched.push(*self.page_of.get(rel)?);
+            touched.push(*self.page_of.get(rel).ok_or(None)?);
         }
         touched.sort_unstable();
         touched.dedup();
         if touched.is_empty() {
-            return None;
+            return Err(None);
         }
         let mut saved: Vec<(usize, Slot)> = Vec::new();
+        // Every edited page's errors, as a full build would list them all.
+        let mut errors: Vec<Diagnostic> = Vec::new();
         for &i in &touched {
-            let Some(slot) = self.fresh_slot(i) else {
-                self.undo(saved);
-                return None;
-            };
-            let old = self.put(i, slot);
-            saved.push((i, old));
+            match self.fresh_slot(i) {
+                Ok(slot) => {
+                    let old = self.put(i, slot);
+                    saved.push((i, old));
+                }
+                Err(Some(mut e)) => errors.append(&mut e),
+                Err(None) => {
+                    self.undo(saved);
+                    return Err(None);
+                }
+            }
+        }
+        if !errors.is_empty() {
+            self.undo(saved);
+            return Err(Some(errors));
         }
         clock.lap("reparse, correct, markdown");
         if self.breaks_anchors(&touched) {
+            let errors = super::anchor_diagnostics(&self.content, &self.page_docs, &self.section_docs);
             self.undo(saved);
-            return None;
+            return Err(Some(errors));
         }
         // The palette is fingerprinted in `build` output: a change renames it in every page.
         fn classes(d: &Doc) -> std::collections::HashSet<&str> {
@@ -101,7 +144,7 @@ impl State {
         };
         if css != self.highlight_css && !self.opts.plain_assets {
             self.undo(saved);
-            return None;
+            return Err(None);
         }
 
         // Each page itself, and whatever read its value, unless that output's
@@ -131,9 +174,16 @@ impl State {
                 })
                 .collect()
         };
-        if outs.iter().any(|(_, out, _)| matches!(out, Some(Err(_)))) {
+        for (_, out, _) in &outs {
+            if let Some(Err(d)) = out
+                && !errors.iter().any(|e| e.path == d.path && e.message == d.message)
+            {
+                errors.push(d.clone());
+            }
+        }
+        if !errors.is_empty() {
             self.undo(saved);
-            return None;
+            return Err(Some(errors));
         }
 
         clock.lap(&format!("{} templates", jobs.len()));
@@ -199,7 +249,7 @@ impl State {
             })
             .collect();
         clock.lap("diagnostics");
-        Some(Partial { files, diagnostics, sources, pages })
+        Ok(Partial { files, diagnostics, sources, pages })
     }
 
     /// Whether a link with an `#anchor` in or into one of `touched` names no id
@@ -318,17 +368,21 @@ impl State {
 
     /// Page `i` as its file now reads, when it parses cleanly and keeps its
     /// place in the site.
-    fn fresh_slot(&self, i: usize) -> Option<Slot> {
+    fn fresh_slot(&self, i: usize) -> Result<Slot, Option<Vec<Diagnostic>>> {
         let old = &self.content.pages[i];
         let root = &self.opts.root;
-        if self.other_diags.iter().any(|d| d.path == old.file.rel) {
-            return None;
+        // A deleted (or renamed) article changes the site's structure.
+        if self.other_diags.iter().any(|d| d.path == old.file.rel) || !root.join(&old.file.rel).is_file() {
+            return Err(None);
         }
         let (parsed, diags, _) =
             content::parse_file(root, &root.join("content"), &root.join(&old.file.rel), &self.config);
-        let Some(Parsed::Page(mut page)) = parsed else { return None };
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(Some(diags));
+        }
+        let Some(Parsed::Page(mut page)) = parsed else { return Err(None) };
         if !diags.is_empty() {
-            return None;
+            return Err(None);
         }
         page.section = old.section;
         page.assets = old.assets.clone();
@@ -349,7 +403,7 @@ impl State {
             && a.template == b.template
             && a.taxonomies == b.taxonomies;
         if !same_place {
-            return None;
+            return Err(None);
         }
         let md = Md {
             config: &self.config,
@@ -368,13 +422,13 @@ impl State {
             self.index.set(ix);
         }
         if diags.iter().any(Diagnostic::is_error) {
-            return None;
+            return Err(Some(diags));
         }
         let lite = page_lite(&self.config, &self.content, &self.taxonomies, &page, &doc);
         page.body = String::new();
         page.body_map = Default::default();
         let words = crate::render::search::words(&doc.rendered.html);
-        Some(Slot { page, doc, diags, lite, report, words })
+        Ok(Slot { page, doc, diags, lite, report, words })
     }
 
     /// Swap page `i`'s slot for `slot`, everywhere it shows; returns the old one.
@@ -436,27 +490,4 @@ fn contains_word(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(at, _)| {
         !text[..at].chars().next_back().is_some_and(ident) && !text[at + word.len()..].chars().next().is_some_and(ident)
     })
-}
-
-/// Per-stage times on stderr when `ATTACHE_TIMINGS` is set (for profiling the
-/// fast path on a large site; see bench/README.md).
-struct Stopwatch(Option<std::time::Instant>);
-
-impl Stopwatch {
-    fn new() -> Self {
-        Stopwatch(std::env::var_os("ATTACHE_TIMINGS").map(|_| std::time::Instant::now()))
-    }
-
-    fn note(&self, what: &str) {
-        if self.0.is_some() {
-            eprintln!("             {what}");
-        }
-    }
-
-    fn lap(&mut self, what: &str) {
-        if let Some(t) = self.0 {
-            eprintln!("  {:>7.1} ms  {what}", t.elapsed().as_secs_f64() * 1000.0);
-            self.0 = Some(std::time::Instant::now());
-        }
-    }
 }

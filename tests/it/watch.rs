@@ -214,6 +214,25 @@ fn fast_rerender_equals_a_full_build_after_random_prose_edits() {
         for step in 0..24 {
             let path = &articles[rng.below(articles.len())];
             let text = std::fs::read_to_string(path).expect("article");
+            let rel = path.strip_prefix(&root).expect("inside").to_path_buf();
+            let batch = |rel: &std::path::Path| {
+                let paths: std::collections::BTreeSet<_> = [rel.to_path_buf()].into_iter().collect();
+                Batch { kind: classify(&paths), paths }
+            };
+            if rng.below(8) == 0 {
+                // Break the front matter: the rebuild fails naming the file and
+                // line; the fix (the original text) then goes on as any edit.
+                std::fs::write(path, text.replacen("+++\n", "+++\nbroken = [\n", 1)).expect("write");
+                let update = engine.rebuild(Some(&batch(&rel)));
+                let failure = update.failure.expect("a broken front matter fails the build");
+                let json = failure.to_json();
+                let file = rel.display().to_string();
+                assert!(
+                    json.as_array()
+                        .is_some_and(|l| l.iter().any(|e| e["file"] == file.as_str() && e["line"].as_u64() > Some(0))),
+                    "{json}"
+                );
+            }
             let edited = match rng.below(7) {
                 0 => {
                     format!("{text}\nA further paragraph of step {step} on the Chilly Warfare and overseas coverage.\n")
@@ -229,29 +248,35 @@ fn fast_rerender_equals_a_full_build_after_random_prose_edits() {
                 5 => text.replacen("title = \"", &format!("title = \"T{step} "), 1),
                 _ => text.lines().take(text.lines().count().saturating_sub(2).max(6)).collect::<Vec<_>>().join("\n"),
             };
-            std::fs::write(path, &edited).expect("write");
-            let rel = path.strip_prefix(&root).expect("inside").to_path_buf();
-            let paths: std::collections::BTreeSet<_> = [rel.clone()].into_iter().collect();
-            let update = engine.rebuild(Some(&Batch { kind: classify(&paths), paths }));
-            let expected = full_build(&opts);
-            match expected {
-                None => assert!(update.failure.is_some(), "step {step} ({}): a failing build must fail", rel.display()),
-                Some(expected) => {
-                    assert!(update.failure.is_none(), "step {step}: {:?}", update.failure);
-                    fast += usize::from(update.rerendered > 0);
-                    let files = engine.files();
-                    let got: BTreeMap<String, Vec<u8>> =
-                        files.iter().map(|(k, v)| (k.clone(), v.as_ref().clone())).collect();
-                    let missing: Vec<&String> = expected.keys().filter(|k| !got.contains_key(*k)).collect();
-                    let extra: Vec<&String> = got.keys().filter(|k| !expected.contains_key(*k)).collect();
-                    let differ: Vec<&String> =
-                        expected.iter().filter(|(k, v)| got.get(*k).is_some_and(|g| g != *v)).map(|(k, _)| k).collect();
-                    assert!(
-                        missing.is_empty() && extra.is_empty() && differ.is_empty(),
-                        "step {step} ({}, plain_assets {plain_assets}): missing {missing:?}, extra {extra:?}, differ {differ:?}",
-                        rel.display()
-                    );
-                }
+            // An edit that breaks the build is undone next, so that one broken
+            // article does not fail every later step.
+            let mut versions = vec![edited];
+            let mut k = 0;
+            while let Some(version) = versions.get(k).cloned() {
+                k += 1;
+                std::fs::write(path, &version).expect("write");
+                let update = engine.rebuild(Some(&batch(&rel)));
+                let Some(expected) = full_build(&opts) else {
+                    assert!(update.failure.is_some(), "step {step} ({}): a failing build must fail", rel.display());
+                    if k == 1 {
+                        versions.push(text.clone());
+                    }
+                    continue;
+                };
+                assert!(update.failure.is_none(), "step {step}: {:?}", update.failure);
+                fast += usize::from(update.rerendered > 0);
+                let files = engine.files();
+                let got: BTreeMap<String, Vec<u8>> =
+                    files.iter().map(|(k, v)| (k.clone(), v.as_ref().clone())).collect();
+                let missing: Vec<&String> = expected.keys().filter(|k| !got.contains_key(*k)).collect();
+                let extra: Vec<&String> = got.keys().filter(|k| !expected.contains_key(*k)).collect();
+                let differ: Vec<&String> =
+                    expected.iter().filter(|(k, v)| got.get(*k).is_some_and(|g| g != *v)).map(|(k, _)| k).collect();
+                assert!(
+                    missing.is_empty() && extra.is_empty() && differ.is_empty(),
+                    "step {step} ({}, plain_assets {plain_assets}): missing {missing:?}, extra {extra:?}, differ {differ:?}",
+                    rel.display()
+                );
             }
         }
         assert!(fast >= 8, "only {fast} of 24 edits took the fast path");
