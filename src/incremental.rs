@@ -262,7 +262,7 @@ impl Engine {
 /// Hand the memory a full build freed back to the system: the build's peak
 /// is several times what the server keeps, and glibc would otherwise hold on
 /// to it for the life of the process.
-fn release_freed_memory() {
+pub fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free heap pages to the kernel.
     unsafe {

@@ -105,6 +105,7 @@ impl Watcher {
             }
         }
         let mut last = Instant::now();
+        let first = last;
         loop {
             let quiet = if self.closed.replace(false) { QUIET_AFTER_CLOSE } else { QUIET };
             let wait = quiet.saturating_sub(last.elapsed());
@@ -124,6 +125,9 @@ impl Watcher {
             }
         }
         let kind = classify(&paths);
+        if std::env::var_os("ATTACHE_TIMINGS").is_some() {
+            eprintln!("  {:>7.1} ms  debounce", first.elapsed().as_secs_f64() * 1000.0);
+        }
         Some(Batch { paths, kind })
     }
 

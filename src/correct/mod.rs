@@ -360,14 +360,23 @@ pub fn apply_mapped(text: &str, changes: &[Change], range: std::ops::Range<usize
 static CACHE: LazyLock<Mutex<ReportCache>> = LazyLock::new(Mutex::default);
 const CACHE_BYTES: usize = 256 << 20;
 
+/// Reports by what they were computed from. The key is a SHA-1 of the
+/// corrector's settings, the document options and the text, not the text
+/// itself: on a 10,000-article site the texts would be a second copy of the
+/// sources held for the life of the dev server.
 #[derive(Default)]
 struct ReportCache {
-    reports: HashMap<(u64, String, String), Report>,
+    reports: HashMap<(u64, [u8; 20]), Report>,
     bytes: usize,
 }
 
 fn cached_check(corrector: &Corrector, text: &str, opts: &DocOptions) -> Report {
-    let key = (corrector.data_id, format!("{:?}|{}|{opts:?}", corrector.config, corrector.lang), text.to_string());
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    h.update(format!("{:?}|{}|{opts:?}", corrector.config, corrector.lang).as_bytes());
+    h.update([0u8]);
+    h.update(text.as_bytes());
+    let key = (corrector.data_id, <[u8; 20]>::from(h.finalize()));
     if let Ok(cache) = CACHE.lock()
         && let Some(r) = cache.reports.get(&key)
     {
@@ -375,7 +384,9 @@ fn cached_check(corrector: &Corrector, text: &str, opts: &DocOptions) -> Report 
     }
     let report = corrector.check(text, opts);
     if let Ok(mut cache) = CACHE.lock() {
-        let size = key.1.len() + key.2.len();
+        // Roughly what a report holds: its changes' text.
+        let size =
+            64 + report.changes.iter().map(|c| 96 + c.before.len() + c.after.len() + c.reason.len()).sum::<usize>();
         if cache.bytes + size > CACHE_BYTES {
             cache.reports.clear();
             cache.bytes = 0;

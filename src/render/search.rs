@@ -8,6 +8,7 @@
 //! cap shrinks until the whole index fits [`MAX_BYTES`], so one long article
 //! cannot make every reader download megabytes.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Upper bound for the serialised index.
@@ -107,7 +108,7 @@ impl Index {
     pub fn build(entries: &[Entry], words: &[String]) -> Index {
         let mut above = Vec::new();
         for cap in caps() {
-            let json: Vec<String> = entries.iter().zip(words).map(|(e, w)| entry_json(e, w, cap)).collect();
+            let json: Vec<String> = entries.par_iter().zip(words).map(|(e, w)| entry_json(e, w, cap)).collect();
             if array_len(json.iter().map(String::len)) <= MAX_BYTES || cap == 0 {
                 return Index { cap, entries: json, above };
             }

@@ -179,9 +179,14 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     }
 
     while let Some(batch) = watcher.next(&|| stop.load(Ordering::SeqCst)) {
+        let got = std::time::Instant::now();
         let update = engine.rebuild(Some(&batch));
         report(&update);
         let msg = state.absorb(&update, engine.files(), engine.findings());
+        if update.rerendered == 0 && !update.copied_only {
+            // The old site is dropped only now that the server holds the new one.
+            crate::incremental::release_freed_memory();
+        }
         if update.failure.is_some() {
             eprintln!("error: the build failed; still serving the last good site");
         } else {
@@ -191,6 +196,9 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
             state.broadcast(&m);
         }
         let _ = std::io::stdout().flush();
+        if std::env::var_os("ATTACHE_TIMINGS").is_some() {
+            eprintln!("  {:>7.1} ms  batch to broadcast", got.elapsed().as_secs_f64() * 1000.0);
+        }
     }
     println!("Stopped.");
     Ok(ExitCode::SUCCESS)
