@@ -67,8 +67,8 @@ struct Slot {
 
 impl State {
     /// Re-render after `paths` (relative to the root) changed, when they are
-    /// all existing articles whose place in the site stayed the same; `None`
-    /// means a full build is needed (the state is then unchanged).
+    /// all existing articles whose place in the site stayed the same. On
+    /// [`Outcome::Failed`] and [`Outcome::Full`] the state is unchanged.
     pub fn update_pages(&mut self, paths: &BTreeSet<PathBuf>) -> Outcome {
         match self.try_update(paths) {
             Ok(partial) => Outcome::Rerendered(partial),
