@@ -85,13 +85,19 @@ pub(crate) struct Doc {
 /// Build the site in memory. `Err` is for plumbing failures (no config.toml);
 /// problems in content are diagnostics in the result.
 pub fn build(opts: &BuildOptions) -> Result<Built> {
-    build_with_state(opts).map(|(built, _)| built)
+    run(opts, false).map(|(built, _)| built)
 }
 
 /// [`build`], also handing back what the build computed, so that the dev
 /// server can re-render one edited article without redoing the rest
 /// ([`State::update_pages`]). `None` when the build stopped early.
 pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
+    run(opts, true)
+}
+
+/// The build; `keep`: also assemble the [`State`] (skipped by `attache build`,
+/// which would throw it away).
+fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let start = Instant::now();
     let mut clock = Stopwatch::new();
     let root = &opts.root;
@@ -407,7 +413,7 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
     diags.extend(page_diags.iter().flatten().cloned());
     diags.append(&mut anchor_diags);
     finish(&mut built, diags, start);
-    let state = (!built.has_errors()).then(|| {
+    let state = (keep && !built.has_errors()).then(|| {
         let reports: HashMap<&Path, &correct::Report> =
             built.corrections.iter().map(|(p, r)| (p.as_path(), r)).collect();
         let mut readers: HashMap<String, HashSet<Job>> = HashMap::new();
