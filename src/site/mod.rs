@@ -569,12 +569,11 @@ impl Md<'_> {
 
 /// Every `#anchor` link that names no heading or id of its target.
 fn anchor_diagnostics(content: &Content, page_docs: &[Doc], section_docs: &[Doc]) -> Vec<Diagnostic> {
-    let page_doc = |i: usize| &page_docs[i];
     let ids_by_rel: HashMap<&str, &HashSet<String>> = content
         .pages
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.content_rel.as_str(), &page_doc(i).rendered.ids))
+        .map(|(i, p)| (p.content_rel.as_str(), &page_docs[i].rendered.ids))
         .chain(content.sections.iter().zip(section_docs).map(|(s, d)| (s.content_rel.as_str(), &d.rendered.ids)))
         .collect();
     let mut diags = Vec::new();
@@ -597,7 +596,7 @@ fn anchor_diagnostics(content: &Content, page_docs: &[Doc], section_docs: &[Doc]
         }
     };
     for (i, p) in content.pages.iter().enumerate() {
-        check(&p.file.rel, &p.content_rel, &page_doc(i).rendered.anchors);
+        check(&p.file.rel, &p.content_rel, &page_docs[i].rendered.anchors);
     }
     for (s, d) in content.sections.iter().zip(section_docs) {
         check(&s.file.rel, &s.content_rel, &d.rendered.anchors);
@@ -616,6 +615,32 @@ pub(crate) enum Job {
     Term(usize, usize, usize),
     NotFound,
     Search,
+}
+
+/// The template an output is rendered with (the dev server also asks, to
+/// know which templates could show an edited page's fields).
+fn template_of(content: &Content, job: Job) -> Option<String> {
+    Some(match job {
+        Job::Page(i) => {
+            let p = content.pages.get(i)?;
+            p.meta
+                .template
+                .clone()
+                .or_else(|| content.sections.get(p.section)?.meta.page_template.clone())
+                .unwrap_or_else(|| "page.html".into())
+        }
+        Job::Section(i, _) => {
+            let s = content.sections.get(i)?;
+            s.meta
+                .template
+                .clone()
+                .unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() })
+        }
+        Job::TaxonomyList(_) => "taxonomy_list.html".into(),
+        Job::Term(..) => "taxonomy_single.html".into(),
+        Job::NotFound => "404.html".into(),
+        Job::Search => "search.html".into(),
+    })
 }
 
 /// What the template stage reads.
@@ -684,13 +709,7 @@ impl Renderer<'_> {
             Job::Page(i) => {
                 let p = &content.pages[i];
                 let mut ctx = self.ctx_base(&p.url_path);
-                let section = &content.sections[p.section];
-                let name = p
-                    .meta
-                    .template
-                    .clone()
-                    .or_else(|| section.meta.page_template.clone())
-                    .unwrap_or_else(|| "page.html".into());
+                let name = template_of(content, job)?;
                 if !tpl.has(&name) {
                     return Some(unknown(&p.file.rel, &p.file.text, &name));
                 }
@@ -699,11 +718,7 @@ impl Renderer<'_> {
             }
             Job::Section(i, k) => {
                 let s = &content.sections[i];
-                let name = s
-                    .meta
-                    .template
-                    .clone()
-                    .unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() });
+                let name = template_of(content, job)?;
                 if !tpl.has(&name) {
                     return Some(unknown(&s.file.rel, &s.file.text, &name));
                 }
@@ -1213,9 +1228,10 @@ impl Stopwatch {
         Stopwatch(std::env::var_os("ATTACHE_TIMINGS").map(|_| std::time::Instant::now()))
     }
 
-    pub(crate) fn note(&self, what: &str) {
+    /// `what` is only built when timings are on.
+    pub(crate) fn note(&self, what: impl FnOnce() -> String) {
         if self.0.is_some() {
-            eprintln!("             {what}");
+            eprintln!("             {}", what());
         }
     }
 

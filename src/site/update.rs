@@ -153,13 +153,15 @@ impl State {
         let mut jobs: BTreeSet<Job> = touched.iter().map(|&i| Job::Page(i)).collect();
         for (i, old) in &saved {
             let changed = changed_keys(&old.lite, &self.lite[*i]);
-            clock.note(&format!("changed in the page value: {changed:?}"));
+            clock.note(|| format!("changed in the page value: {changed:?}"));
             if changed.is_empty() {
                 continue;
             }
             if let Some(r) = self.readers.get(&self.content.pages[*i].content_rel) {
                 jobs.extend(
-                    r.iter().copied().filter(|&job| self.template_of(job).is_none_or(|t| self.mentions(&t, &changed))),
+                    r.iter().copied().filter(|&job| {
+                        super::template_of(&self.content, job).is_none_or(|t| self.mentions(&t, &changed))
+                    }),
                 );
             }
         }
@@ -279,32 +281,6 @@ impl State {
             }
         }
         false
-    }
-
-    /// The template an output is rendered with.
-    fn template_of(&self, job: Job) -> Option<String> {
-        let content = &self.content;
-        Some(match job {
-            Job::Page(i) => {
-                let p = content.pages.get(i)?;
-                p.meta
-                    .template
-                    .clone()
-                    .or_else(|| content.sections[p.section].meta.page_template.clone())
-                    .unwrap_or_else(|| "page.html".into())
-            }
-            Job::Section(i, _) => {
-                let s = content.sections.get(i)?;
-                s.meta
-                    .template
-                    .clone()
-                    .unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() })
-            }
-            Job::TaxonomyList(_) => "taxonomy_list.html".into(),
-            Job::Term(..) => "taxonomy_single.html".into(),
-            Job::NotFound => "404.html".into(),
-            Job::Search => "search.html".into(),
-        })
     }
 
     /// Whether template `name`, or one it extends, includes or imports, names
