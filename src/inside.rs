@@ -30,6 +30,19 @@ pub fn within_site(root: &Path, path: &Path) -> bool {
     }
 }
 
+/// Read a file the site names (`root/rel`, e.g. a taxonomy's allowed terms),
+/// refusing one that lies outside the site, through `..` or a symlink.
+pub fn read_to_string(root: &Path, rel: &Path) -> std::io::Result<String> {
+    let path = root.join(rel);
+    if path.exists() && !within_site(root, &path) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "it is outside the site (files are read only from inside the site's directory)",
+        ));
+    }
+    std::fs::read_to_string(path)
+}
+
 /// A file found by [`files`].
 #[derive(Debug, Clone)]
 pub struct Found {
