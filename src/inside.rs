@@ -109,7 +109,11 @@ pub fn files(
                     Diagnostic::warning(
                         "io/symlink",
                         rel_of(entry.path()),
-                        format!("symlink to the directory {} is not followed", target.display()),
+                        format!(
+                            "{} is a symlink to the directory {}; it is not followed",
+                            rel_of(entry.path()).display(),
+                            target.display()
+                        ),
                     )
                     .with_help("copy the files in, or link each file from inside the same directory"),
                 ),
