@@ -83,6 +83,9 @@ pub struct SiteArgs {
     /// Include pages marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Include pages dated in the future (left out until their date otherwise).
+    #[arg(long)]
+    pub future: bool,
     /// Override `base_url` from config.toml (e.g. for a preview deploy).
     #[arg(long)]
     pub base_url: Option<String>,
@@ -99,6 +102,7 @@ impl SiteArgs {
             root: self.root.clone(),
             base_url: self.base_url.clone(),
             drafts: self.drafts,
+            future: self.future,
             plain_assets: false,
         }
     }
@@ -133,6 +137,9 @@ pub struct ServeArgs {
     /// Include pages marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Include pages dated in the future (left out until their date otherwise).
+    #[arg(long)]
+    pub future: bool,
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,

@@ -21,6 +21,7 @@ pub struct Config {
     pub description: Option<String>,
     #[serde(default = "default_base_url")]
     pub base_url: String,
+    /// A directory name inside `themes/` (one name: no `/`, `\\`, `..`).
     #[serde(default = "default_theme")]
     pub theme: String,
     #[serde(default = "default_language")]
@@ -38,6 +39,14 @@ pub struct Config {
     pub generate_sitemap: bool,
     #[serde(default = "yes")]
     pub generate_robots_txt: bool,
+    /// Zola's key: publish every dotfile and dot-directory of `static/`.
+    #[serde(default)]
+    pub preserve_dotfiles_in_output: bool,
+    /// Dotfiles and dot-directories of `static/` to publish besides the
+    /// hosts' own ([`HOST_DOTFILES`]): names (`.htpasswd`) or paths inside
+    /// `static/` (`admin/.htpasswd`).
+    #[serde(default)]
+    pub publish_dotfiles: Vec<String>,
     #[serde(default)]
     pub markdown: MarkdownConfig,
     #[serde(default)]
@@ -72,7 +81,27 @@ pub struct MarkdownConfig {
     /// Put a `#` anchor link in every heading.
     #[serde(default = "yes")]
     pub heading_anchors: bool,
+    /// What to do with HTML written in articles (shortcode output is kept).
+    #[serde(default)]
+    pub raw_html: RawHtml,
 }
+
+/// `[markdown] raw_html`: a site that takes copy from many hands can refuse
+/// raw HTML (and with it `<script>`) in articles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Pass it through, as CommonMark does.
+    #[default]
+    Keep,
+    /// Show it as text.
+    Escape,
+    /// Leave it out.
+    Drop,
+}
+
+/// Dotfiles web hosts read from the published site: published by default.
+pub const HOST_DOTFILES: &[&str] = &[".well-known", ".nojekyll", ".htaccess"];
 
 impl Default for MarkdownConfig {
     fn default() -> Self {
@@ -84,6 +113,7 @@ impl Default for MarkdownConfig {
             external_links_no_follow: false,
             external_links_no_referrer: false,
             heading_anchors: true,
+            raw_html: RawHtml::Keep,
         }
     }
 }
@@ -141,6 +171,15 @@ impl Config {
             d
         })?;
         config.base_url = config.base_url.trim_end_matches('/').to_string();
+        if !is_one_name(&config.theme) {
+            return Err(Diagnostic::error(
+                "config/invalid",
+                path,
+                format!("theme `{}` must be the name of a directory in themes/", config.theme),
+            )
+            .with_span(value_span(text, "theme"))
+            .with_help("write the directory's name alone, e.g. `theme = \"default\"`; a theme is never loaded from outside themes/"));
+        }
         for (name, tax) in &config.taxonomies {
             if crate::slug::slugify(name).is_empty() || tax.paginate_by == Some(0) {
                 let at = text.find(&format!("taxonomies.{name}")).unwrap_or(0);
@@ -153,6 +192,18 @@ impl Config {
             }
         }
         Ok(config)
+    }
+
+    /// Whether a dotfile or dot-directory of `static/` (`name`, at `rel`
+    /// inside `static/`) is published: the hosts' own, those listed in
+    /// `publish_dotfiles`, or all with `preserve_dotfiles_in_output`.
+    pub fn publishes_dotfile(&self, name: &str, rel: &str) -> bool {
+        self.preserve_dotfiles_in_output
+            || HOST_DOTFILES.contains(&name)
+            || self.publish_dotfiles.iter().any(|p| {
+                let p = p.trim_matches('/');
+                p == name || p == rel
+            })
     }
 
     /// The path part of `base_url` (`/sub` for `https://example.org/sub/`), with
@@ -177,6 +228,32 @@ impl Config {
             None => "",
         }
     }
+}
+
+/// A single directory name (or empty: no theme): no separators, not `.` or `..`.
+fn is_one_name(name: &str) -> bool {
+    name != "." && name != ".." && !name.contains(['/', '\\', '\0', ':'])
+}
+
+/// Byte span of the value of top-level `key` in `text` (the key itself when
+/// the value cannot be found), for diagnostics.
+fn value_span(text: &str, key: &str) -> std::ops::Range<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            break;
+        }
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && let Some(value) = rest.trim_start().strip_prefix('=')
+        {
+            let start = offset + line.len() - value.trim_start().len();
+            let len = value.trim_end().len().max(1);
+            return start..start + len;
+        }
+        offset += line.len();
+    }
+    0..0
 }
 
 /// `toml` values to JSON for templates (TOML dates become strings).
@@ -209,6 +286,17 @@ mod tests {
         let err = Config::parse(Path::new("config.toml"), "title = \"x\"\npaginate = 3\n").unwrap_err();
         assert!(err.message.contains("paginate"), "{}", err.message);
         assert_eq!(err.span.map(|s| s.start), Some(12));
+    }
+
+    #[test]
+    fn theme_is_one_name() {
+        for bad in ["../../../outside", "/etc", "a/b", "a\\b", "..", "C:theme"] {
+            let text = format!("title = \"x\"\ntheme = {bad:?}\n");
+            let err = Config::parse(Path::new("config.toml"), &text).unwrap_err();
+            assert!(err.message.contains("themes/"), "{bad}: {}", err.message);
+            assert_eq!(err.span.map(|s| s.start), Some(20), "{bad}");
+        }
+        assert!(Config::parse(Path::new("c"), "theme = \"plain-2\"").is_ok());
     }
 
     #[test]

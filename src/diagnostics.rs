@@ -154,6 +154,12 @@ impl OffsetMap {
         self.regions.push((edited, source));
     }
 
+    /// The replaced regions as they read in the edited text (for shortcodes:
+    /// where their output sits).
+    pub fn edited(&self) -> Vec<Range<usize>> {
+        self.regions.iter().map(|(e, _)| e.clone()).collect()
+    }
+
     pub fn span_to_source(&self, span: Range<usize>) -> Range<usize> {
         let s = self.to_source(span.start);
         let e = self.to_source(span.end.saturating_sub(1)) + 1;

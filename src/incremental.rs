@@ -177,6 +177,11 @@ impl Engine {
                 return None;
             }
             let abs = root.join(rel);
+            // A symlink may have been pointed elsewhere: the full build
+            // decides again whether it may be followed (see `crate::inside`).
+            if std::fs::symlink_metadata(&abs).ok()?.file_type().is_symlink() {
+                return None;
+            }
             let outs = self.copies.get(&abs)?;
             let bytes = std::fs::read(&abs).ok()?;
             fresh.push((outs.clone(), bytes));

@@ -21,6 +21,7 @@ pub mod diagnostics;
 pub mod fs;
 pub mod hash;
 pub mod incremental;
+pub mod inside;
 pub mod output;
 pub mod render;
 pub mod serve;

@@ -33,7 +33,7 @@ fn allowed_terms(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> B
     let mut out = BTreeMap::new();
     for (name, tax) in &config.taxonomies {
         let Some(file) = &tax.allowed else { continue };
-        match std::fs::read_to_string(root.join(file)) {
+        match crate::inside::read_to_string(root, file) {
             Ok(text) => {
                 let terms = text
                     .lines()

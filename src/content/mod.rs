@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, OffsetMap, SourceMap};
@@ -44,6 +43,8 @@ pub struct PageMeta {
     pub description: Option<String>,
     pub date: Option<Date>,
     pub updated: Option<Date>,
+    /// From this moment on the page is no longer published (Hugo's `expiryDate`).
+    pub expiry: Option<Date>,
     pub draft: bool,
     pub slug: Option<String>,
     pub aliases: Vec<String>,
@@ -133,6 +134,7 @@ const PAGE_KEYS: &[&str] = &[
     "description",
     "date",
     "updated",
+    "expiry",
     "draft",
     "slug",
     "aliases",
@@ -158,6 +160,32 @@ const SECTION_KEYS: &[&str] = &[
     "keep",
 ];
 
+/// Which pages a build publishes: drafts only when asked, pages dated in the
+/// future only when asked (an embargo by date, as Hugo does), and never a page
+/// past its `expiry`. A page left out is left out everywhere: listings, feeds,
+/// sitemap, search, taxonomies, its bundle's files; links to it are errors.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Publish {
+    pub drafts: bool,
+    pub future: bool,
+    /// The build's clock, seconds since the epoch (UTC).
+    pub now: i64,
+}
+
+impl Publish {
+    /// The switches with the build's clock read now.
+    pub fn at_now(drafts: bool, future: bool) -> Publish {
+        Publish { drafts, future, now: chrono::Utc::now().timestamp() }
+    }
+
+    /// Whether a page with this front matter is published.
+    pub fn shows(&self, meta: &PageMeta) -> bool {
+        let embargoed = meta.date.as_ref().is_some_and(|d| d.timestamp > self.now);
+        let expired = meta.expiry.as_ref().is_some_and(|d| d.timestamp <= self.now);
+        (self.drafts || !meta.draft) && (self.future || !embargoed) && !expired
+    }
+}
+
 pub(crate) enum Parsed {
     Page(Page),
     Section(Section),
@@ -165,24 +193,15 @@ pub(crate) enum Parsed {
 
 /// Load `root/content`. Problems are pushed to `diags`; whatever loaded cleanly is
 /// returned so that every problem of the site is reported in one run.
-pub fn load(root: &Path, config: &Config, include_drafts: bool, diags: &mut Vec<Diagnostic>) -> Content {
+pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diagnostic>) -> Content {
     let content_dir = root.join("content");
     let mut markdown = Vec::new();
     let mut other = Vec::new();
-    for entry in WalkDir::new(&content_dir).sort_by_file_name().into_iter().filter_entry(|e| !is_hidden(e.file_name()))
-    {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e.path().map_or_else(|| content_dir.clone(), Path::to_path_buf);
-                diags.push(Diagnostic::error("io/walk", rel_to(root, &path), format!("could not read: {e}")));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() || is_editor_temp(entry.file_name()) {
-            continue;
-        }
-        let path = entry.into_path();
+    let keep = |_: &str, e: &walkdir::DirEntry| {
+        !is_hidden(e.file_name()) && (e.file_type().is_dir() || !is_editor_temp(e.file_name()))
+    };
+    for found in crate::inside::files(root, &content_dir, keep, diags) {
+        let path = found.path;
         if path.extension().is_some_and(|e| e == "md") {
             markdown.push(path);
         } else {
@@ -195,6 +214,8 @@ pub fn load(root: &Path, config: &Config, include_drafts: bool, diags: &mut Vec<
 
     let mut content = Content::default();
     let mut pages = Vec::new();
+    // Bundle directories of pages left out: their files are left out too.
+    let mut withheld: Vec<PathBuf> = Vec::new();
     for (parsed, mut d, file) in results {
         diags.append(&mut d);
         if let Some(f) = file {
@@ -202,7 +223,12 @@ pub fn load(root: &Path, config: &Config, include_drafts: bool, diags: &mut Vec<
         }
         match parsed {
             Some(Parsed::Page(p)) => {
-                if p.meta.draft && !include_drafts {
+                if !publish.shows(&p.meta) {
+                    if p.content_rel.ends_with("/index.md")
+                        && let Some(dir) = content_dir.join(&p.content_rel).parent()
+                    {
+                        withheld.push(dir.to_path_buf());
+                    }
                     content.drafts.insert(p.content_rel);
                     continue;
                 }
@@ -227,6 +253,9 @@ pub fn load(root: &Path, config: &Config, include_drafts: bool, diags: &mut Vec<
         .filter_map(|(i, p)| Some((content_dir.join(&p.content_rel).parent()?.to_path_buf(), i)))
         .collect();
     for path in other {
+        if withheld.iter().any(|dir| path.starts_with(dir)) {
+            continue;
+        }
         let Ok(inside) = path.strip_prefix(&content_dir) else { continue };
         let inside = to_slash(inside);
         let output = match path.parent().and_then(|d| bundle_dirs.get(d)) {
@@ -480,6 +509,7 @@ fn page_from(
         description: f.string("description"),
         date: f.date("date"),
         updated: f.date("updated"),
+        expiry: f.date("expiry"),
         draft: f.bool("draft").unwrap_or(false),
         slug: f.string("slug"),
         aliases: f.strings("aliases"),

@@ -226,7 +226,7 @@ impl Corrector {
         }
         let mut data = builtin_data(&cc.house_style_optional)?;
         let read = |p: &std::path::PathBuf| -> Result<String, DataError> {
-            std::fs::read_to_string(root.join(p)).map_err(|e| DataError {
+            crate::inside::read_to_string(root, p).map_err(|e| DataError {
                 file: p.display().to_string(),
                 line: 0,
                 message: format!("could not read: {e}"),

@@ -12,7 +12,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Optio
 use regex::Regex;
 use serde::Serialize;
 
-use crate::config::MarkdownConfig;
+use crate::config::{MarkdownConfig, RawHtml};
 use crate::diagnostics::Diagnostic;
 use crate::render::highlight;
 use crate::slug::slugify;
@@ -115,6 +115,12 @@ fn has_scheme(dest: &str) -> bool {
 
 /// Render one Markdown document.
 pub fn render(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>) -> Rendered {
+    render_with(src, config, links, &[])
+}
+
+/// [`render`], where `ours` are the byte ranges of `src` that Attaché wrote
+/// (expanded shortcodes): HTML there is kept whatever `raw_html` says.
+pub fn render_with(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>, ours: &[Range<usize>]) -> Rendered {
     let mut out = Rendered::default();
     let mut events: Vec<Event> = Vec::new();
     let mut headings: Vec<(u32, String, String)> = Vec::new();
@@ -128,6 +134,7 @@ pub fn render(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>) -
     let mut seen_more = false;
 
     for (event, range) in parser {
+        let Some(event) = raw_html(event, &range, config.raw_html, ours) else { continue };
         if let Some((lang, text, _)) = &mut code {
             match event {
                 Event::Text(t) => text.push_str(&t),
@@ -270,6 +277,24 @@ pub fn render(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>) -
     out
 }
 
+/// Apply `[markdown] raw_html` to one event: HTML the editor wrote is kept,
+/// shown as text, or dropped (`None`). HTML inside `ours` (shortcode output)
+/// and the `<!-- more -->` summary marker are always kept.
+fn raw_html<'a>(event: Event<'a>, range: &Range<usize>, mode: RawHtml, ours: &[Range<usize>]) -> Option<Event<'a>> {
+    let html = match &event {
+        Event::Html(h) | Event::InlineHtml(h) => h,
+        _ => return Some(event),
+    };
+    if mode == RawHtml::Keep || MORE.is_match(html) || ours.iter().any(|o| o.start <= range.start && range.end <= o.end)
+    {
+        return Some(event);
+    }
+    match (mode, event) {
+        (RawHtml::Escape, Event::Html(h) | Event::InlineHtml(h)) => Some(Event::Text(h)),
+        _ => None,
+    }
+}
+
 fn collect_ids(html: &str, ids: &mut HashSet<String>) {
     for c in ID_ATTR.captures_iter(html) {
         if let Some(m) = c.get(1).or_else(|| c.get(2)) {
@@ -349,7 +374,7 @@ fn rewrite_inline<'a>(
         let file = file.trim_start_matches('/');
         let Some(url) = ctx.pages.get(file) else {
             let msg = if ctx.drafts.contains(file) {
-                format!("link to a draft that is not published: @/{file}")
+                format!("link to a page that is not published (a draft, dated in the future, or expired): @/{file}")
             } else {
                 format!("link to a page that does not exist: @/{file}")
             };

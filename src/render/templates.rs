@@ -9,7 +9,6 @@ use std::sync::{Arc, LazyLock, RwLock, RwLockReadGuard};
 
 use regex::Regex;
 use tera::{Tera, Value};
-use walkdir::WalkDir;
 
 use crate::config::{Config, MarkdownConfig};
 use crate::diagnostics::{Diagnostic, SourceMap, offset_of};
@@ -124,41 +123,40 @@ pub fn error_chain(e: &tera::Error) -> String {
 }
 
 /// Load templates from `themes/<theme>/templates/` and then `templates/`.
+/// The theme must be a directory of `themes/` inside the site (config.toml
+/// already refuses a theme name that is a path); symlinks are followed only
+/// as [`crate::inside`] allows, and what it skips is reported in `warnings`.
 pub fn load(
     root: &Path,
     config: &Config,
     index: SharedIndex,
     sources: &mut SourceMap,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<Templates, Vec<Diagnostic>> {
     let mut files: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
     let mut diags = Vec::new();
-    let theme_dir = root.join("themes").join(&config.theme).join("templates");
-    if !config.theme.is_empty() && !root.join("themes").join(&config.theme).is_dir() {
-        let text = sources.get(Path::new("config.toml")).unwrap_or("");
-        let at = text.find("theme").unwrap_or(0);
-        diags.push(
-            Diagnostic::error(
-                "config/unknown-theme",
-                "config.toml",
-                format!("theme `{}` is not in themes/", config.theme),
-            )
-            .with_span(at..at + 5),
-        );
+    let theme_root = root.join("themes").join(&config.theme);
+    let theme_dir = theme_root.join("templates");
+    if !config.theme.is_empty() && !theme_root.is_dir() {
+        diags.push(theme_error(sources, format!("theme `{}` is not in themes/", config.theme)));
+        return Err(diags);
+    }
+    if !config.theme.is_empty() && !crate::inside::within_site(root, &theme_root) {
+        let target = theme_root.canonicalize().map_or_else(|_| "?".into(), |t| t.display().to_string());
+        diags.push(theme_error(
+            sources,
+            format!("theme `{}` is a symlink to {target}, outside the site; it is not loaded", config.theme),
+        ));
         return Err(diags);
     }
     for dir in [theme_dir, root.join("templates")] {
-        if !dir.is_dir() {
-            continue;
-        }
-        for entry in WalkDir::new(&dir).sort_by_file_name() {
-            let Ok(entry) = entry else { continue };
-            if !entry.file_type().is_file() || crate::content::is_editor_temp(entry.file_name()) {
-                continue;
-            }
-            let Ok(inside) = entry.path().strip_prefix(&dir) else { continue };
-            let name = inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            let rel = crate::content::rel_to(root, entry.path());
-            match std::fs::read(entry.path()).map(String::from_utf8) {
+        let mut walked = Vec::new();
+        let keep =
+            |_: &str, e: &walkdir::DirEntry| e.file_type().is_dir() || !crate::content::is_editor_temp(e.file_name());
+        for found in crate::inside::files(root, &dir, keep, &mut walked) {
+            let name = found.rel;
+            let rel = crate::content::rel_to(root, &found.path);
+            match std::fs::read(&found.path).map(String::from_utf8) {
                 Ok(Ok(text)) => {
                     sources.insert(rel.clone(), Arc::from(text.as_str()));
                     files.insert(name, (rel, text));
@@ -166,6 +164,9 @@ pub fn load(
                 Ok(Err(_)) => diags.push(Diagnostic::error("io/invalid-utf8", rel, "this template is not valid UTF-8")),
                 Err(e) => diags.push(Diagnostic::error("io/read", rel, format!("could not read: {e}"))),
             }
+        }
+        for d in walked {
+            if d.is_error() { diags.push(d) } else { warnings.push(d) }
         }
     }
     if !diags.is_empty() {
@@ -197,6 +198,13 @@ pub fn load(
     }
     let files = files.into_iter().map(|(n, (rel, _))| (n, rel)).collect();
     Ok(Templates { tera, files })
+}
+
+/// An error on the `theme` key of config.toml.
+fn theme_error(sources: &SourceMap, message: String) -> Diagnostic {
+    let text = sources.get(Path::new("config.toml")).unwrap_or("");
+    let at = text.find("theme").unwrap_or(0);
+    Diagnostic::error("config/unknown-theme", "config.toml", message).with_span(at..at + 5)
 }
 
 fn parse_error(e: &tera::Error, rel: &Path, text: &str) -> Diagnostic {

@@ -147,8 +147,13 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         IpAddr::V4(ip) => ip.to_string(),
     };
     let url = format!("http://{host}:{}", addr.port());
-    let opts =
-        BuildOptions { root: args.root.clone(), base_url: Some(url.clone()), drafts: args.drafts, plain_assets: true };
+    let opts = BuildOptions {
+        root: args.root.clone(),
+        base_url: Some(url.clone()),
+        drafts: args.drafts,
+        future: args.future,
+        plain_assets: true,
+    };
     let output = args.root.join("public");
     let watcher = Watcher::new(&args.root, &[output])?;
     let stop = crate::watch::stop_on_interrupt();

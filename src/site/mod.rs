@@ -32,6 +32,8 @@ pub struct BuildOptions {
     pub root: PathBuf,
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Publish pages dated in the future (`--future`).
+    pub future: bool,
     /// Link stylesheets and scripts by their plain names instead of
     /// fingerprinted ones (`attache serve`: a stylesheet edit then changes one
     /// file, which the browser swaps in place, instead of every page's HTML).
@@ -133,7 +135,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     }
 
     let mut diags = Vec::new();
-    let mut content = content::load(root, &config, opts.drafts, &mut diags);
+    let publish = content::Publish::at_now(opts.drafts, opts.future);
+    let mut content = content::load(root, &config, publish, &mut diags);
     let drafts = std::mem::take(&mut content.drafts);
     built.sources.extend(std::mem::take(&mut content.sources));
 
@@ -161,7 +164,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
 
     clock.lap("correct");
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
-    let statics = static_files(root, &config);
+    let statics = static_files(root, &config, &mut diags);
     let highlight_base = templates_stylesheet(&config);
 
     // Every URL the build will produce, to find duplicates and check links.
@@ -247,7 +250,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
 
     // Templates.
     let index = templates::SharedIndex::default();
-    let tpl = match templates::load(root, &config, index.clone(), &mut built.sources) {
+    let tpl = match templates::load(root, &config, index.clone(), &mut built.sources, &mut diags) {
         Ok(t) => t,
         Err(mut d) => {
             diags.append(&mut d);
@@ -541,7 +544,7 @@ impl Md<'_> {
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
         let ctx =
             LinkContext { pages: self.urls, known: self.known, page_path: url_path, base_path, drafts: self.drafts };
-        let mut rendered = markdown::render(&expanded, &config.markdown, Some(&ctx));
+        let mut rendered = markdown::render_with(&expanded, &config.markdown, Some(&ctx), &map.edited());
         for x in &mut d {
             x.span = x.span.take().map(|s| {
                 let s = body_map.span_to_source(s);
@@ -879,18 +882,21 @@ fn templates_stylesheet(config: &Config) -> Option<String> {
     crate::render::highlight::stylesheet(&config.markdown.highlight_theme)
 }
 
-/// `static/` of the theme, then of the site (the site wins).
-fn static_files(root: &Path, config: &Config) -> BTreeMap<String, PathBuf> {
+/// `static/` of the theme, then of the site (the site wins). Dotfiles and
+/// dot-directories (`.env`, `.git/`) stay out unless the site publishes them
+/// (see [`Config::publishes_dotfile`]); symlinks only as [`crate::inside`] allows.
+fn static_files(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, PathBuf> {
     let mut out = BTreeMap::new();
+    let keep = |rel: &str, e: &walkdir::DirEntry| {
+        let name = e.file_name().to_string_lossy();
+        if !e.file_type().is_dir() && crate::content::is_editor_temp(e.file_name()) {
+            return false;
+        }
+        !name.starts_with('.') || config.publishes_dotfile(&name, rel)
+    };
     for dir in [root.join("themes").join(&config.theme).join("static"), root.join("static")] {
-        for e in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
-            if !e.file_type().is_file() || crate::content::is_editor_temp(e.file_name()) {
-                continue;
-            }
-            if let Ok(inside) = e.path().strip_prefix(&dir) {
-                let key = inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-                out.insert(key, e.path().to_path_buf());
-            }
+        for found in crate::inside::files(root, &dir, keep, diags) {
+            out.insert(found.rel, found.path);
         }
     }
     out

@@ -372,6 +372,7 @@ impl State {
             && a.title == b.title
             && a.date == b.date
             && a.updated == b.updated
+            && a.expiry == b.expiry
             && a.draft == b.draft
             && a.slug == b.slug
             && a.aliases == b.aliases

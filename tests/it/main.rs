@@ -6,6 +6,7 @@ mod correct;
 mod deploy;
 mod errors;
 mod property;
+mod publish;
 mod sample;
 mod serve;
 mod support;
