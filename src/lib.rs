@@ -21,6 +21,7 @@ pub mod diagnostics;
 pub mod fs;
 pub mod hash;
 pub mod incremental;
+pub mod outdir;
 pub mod output;
 pub mod render;
 pub mod serve;
