@@ -96,7 +96,11 @@ impl OutputDir {
         let root = resolve(site_root)?;
         let real = resolve(path)?;
         let refuse = |why: String| -> anyhow::Error {
-            let shown = if real == path { path.display().to_string() } else { format!("{} ({})", path.display(), real.display()) };
+            let shown = if real == path {
+                path.display().to_string()
+            } else {
+                format!("{} ({})", path.display(), real.display())
+            };
             anyhow::anyhow!("refusing to {} {shown}: {why}", purpose.verb())
         };
         if let Some(why) = overlaps_sources(&root, &real)? {
@@ -277,7 +281,9 @@ fn overlaps_sources(root: &Path, out: &Path) -> Result<Option<String>> {
     // Another site around the output (`docs/` holding a site of its own).
     for site in out.ancestors().filter(|a| CONFIGS.iter().any(|c| a.join(c).exists())) {
         if site == out {
-            return Ok(Some("it holds a site's config.toml or zola.toml: it is a site's sources, not an output".into()));
+            return Ok(Some(
+                "it holds a site's config.toml or zola.toml: it is a site's sources, not an output".into(),
+            ));
         }
         if let Some(name) = SOURCES.iter().find(|n| out.starts_with(site.join(n))) {
             return Ok(Some(format!("it is inside `{name}` of the site at {}", site.display())));

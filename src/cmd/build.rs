@@ -74,7 +74,11 @@ fn watch(opts: BuildOptions, output: &OutputDir, quiet: bool) -> Result<ExitCode
             let written = incremental::sync(&engine.files(), output)?;
             synced = true;
             if !quiet {
-                println!("Built in {} ms: wrote {written} files to {}", update.elapsed.as_millis(), output.path().display());
+                println!(
+                    "Built in {} ms: wrote {written} files to {}",
+                    update.elapsed.as_millis(),
+                    output.path().display()
+                );
             }
         } else {
             incremental::apply(&engine.files(), &update, output)?;
