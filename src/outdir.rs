@@ -106,8 +106,12 @@ impl OutputDir {
         if let Some(why) = overlaps_sources(&root, &real)? {
             return Err(refuse(why));
         }
-        let default_public = resolve(&site_root.join("public"))?;
-        if let Some(why) = foreign_files(&real, &default_public, force, purpose)? {
+        // The site's own `public/` is Attaché's by convention, but only as a
+        // real directory: a link named `public` may lead to anyone's files.
+        let public = site_root.join("public");
+        let linked = std::fs::symlink_metadata(&public).is_ok_and(|m| m.file_type().is_symlink());
+        let default_public = if linked { None } else { Some(resolve(&public)?) };
+        if let Some(why) = foreign_files(&real, default_public.as_deref(), force, purpose)? {
             return Err(refuse(why));
         }
         Ok(OutputDir { path: path.to_path_buf(), purpose })
@@ -295,7 +299,7 @@ fn overlaps_sources(root: &Path, out: &Path) -> Result<Option<String>> {
 /// Why `out` may not be replaced because it holds files Attaché did not
 /// write; `None` when it is missing, empty, marked, the default `public/`,
 /// or `force` is given.
-fn foreign_files(out: &Path, default_public: &Path, force: bool, purpose: Purpose) -> Result<Option<String>> {
+fn foreign_files(out: &Path, default_public: Option<&Path>, force: bool, purpose: Purpose) -> Result<Option<String>> {
     let meta = match std::fs::metadata(out) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -304,7 +308,7 @@ fn foreign_files(out: &Path, default_public: &Path, force: bool, purpose: Purpos
     if !meta.is_dir() {
         return Ok(Some("it is a file, not a directory".into()));
     }
-    if out == default_public || is_marked(out) || force {
+    if default_public == Some(out) || is_marked(out) || force {
         return Ok(None);
     }
     let mut names: Vec<String> = Vec::new();

@@ -160,6 +160,12 @@ fn a_directory_of_user_files_is_refused_unless_forced() {
         assert!(err.contains("thesis.docx") && err.contains("notes/") && err.contains("--force"), "{err}");
         assert_eq!(tree(&mine), before, "{args:?} changed the user's files");
     }
+    // A `public` that is a link to someone's files is not the site's own output.
+    std::os::unix::fs::symlink(&mine, t.root().join("public")).expect("symlink");
+    assert_refused(&t.build(), "public");
+    assert_refused(&t.run(&["deploy", "--to", "public"]), "public");
+    assert_eq!(tree(&mine), before);
+    std::fs::remove_file(t.root().join("public")).expect("rm link");
     // A directory holding only `.git` counts as empty for a deploy, not for a build.
     let checkout = t.root().join("checkout");
     std::fs::create_dir_all(checkout.join(".git")).expect("mkdir");
