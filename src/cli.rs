@@ -121,6 +121,9 @@ pub struct BuildArgs {
     /// Keep running: rebuild on every change, writing only the files whose bytes changed.
     #[arg(long)]
     pub watch: bool,
+    /// Replace the output directory even though it holds files Attaché did not write (they are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +176,9 @@ pub struct DeployArgs {
     /// Commit message for a git target.
     #[arg(long, default_value = "Deploy with Attaché")]
     pub message: String,
+    /// Deploy into a directory even though it holds files Attaché did not write (they are deleted).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context as _, Result, bail};
-use walkdir::WalkDir;
 
 use crate::hash::fnv1a;
+use crate::outdir::OutputDir;
 use crate::site::OutFile;
 
 /// Where `--to` points.
@@ -91,54 +91,91 @@ fn bytes_of(file: &OutFile) -> Result<std::borrow::Cow<'_, [u8]>> {
     }
 }
 
-/// Make `dir` hold exactly `files` (plus any `.git`), writing only what differs.
-pub fn to_dir(files: &BTreeMap<String, OutFile>, dir: &Path) -> Result<Changes> {
-    if dir.exists() && !dir.is_dir() {
-        bail!("{} exists and is not a directory", dir.display());
+/// Make `dir` hold exactly `files` (plus any `.git` and Attaché's marker),
+/// writing only what differs. Symbolic links inside `dir` are removed, never
+/// written through: a build produces none, and following one would write
+/// outside `dir`.
+pub fn to_dir(files: &BTreeMap<String, OutFile>, dir: &OutputDir) -> Result<Changes> {
+    if let Some(rel) = files.keys().find(|r| r.starts_with('/') || r.split('/').any(|s| s == "..")) {
+        bail!("refusing to write `{rel}` outside {}", dir.path().display());
     }
-    crate::fs::create_dir_all(dir)?;
+    if files.contains_key(crate::outdir::MARKER) {
+        bail!("`{}` is the name of Attaché's output marker; rename that file", crate::outdir::MARKER);
+    }
+    dir.create()?;
     let mut existing: BTreeSet<String> = BTreeSet::new();
-    for entry in WalkDir::new(dir).min_depth(1).into_iter().filter_entry(|e| e.file_name() != ".git") {
-        let entry = entry.with_context(|| format!("could not list {}", dir.display()))?;
-        if entry.file_type().is_file()
-            && let Ok(rel) = entry.path().strip_prefix(dir)
-        {
-            existing.insert(rel.to_string_lossy().replace('\\', "/"));
+    let mut changes = Changes::default();
+    // Stale files and every link go first, so no write below can pass
+    // through a link or stumble on a file where a directory now belongs.
+    for entry in dir.entries()? {
+        if entry.is_link || !files.contains_key(&entry.rel) {
+            dir.remove(&entry.rel)?;
+            if !files.contains_key(&entry.rel) {
+                changes.removed.push(entry.rel);
+            } else {
+                changes.changed.push(entry.rel);
+            }
+        } else {
+            existing.insert(entry.rel);
         }
     }
-    let mut changes = Changes::default();
     for (rel, file) in files {
-        if rel.starts_with('/') || rel.split('/').any(|s| s == "..") {
-            bail!("refusing to write `{rel}` outside {}", dir.display());
-        }
         let new = bytes_of(file)?;
-        let path = dir.join(rel);
         if existing.contains(rel) {
+            let path = dir.path().join(rel);
             let old = std::fs::read(&path).with_context(|| format!("could not read {}", path.display()))?;
             if old.len() == new.len() && fnv1a(&old) == fnv1a(&new) {
                 changes.unchanged += 1;
                 continue;
             }
             changes.changed.push(rel.clone());
-        } else {
+        } else if !changes.changed.contains(rel) {
             changes.added.push(rel.clone());
         }
-        crate::fs::write(&path, &new)?;
+        dir.write(rel, &new)?;
     }
-    for rel in existing.iter().filter(|r| !files.contains_key(*r)) {
-        let path = dir.join(rel);
-        std::fs::remove_file(&path).with_context(|| format!("could not remove {}", path.display()))?;
-        changes.removed.push(rel.clone());
-        // Drop directories the removal left empty, up to `dir`.
-        let mut parent = path.parent();
-        while let Some(p) = parent.filter(|p| *p != dir) {
-            if std::fs::remove_dir(p).is_err() {
-                break;
+    dir.mark()?;
+    Ok(changes)
+}
+
+/// Refuse a branch that `repo` (or one of its worktrees) has checked out:
+/// moving it under a working tree would make every source look deleted.
+pub fn refuse_checked_out(repo: &Path, branch: &str) -> Result<()> {
+    let wanted = format!("refs/heads/{branch}");
+    let listing = Command::new("git").arg("-C").arg(repo).args(["worktree", "list", "--porcelain"]).output();
+    let mut checked_out: Option<String> = None;
+    match listing {
+        Ok(o) if o.status.success() => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            let mut worktree = String::new();
+            for line in text.lines() {
+                if let Some(p) = line.strip_prefix("worktree ") {
+                    worktree = p.to_string();
+                } else if line.strip_prefix("branch ") == Some(wanted.as_str()) {
+                    checked_out = Some(worktree.clone());
+                }
             }
-            parent = p.parent();
+        }
+        _ => {
+            // An old git without `worktree`: the repository's own HEAD.
+            let head = Command::new("git").arg("-C").arg(repo).args(["symbolic-ref", "-q", "HEAD"]).output();
+            let bare = Command::new("git").arg("-C").arg(repo).args(["rev-parse", "--is-bare-repository"]).output();
+            let is_bare = bare.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "true");
+            if !is_bare && head.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == wanted) {
+                checked_out = Some(repo.display().to_string());
+            }
         }
     }
-    Ok(changes)
+    if let Some(worktree) = checked_out {
+        bail!(
+            "refusing to deploy to the branch `{branch}` of {}: it is checked out in {worktree}, and committing the site \
+             onto it would make every file of that working tree look deleted; deploy to another branch \
+             (`--to git:{}#gh-pages`)",
+            repo.display(),
+            repo.display()
+        );
+    }
+    Ok(())
 }
 
 fn git(git_dir: &Path) -> Command {
@@ -168,6 +205,7 @@ pub fn to_git(files: &BTreeMap<String, OutFile>, repo: &Path, branch: &str, mess
         Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
         _ => bail!("{} is not a git repository (create one with `git init --bare {}`)", repo.display(), repo.display()),
     };
+    refuse_checked_out(repo, branch)?;
     let head = format!("refs/heads/{branch}");
     let mut probe = git(&git_dir);
     probe.args(["rev-parse", "--verify", "--quiet", &format!("{head}^{{commit}}")]);

@@ -22,6 +22,7 @@ use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
 use crate::diagnostics::{Diagnostic, SourceMap, line_col, render_human};
+use crate::outdir::OutputDir;
 use crate::site::{self, BuildOptions, OutFile};
 use crate::watch::{Batch, Kind};
 
@@ -338,60 +339,39 @@ fn diff(old: &Files, new: &Files) -> Update {
 }
 
 /// Bring a directory in line with `update`: write changed files, delete
-/// removed ones (and directories they leave empty).
-pub fn apply(files: &Files, update: &Update, dir: &Path) -> Result<()> {
+/// removed ones (and directories they leave empty), never through a link.
+pub fn apply(files: &Files, update: &Update, dir: &OutputDir) -> Result<()> {
     for rel in &update.changed {
         if let Some(bytes) = files.get(rel) {
-            crate::fs::write(&dir.join(rel), bytes)?;
+            dir.write(rel, bytes)?;
         }
     }
     for rel in &update.removed {
-        remove_and_prune(dir, rel)?;
+        dir.remove(rel)?;
     }
     Ok(())
 }
 
-/// Make `dir` hold exactly `files`, writing only files whose bytes differ
-/// (used once, when `build --watch` first has a good site).
-pub fn sync(files: &Files, dir: &Path) -> Result<usize> {
-    let mut on_disk = Vec::new();
-    for e in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
-        if !e.file_type().is_dir()
-            && let Ok(rel) = e.path().strip_prefix(dir)
-        {
-            on_disk.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+/// Make `dir` hold exactly `files` (and Attaché's marker), writing only
+/// files whose bytes differ (used once, when `build --watch` first has a
+/// good site).
+pub fn sync(files: &Files, dir: &OutputDir) -> Result<usize> {
+    dir.create()?;
+    for entry in dir.entries()? {
+        // A link is never part of a built site, and reading or writing
+        // through it would reach outside the directory.
+        if entry.is_link || !files.contains_key(&entry.rel) {
+            dir.remove(&entry.rel)?;
         }
     }
-    for rel in on_disk {
-        if !files.contains_key(&rel) {
-            remove_and_prune(dir, &rel)?;
-        }
-    }
+    dir.mark()?;
     let mut written = 0;
     for (rel, bytes) in files {
-        let path = dir.join(rel);
+        let path = dir.path().join(rel);
         if std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
-            crate::fs::write(&path, bytes)?;
+            dir.write(rel, bytes)?;
             written += 1;
         }
     }
     Ok(written)
-}
-
-fn remove_and_prune(dir: &Path, rel: &str) -> Result<()> {
-    let path = dir.join(rel);
-    match std::fs::remove_file(&path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(e).with_context(|| format!("could not remove {}", path.display()));
-        }
-        _ => {}
-    }
-    let mut parent = path.parent();
-    while let Some(p) = parent {
-        if p == dir || std::fs::remove_dir(p).is_err() {
-            break;
-        }
-        parent = p.parent();
-    }
-    Ok(())
 }

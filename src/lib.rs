@@ -22,6 +22,7 @@ pub mod fs;
 pub mod hash;
 pub mod incremental;
 pub mod inside;
+pub mod outdir;
 pub mod output;
 pub mod render;
 pub mod serve;

@@ -12,36 +12,64 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
+use crate::outdir::{self, OutputDir};
 use crate::site::OutFile;
 
 fn sibling(output: &Path, tag: &str) -> PathBuf {
-    let name = output.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let (parent, name) = parent_and_name(output);
     parent.join(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
-/// Leftovers of builds that were killed: their process is gone.
-fn clean_stale(output: &Path) {
+/// The directory that holds `output`, and `output`'s own name.
+fn parent_and_name(output: &Path) -> (&Path, String) {
     let name = output.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
     let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    (parent, name)
+}
+
+/// Remove the leftovers of builds that were killed. A sibling is removed only
+/// when its name is one this module gives (`.public.<tag>-<pid>`), that
+/// process is gone, and it carries Attaché's temporary marker recording that
+/// same pid: a user's `.public.backup-2024` (or a copy of an old `public/`)
+/// is never touched.
+fn clean_stale(output: &Path) {
+    let (parent, name) = parent_and_name(output);
     let Ok(entries) = std::fs::read_dir(parent) else { return };
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
         let Some(rest) = n.strip_prefix(&format!(".{name}.")) else { continue };
-        let pid = rest.rsplit('-').next().and_then(|p| p.parse::<u32>().ok());
-        if let Some(pid) = pid
-            && pid != std::process::id()
-            && !Path::new(&format!("/proc/{pid}")).exists()
-        {
-            let _ = std::fs::remove_dir_all(e.path());
+        let Some(pid) = rest.rsplit_once('-').and_then(|(_, p)| p.parse::<u32>().ok()) else { continue };
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && pid != std::process::id() && !alive(pid) && outdir::temporary_pid(&e.path()) == Some(pid) {
+            let _ = outdir::remove_marked(&e.path());
         }
     }
 }
 
-/// Write every file into `dir` (which must not exist yet).
+/// Whether a process with this id exists (on other systems: assume it does,
+/// so a running build's directory is never taken for a leftover).
+fn alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = i32::try_from(pid) else { return true };
+        // SAFETY: signal 0 only checks that the process exists.
+        let rc = unsafe { libc::kill(pid, 0) };
+        rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Write every file into `dir`, a fresh directory (created if missing).
 pub fn write_tree(files: &BTreeMap<String, OutFile>, dir: &Path) -> Result<()> {
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     for rel in files.keys() {
+        if rel == outdir::MARKER {
+            bail!("`{rel}` is the name of Attaché's output marker; rename that file");
+        }
         if rel.split('/').any(|s| s == ".." || s.is_empty() && !rel.is_empty() && rel.starts_with('/'))
             || rel.starts_with('/')
         {
@@ -85,32 +113,58 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
-/// Replace `output` with exactly `files`.
-pub fn write_atomically(files: &BTreeMap<String, OutFile>, output: &Path) -> Result<()> {
+/// Replace the claimed output directory with exactly `files` (plus the
+/// marker that lets the next build replace it again).
+///
+/// Every directory this function creates carries the marker, the temporary
+/// one with this process's id, from before its first file until it is gone,
+/// so a build killed at any point leaves only directories that the next
+/// build recognises as its own.
+pub fn write_atomically(files: &BTreeMap<String, OutFile>, out: &OutputDir) -> Result<()> {
+    let output = out.path();
     if output.exists() && !output.is_dir() {
         bail!("{} exists and is not a directory", output.display());
     }
     clean_stale(output);
     let tmp = sibling(output, "tmp");
-    crate::fs::remove_dir_all(&tmp)?;
-    if let Err(e) = write_tree(files, &tmp) {
-        let _ = std::fs::remove_dir_all(&tmp);
+    if tmp.exists() {
+        if outdir::temporary_pid(&tmp) != Some(std::process::id()) {
+            bail!("{} is in the way and is not Attaché's; move it and build again", tmp.display());
+        }
+        outdir::remove_marked(&tmp)?;
+    }
+    let (parent, _) = parent_and_name(output);
+    crate::fs::create_dir_all(parent)?;
+    std::fs::create_dir(&tmp).with_context(|| format!("could not create directory {}", tmp.display()))?;
+    let written = outdir::mark_temporary(&tmp).and_then(|()| write_tree(files, &tmp));
+    if let Err(e) = written {
+        let _ = outdir::remove_marked(&tmp);
         return Err(e);
     }
     if !output.exists() {
-        return crate::fs::rename(&tmp, output);
+        crate::fs::rename(&tmp, output)?;
+        return outdir::mark_finished(output);
+    }
+    // The old site is about to become a temporary directory: mark it as one
+    // first, so an interruption after the swap leaves a cleanable leftover.
+    let is_link = std::fs::symlink_metadata(output).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        outdir::mark_temporary(output)?;
     }
     if exchange(&tmp, output).is_ok() {
         // `tmp` now holds the previous site.
-        return crate::fs::remove_dir_all(&tmp);
+        outdir::mark_finished(output)?;
+        return outdir::remove_marked(&tmp);
     }
     let old = sibling(output, "old");
     crate::fs::rename(output, &old)?;
     if let Err(e) = crate::fs::rename(&tmp, output) {
         let _ = std::fs::rename(&old, output);
+        let _ = outdir::mark_finished(output);
         return Err(e);
     }
-    crate::fs::remove_dir_all(&old)
+    outdir::mark_finished(output)?;
+    outdir::remove_marked(&old)
 }
 
 #[cfg(test)]
@@ -125,7 +179,9 @@ mod tests {
         std::fs::write(out.join("stale.html"), "old").unwrap();
         let mut files = BTreeMap::new();
         files.insert("a/index.html".to_string(), OutFile::Bytes(b"new".to_vec()));
-        write_atomically(&files, &out).unwrap();
+        let claimed = OutputDir::claim(dir.path(), &out, false, outdir::Purpose::Build).unwrap();
+        write_atomically(&files, &claimed).unwrap();
+        assert!(outdir::is_marked(&out));
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "new");
         assert!(!out.join("stale.html").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
@@ -137,7 +193,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut files = BTreeMap::new();
         files.insert("../escape.html".to_string(), OutFile::Bytes(vec![]));
-        assert!(write_atomically(&files, &dir.path().join("public")).is_err());
+        let claimed = OutputDir::claim(dir.path(), &dir.path().join("public"), false, outdir::Purpose::Build).unwrap();
+        assert!(write_atomically(&files, &claimed).is_err());
         assert!(!dir.path().join("escape.html").exists());
     }
 }

@@ -8,11 +8,15 @@ use anyhow::Result;
 
 use crate::cli::{BuildArgs, Deny};
 use crate::diagnostics::Format;
+use crate::outdir::{OutputDir, Purpose};
 use crate::site::{self, BuildOptions};
 
 pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let opts = args.site.build_options();
-    let output = args.output_dir.clone().unwrap_or_else(|| args.site.root.join("public"));
+    let path = args.output_dir.clone().unwrap_or_else(|| args.site.root.join("public"));
+    // Vetted before anything is built or watched: a refused directory is
+    // reported at once and left exactly as it is.
+    let output = OutputDir::claim(&args.site.root, &path, args.force, Purpose::Build)?;
     if args.watch {
         return watch(opts, &output, args.quiet);
     }
@@ -30,7 +34,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     super::report(&built.diagnostics, &built.sources, Format::Human);
     let deny_warnings = args.site.deny.contains(&Deny::Warnings);
     if built.has_errors() || (deny_warnings && built.diagnostics.iter().any(|d| d.is_warning())) {
-        eprintln!("error: the site was not built; {} is unchanged", output.display());
+        eprintln!("error: the site was not built; {} is unchanged", output.path().display());
         return Ok(ExitCode::from(super::EXIT_PROBLEMS));
     }
     site::write(&built, &output)?;
@@ -50,12 +54,12 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
 /// `build --watch`: keep `output` equal to a fresh build, touching only the
 /// files whose bytes changed. A broken edit prints the diagnostic and leaves
 /// the last good output as it is.
-fn watch(opts: BuildOptions, output: &std::path::Path, quiet: bool) -> Result<ExitCode> {
+fn watch(opts: BuildOptions, output: &OutputDir, quiet: bool) -> Result<ExitCode> {
     use std::sync::atomic::Ordering;
 
     use crate::incremental::{self, Engine};
 
-    let watcher = crate::watch::Watcher::new(&opts.root, &[output.to_path_buf()])?;
+    let watcher = crate::watch::Watcher::new(&opts.root, &[output.path().to_path_buf()])?;
     let stop = crate::watch::stop_on_interrupt();
     let mut engine = Engine::new(opts);
     let mut synced = false;
@@ -64,13 +68,17 @@ fn watch(opts: BuildOptions, output: &std::path::Path, quiet: bool) -> Result<Ex
         let update = engine.rebuild(batch.as_ref());
         crate::serve::report(&update);
         if update.failure.is_some() {
-            eprintln!("error: {} is unchanged; waiting for the next change", output.display());
+            eprintln!("error: {} is unchanged; waiting for the next change", output.path().display());
         } else if !synced {
             // The first good build: make the directory match, whatever it held.
             let written = incremental::sync(&engine.files(), output)?;
             synced = true;
             if !quiet {
-                println!("Built in {} ms: wrote {written} files to {}", update.elapsed.as_millis(), output.display());
+                println!(
+                    "Built in {} ms: wrote {written} files to {}",
+                    update.elapsed.as_millis(),
+                    output.path().display()
+                );
             }
         } else {
             incremental::apply(&engine.files(), &update, output)?;

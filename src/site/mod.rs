@@ -1220,9 +1220,9 @@ impl Stats {
 }
 
 /// Write a built site (used by commands); see [`crate::output`].
-pub fn write(built: &Built, output: &Path) -> Result<()> {
+pub fn write(built: &Built, output: &crate::outdir::OutputDir) -> Result<()> {
     crate::output::write_atomically(&built.files, output)
-        .with_context(|| format!("could not write the site to {}", output.display()))
+        .with_context(|| format!("could not write the site to {}", output.path().display()))
 }
 
 /// Per-stage times on stderr when `ATTACHE_TIMINGS` is set (for profiling the

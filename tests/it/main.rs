@@ -5,6 +5,7 @@ mod build;
 mod correct;
 mod deploy;
 mod errors;
+mod outdir;
 mod property;
 mod publish;
 mod sample;
