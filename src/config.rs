@@ -39,7 +39,9 @@ pub struct Config {
     pub generate_sitemap: bool,
     #[serde(default = "yes")]
     pub generate_robots_txt: bool,
-    /// Zola's key: publish every dotfile and dot-directory of `static/`.
+    /// Zola's key: the output directory's own top-level dotfiles (a `.git`
+    /// checkout of the published site) survive a build. It does not publish
+    /// `static/` dotfiles: that is [`Config::publish_dotfiles`]'s job.
     #[serde(default)]
     pub preserve_dotfiles_in_output: bool,
     /// Dotfiles and dot-directories of `static/` to publish besides the
@@ -196,10 +198,9 @@ impl Config {
 
     /// Whether a dotfile or dot-directory of `static/` (`name`, at `rel`
     /// inside `static/`) is published: the hosts' own, those listed in
-    /// `publish_dotfiles`, or all with `preserve_dotfiles_in_output`.
+    /// `publish_dotfiles`.
     pub fn publishes_dotfile(&self, name: &str, rel: &str) -> bool {
-        self.preserve_dotfiles_in_output
-            || HOST_DOTFILES.contains(&name)
+        HOST_DOTFILES.contains(&name)
             || self.publish_dotfiles.iter().any(|p| {
                 let p = p.trim_matches('/');
                 p == name || p == rel
@@ -257,6 +258,18 @@ fn value_span(text: &str, key: &str) -> std::ops::Range<usize> {
 }
 
 /// `toml` values to JSON for templates (TOML dates become strings).
+/// Whether the site at `root` asks to keep the output's dotfiles (Zola's
+/// `preserve_dotfiles_in_output`), read before the build so the output
+/// directory can be claimed with it. An unreadable config says no; the build
+/// reports it properly.
+pub fn preserves_dotfiles(root: &Path) -> bool {
+    std::fs::read_to_string(root.join("config.toml"))
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("preserve_dotfiles_in_output").and_then(toml::Value::as_bool))
+        .unwrap_or(false)
+}
+
 pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {

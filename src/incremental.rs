@@ -360,7 +360,7 @@ pub fn sync(files: &Files, dir: &OutputDir) -> Result<usize> {
     for entry in dir.entries()? {
         // A link is never part of a built site, and reading or writing
         // through it would reach outside the directory.
-        if entry.is_link || !files.contains_key(&entry.rel) {
+        if entry.is_link || !files.contains_key(&entry.rel) && !dir.is_kept(&entry.rel) {
             dir.remove(&entry.rel)?;
         }
     }

@@ -79,6 +79,9 @@ pub struct OutputDir {
     /// and for the atomic swap, which replaces this very path.
     path: PathBuf,
     purpose: Purpose,
+    /// Zola's `preserve_dotfiles_in_output`: top-level dotfiles already in the
+    /// directory (a `.git` checkout of the published site, say) survive a build.
+    keep_dotfiles: bool,
 }
 
 /// One file or symbolic link found in an output directory.
@@ -114,7 +117,20 @@ impl OutputDir {
         if let Some(why) = foreign_files(&real, default_public.as_deref(), force, purpose)? {
             return Err(refuse(why));
         }
-        Ok(OutputDir { path: path.to_path_buf(), purpose })
+        Ok(OutputDir { path: path.to_path_buf(), purpose, keep_dotfiles: false })
+    }
+
+    /// Keep the directory's own top-level dotfiles across builds (Zola's
+    /// `preserve_dotfiles_in_output`), so a `public/.git` is not lost.
+    pub fn keeping_dotfiles(mut self, yes: bool) -> Self {
+        self.keep_dotfiles = yes;
+        self
+    }
+
+    /// Whether `rel`, a path inside the directory that the build does not
+    /// produce, is the user's and must stay.
+    pub fn is_kept(&self, rel: &str) -> bool {
+        self.keep_dotfiles && rel.starts_with('.') && rel.split('/').next() != Some(MARKER)
     }
 
     /// The directory as the user named it.

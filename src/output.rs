@@ -149,6 +149,7 @@ pub fn write_atomically(files: &BTreeMap<String, OutFile>, out: &OutputDir) -> R
     // first, so an interruption after the swap leaves a cleanable leftover.
     let is_link = std::fs::symlink_metadata(output).is_ok_and(|m| m.file_type().is_symlink());
     if !is_link {
+        carry_kept_dotfiles(files, out, &tmp)?;
         outdir::mark_temporary(output)?;
     }
     if exchange(&tmp, output).is_ok() {
@@ -165,6 +166,21 @@ pub fn write_atomically(files: &BTreeMap<String, OutFile>, out: &OutputDir) -> R
     }
     outdir::mark_finished(output)?;
     outdir::remove_marked(&old)
+}
+
+/// Move the user's top-level dotfiles (see [`OutputDir::is_kept`]) from the
+/// old site into the new one before the swap; a built file of the same name
+/// wins, as in Zola.
+fn carry_kept_dotfiles(files: &BTreeMap<String, OutFile>, out: &OutputDir, tmp: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(out.path()) else { return Ok(()) };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let built = files.keys().any(|k| k == &name || k.starts_with(&format!("{name}/")));
+        if out.is_kept(&name) && !built {
+            crate::fs::rename(&entry.path(), &tmp.join(&name))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     let path = args.output_dir.clone().unwrap_or_else(|| args.site.root.join("public"));
     // Vetted before anything is built or watched: a refused directory is
     // reported at once and left exactly as it is.
-    let output = OutputDir::claim(&args.site.root, &path, args.force, Purpose::Build)?;
+    let output = OutputDir::claim(&args.site.root, &path, args.force, Purpose::Build)?
+        .keeping_dotfiles(crate::config::preserves_dotfiles(&args.site.root));
     if args.watch {
         return watch(opts, &output, args.quiet);
     }

@@ -197,10 +197,18 @@ fn static_dotfiles_are_published_only_when_listed() {
     assert_eq!(t.read(".htpasswd"), "admin:hash");
     assert!(!t.public(".env").exists());
 
+    // Zola's key keeps the output's own dotfiles; it publishes no secrets.
+    t.file("public/.git/HEAD", "ref: refs/heads/gh-pages");
+    t.build().assert_ok();
+    assert!(!t.public(".git/HEAD").exists(), "without the key, the build replaces public/ whole");
+    t.file("public/.git/HEAD", "ref: refs/heads/gh-pages");
     t.file("config.toml", &config_with("preserve_dotfiles_in_output = true"));
     t.build().assert_ok();
-    assert_eq!(t.read(".env"), "API_KEY=secret");
-    assert_eq!(t.read(".git/config"), "[remote]");
+    assert_eq!(t.read(".git/HEAD"), "ref: refs/heads/gh-pages");
+    assert!(!t.public(".env").exists());
+    t.page("extra.md", "title = \"Extra\"", "More.\n");
+    t.build().assert_ok();
+    assert_eq!(t.read(".git/HEAD"), "ref: refs/heads/gh-pages", "lost on the second build");
 }
 
 #[test]
