@@ -6,6 +6,7 @@ mod correct;
 mod deploy;
 mod errors;
 mod fix;
+mod fuzz_replay;
 mod property;
 mod sample;
 mod serve;
