@@ -4,9 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+/// A fuzz check: panics on a bug.
+type Check = fn(&[u8]);
+
 /// Fuzz targets and their checks. A seed directory without an entry here
 /// fails the test: every corpus is replayed.
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+const TARGETS: &[(&str, Check)] = &[
     ("correct", attache::fuzzing::correct),
     ("front_matter", attache::fuzzing::front_matter),
     ("shortcodes", attache::fuzzing::shortcodes),
@@ -28,7 +31,7 @@ fn seeds(target: &str) -> Vec<PathBuf> {
 
 /// Run one target's seeds, each in its own panic scope so a failure names
 /// the seed that caused it.
-fn replay(target: &str, check: fn(&[u8])) {
+fn replay(target: &str, check: Check) {
     let files = seeds(target);
     assert!(files.len() >= 5, "fuzz/seeds/{target} has only {} seeds", files.len());
     for path in files {
