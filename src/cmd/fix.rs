@@ -89,29 +89,31 @@ pub fn run(args: &FixArgs) -> Result<ExitCode> {
             continue;
         }
         let new = correct::apply(&text, &report.changes);
-        total += applied.len();
-        files_changed += 1;
         if args.dry_run {
             print!("{}", super::correct::unified_diff(&path.display().to_string(), &text, &new));
-            continue;
-        }
-        match crate::fs::replace_if_unchanged(&path, &bytes, new.as_bytes(), pause_for_tests)? {
-            Replaced::Done => println!("fixed {} ({} changes){}", path.display(), applied.len(), via_link(&path)),
-            Replaced::ChangedMeanwhile => {
-                eprintln!(
-                    "skipped {}: changed by someone else while fix was writing it; \
-                     that save is kept as it is, uncorrected; run fix again",
-                    path.display()
-                );
-                skipped += 1;
-                files_changed -= 1;
+        } else {
+            match crate::fs::replace_if_unchanged(&path, &bytes, new.as_bytes(), pause_for_tests)? {
+                Replaced::Done => {
+                    println!("fixed {} ({} changes){}", path.display(), applied.len(), via_link(&path))
+                }
+                Replaced::ChangedMeanwhile => {
+                    eprintln!(
+                        "skipped {}: changed by someone else while fix was writing it; \
+                         that save is kept as it is, uncorrected; run fix again",
+                        path.display()
+                    );
+                    skipped += 1;
+                    continue;
+                }
+                Replaced::Refused(reason) => {
+                    eprintln!("skipped {}: {reason}", path.display());
+                    skipped += 1;
+                    continue;
+                }
             }
-            Replaced::Refused(reason) => {
-                eprintln!("skipped {}: {reason}", path.display());
-                skipped += 1;
-                files_changed -= 1;
-            }
         }
+        total += applied.len();
+        files_changed += 1;
     }
     let verb = if args.dry_run { "would change" } else { "changed" };
     println!("{total} corrections {verb} in {files_changed} files");

@@ -69,6 +69,7 @@ fn hard_linked_article_is_refused_and_stays_linked() {
     let run = t.run(&["fix"]);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(run.stderr().contains("content/a.md") && run.stderr().contains("hard links"), "{}", run.stderr());
+    assert!(run.stdout().contains("0 corrections changed in 0 files"), "{}", run.stdout());
     assert_eq!(std::fs::read_to_string(&path).unwrap(), article(0), "a hard-linked article was written");
     assert_eq!(std::fs::metadata(&path).unwrap().nlink(), 2, "the hard link was split");
     let (a, b) = (std::fs::metadata(&path).unwrap(), std::fs::metadata(t.root().join("elsewhere.md")).unwrap());
