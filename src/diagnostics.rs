@@ -160,6 +160,11 @@ impl OffsetMap {
         self.regions.iter().map(|(e, _)| e.clone()).collect()
     }
 
+    /// The replaced regions, in order: (edited range, source range).
+    pub fn regions(&self) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + '_ {
+        self.regions.iter().cloned()
+    }
+
     pub fn span_to_source(&self, span: Range<usize>) -> Range<usize> {
         let s = self.to_source(span.start);
         let e = self.to_source(span.end.saturating_sub(1)) + 1;

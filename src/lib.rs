@@ -19,6 +19,8 @@ pub mod correct;
 pub mod deploy;
 pub mod diagnostics;
 pub mod fs;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hash;
 pub mod incremental;
 pub mod inside;

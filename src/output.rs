@@ -96,23 +96,6 @@ pub fn write_tree(files: &BTreeMap<String, OutFile>, dir: &Path) -> Result<()> {
     })
 }
 
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let ca = CString::new(a.as_os_str().as_bytes())?;
-    let cb = CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both are valid NUL-terminated paths; renameat2 reads them only.
-    let rc =
-        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
-    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
-    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
-}
-
 /// Replace the claimed output directory with exactly `files` (plus the
 /// marker that lets the next build replace it again).
 ///
@@ -152,7 +135,7 @@ pub fn write_atomically(files: &BTreeMap<String, OutFile>, out: &OutputDir) -> R
         carry_kept_dotfiles(files, out, &tmp)?;
         outdir::mark_temporary(output)?;
     }
-    if exchange(&tmp, output).is_ok() {
+    if crate::fs::exchange(&tmp, output).is_ok() {
         // `tmp` now holds the previous site.
         outdir::mark_finished(output)?;
         return outdir::remove_marked(&tmp);

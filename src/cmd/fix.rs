@@ -1,19 +1,28 @@
 //! `attache fix [PATHS]`: write applied corrections back into the articles.
 //!
-//! Safe by construction: each file is re-read just before writing and left
-//! alone if it changed since it was checked; the new text goes to a temporary
-//! file in the same directory and is renamed over the old one, so an article is
-//! never half-written. Line endings (CRLF) and a BOM are untouched because only
-//! the bytes of changed spans are replaced.
+//! Never loses a save: the corrected text replaces an article only if the
+//! article still holds exactly what was read and corrected — a compare-and-swap
+//! ([`crate::fs::replace_if_unchanged`]: an atomic exchange checked afterwards
+//! and undone if a save slipped in, on Linux; re-check then rename elsewhere).
+//! A save that lands meanwhile stays in place, uncorrected, and fix exits 1
+//! naming the file. A symlinked article is corrected in its target (the link
+//! stays a link); owner, group and mode are kept; a hard-linked article is
+//! refused rather than split. Line endings (CRLF) and a BOM are untouched
+//! because only the bytes of changed spans are replaced.
+//!
+//! Test hook (not for users): `ATTACHE_FIX_PAUSE_MS=N` sleeps N ms between
+//! writing the corrected copy and swapping it in, so tests can land a save in
+//! that window reliably.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::cli::FixArgs;
 use crate::config::Config;
 use crate::correct::{self, Corrector};
+use crate::fs::Replaced;
 
 /// `keep = [...]` from front matter, without a full site load.
 pub(crate) fn front_matter_keep(text: &str) -> Vec<String> {
@@ -80,36 +89,48 @@ pub fn run(args: &FixArgs) -> Result<ExitCode> {
             continue;
         }
         let new = correct::apply(&text, &report.changes);
-        total += applied.len();
-        files_changed += 1;
         if args.dry_run {
             print!("{}", super::correct::unified_diff(&path.display().to_string(), &text, &new));
-            continue;
+        } else {
+            match crate::fs::replace_if_unchanged(&path, &bytes, new.as_bytes(), pause_for_tests)? {
+                Replaced::Done => {
+                    println!("fixed {} ({} changes){}", path.display(), applied.len(), via_link(&path))
+                }
+                Replaced::ChangedMeanwhile => {
+                    eprintln!(
+                        "skipped {}: changed by someone else while fix was writing it; \
+                         that save is kept as it is, uncorrected; run fix again",
+                        path.display()
+                    );
+                    skipped += 1;
+                    continue;
+                }
+                Replaced::Refused(reason) => {
+                    eprintln!("skipped {}: {reason}", path.display());
+                    skipped += 1;
+                    continue;
+                }
+            }
         }
-        // Refuse if the file changed while we were checking it.
-        if crate::fs::read(&path)? != bytes {
-            eprintln!("skipped {}: it changed while being corrected; run fix again", path.display());
-            skipped += 1;
-            files_changed -= 1;
-            continue;
-        }
-        write_atomic(&path, new.as_bytes())?;
-        println!("fixed {} ({} changes)", path.display(), applied.len());
+        total += applied.len();
+        files_changed += 1;
     }
     let verb = if args.dry_run { "would change" } else { "changed" };
     println!("{total} corrections {verb} in {files_changed} files");
     Ok(if skipped > 0 { ExitCode::from(super::EXIT_PROBLEMS) } else { ExitCode::SUCCESS })
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.attache-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("could not write {}", tmp.display()))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+/// ` in TARGET` when `path` is a symlink, so the user sees which file changed.
+fn via_link(path: &Path) -> String {
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return String::new();
     }
-    std::fs::rename(&tmp, path).with_context(|| format!("could not replace {}", path.display())).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    std::fs::canonicalize(path).map(|t| format!(" in {}", t.display())).unwrap_or_default()
+}
+
+/// Test-only: `ATTACHE_FIX_PAUSE_MS` widens the window before the swap.
+fn pause_for_tests() {
+    if let Some(ms) = std::env::var("ATTACHE_FIX_PAUSE_MS").ok().and_then(|v| v.parse().ok()) {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }

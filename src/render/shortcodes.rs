@@ -135,7 +135,8 @@ fn find_end(src: &str, from: usize) -> Option<(usize, usize)> {
     while let Some(rel) = src[i..].find("{%") {
         let at = i + rel;
         let close = src[at..].find("%}").map(|c| at + c + 2)?;
-        let inner = src[at + 2..close - 2].trim();
+        // In `{%}` the closer overlaps the opener: nothing inside.
+        let inner = src[at + 2..(close - 2).max(at + 2)].trim();
         if inner == "end" {
             if depth == 0 {
                 return Some((at, close));
@@ -343,6 +344,15 @@ mod tests {
         let (_, _, d) = expand("{{ bocks() }}\n", &env);
         assert_eq!(d[0].code, "shortcode/unknown");
         let (_, _, d) = expand("{% box() %} no end\n", &env);
+        assert_eq!(d[0].code, "shortcode/unclosed");
+    }
+
+    #[test]
+    fn overlapping_delimiters_in_a_body_are_not_a_crash() {
+        let tera = env_with(&[("shortcodes/box.html", "<div>{{ body }}</div>")]);
+        let base = Context::new();
+        let env = ShortcodeEnv::new(&tera, &base);
+        let (_, _, d) = expand("{% box() %}{%}\n", &env);
         assert_eq!(d[0].code, "shortcode/unclosed");
     }
 

@@ -5,6 +5,8 @@ mod build;
 mod correct;
 mod deploy;
 mod errors;
+mod fix;
+mod fuzz_replay;
 mod outdir;
 mod property;
 mod publish;
