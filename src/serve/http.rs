@@ -83,14 +83,16 @@ pub fn handle(stream: TcpStream, state: Arc<State>, slot: super::Slot) {
             return;
         };
         if let Err(why) = state.allowed.check_host(req.host.as_deref()) {
-            refuse(&mut conn, &req, &why, &state);
+            // RFC 9112 3.2: a request without a Host is a bad request.
+            let status = if req.host.is_none() { 400 } else { 403 };
+            refuse(&mut conn, &req, &why, status, &state);
             return;
         }
         if let Some(key) = &req.ws_key
             && req.target.split('?').next() == Some("/__attache/ws")
         {
             if let Err(why) = state.allowed.check_origin(req.origin.as_deref(), req.host.as_deref()) {
-                refuse(&mut conn, &req, &why, &state);
+                refuse(&mut conn, &req, &why, 403, &state);
                 return;
             }
             drop(slot); // a live-reload client counts against its own limit
@@ -111,11 +113,11 @@ pub fn handle(stream: TcpStream, state: Arc<State>, slot: super::Slot) {
     }
 }
 
-/// Answer 403 and say on stderr who was refused and why, in one line.
-fn refuse(conn: &mut Conn, req: &Request, why: &str, state: &State) {
+/// Answer `status` (403) and say on stderr who was refused and why, in one line.
+fn refuse(conn: &mut Conn, req: &Request, why: &str, status: u16, state: &State) {
     let from = conn.peer.map_or_else(|| "?".to_string(), |p| p.to_string());
     eprintln!("refused {} {:?} from {from}: {why}", req.method.escape_debug(), req.target);
-    let _ = plain(&mut conn.stream, 403, false, state);
+    let _ = plain(&mut conn.stream, status, false, state);
 }
 
 /// A short plain-text response whose body is its status line.
