@@ -136,8 +136,14 @@ pub fn refuse_busy(mut stream: TcpStream) {
     }
     // Take what the client already sent so that closing does not reset the
     // connection before it reads the reply.
+    // A few reads at most: a client that keeps sending must not keep the
+    // accepting thread here.
     let mut sink = [0u8; 4096];
-    while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+    for _ in 0..4 {
+        if !matches!(stream.read(&mut sink), Ok(n) if n > 0) {
+            break;
+        }
+    }
     let body = "the preview server is busy; try again\n";
     let reply = format!(
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
@@ -258,9 +264,21 @@ pub struct Allowed {
 impl Allowed {
     /// Localhost and `bound`, plus `extra` names (`.example.test` allows the
     /// name and its subdomains, as in Vite and webpack-dev-server).
-    pub fn new(bound: IpAddr, extra: &[String]) -> Self {
-        let names = extra.iter().map(|n| n.trim().trim_end_matches('.').to_ascii_lowercase()).collect();
-        Allowed { bound: Some(bound), names }
+    /// A value that is no host name is an error naming it (a port given
+    /// with it is ignored, as for requests).
+    pub fn new(bound: IpAddr, extra: &[String]) -> Result<Self, String> {
+        let mut names = Vec::new();
+        for value in extra {
+            let (wild, rest) = match value.strip_prefix('.') {
+                Some(rest) => (".", rest),
+                None => ("", value.as_str()),
+            };
+            match split_host(rest) {
+                Some((name, _)) if !name.starts_with('.') => names.push(format!("{wild}{name}")),
+                _ => return Err(format!("--allow-host {value:?} is not a host name (like preview.example or .example)")),
+            }
+        }
+        Ok(Allowed { bound: Some(bound), names })
     }
 
     /// `Ok` when a request with this `Host` may be served; else the reason.
@@ -619,7 +637,7 @@ mod tests {
 
     #[test]
     fn hosts_that_name_this_server() {
-        let local = Allowed::new("127.0.0.1".parse().expect("ip"), &[]);
+        let local = Allowed::new("127.0.0.1".parse().expect("ip"), &[]).expect("allowed");
         for ok in ["localhost", "localhost:1111", "LOCALHOST.", "127.0.0.1:1111", "[::1]:1111", "[::1]"] {
             assert_eq!(local.check_host(Some(ok)), Ok(()), "{ok}");
         }
@@ -627,21 +645,25 @@ mod tests {
             assert!(local.check_host(Some(bad)).is_err(), "{bad}");
         }
         assert!(local.check_host(None).is_err());
-        let lan = Allowed::new("192.168.1.5".parse().expect("ip"), &["preview.test".into(), ".dev.test".into()]);
+        let lan = Allowed::new("192.168.1.5".parse().expect("ip"), &["Preview.test:8080".into(), ".dev.test".into()])
+            .expect("allowed");
         for ok in ["192.168.1.5:1111", "preview.test", "dev.test", "a.dev.test:80", "localhost"] {
             assert_eq!(lan.check_host(Some(ok)), Ok(()), "{ok}");
         }
         for bad in ["192.168.1.6", "xpreview.test", "evil-dev.test"] {
             assert!(lan.check_host(Some(bad)).is_err(), "{bad}");
         }
-        let all = Allowed::new("0.0.0.0".parse().expect("ip"), &[]);
+        let all = Allowed::new("0.0.0.0".parse().expect("ip"), &[]).expect("allowed");
+        for bad in ["", "a/b", "http://x", ".", "..x"] {
+            assert!(Allowed::new("127.0.0.1".parse().expect("ip"), &[bad.to_string()]).is_err(), "{bad}");
+        }
         assert_eq!(all.check_host(Some("10.0.0.7:1111")), Ok(()), "any address of this machine");
         assert!(all.check_host(Some("evil.example")).is_err());
     }
 
     #[test]
     fn websockets_only_from_the_served_origin() {
-        let local = Allowed::new("127.0.0.1".parse().expect("ip"), &[]);
+        let local = Allowed::new("127.0.0.1".parse().expect("ip"), &[]).expect("allowed");
         let host = Some("127.0.0.1:1111");
         assert_eq!(local.check_origin(None, host), Ok(()), "not a browser");
         assert_eq!(local.check_origin(Some("http://127.0.0.1:1111"), host), Ok(()));

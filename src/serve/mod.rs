@@ -249,6 +249,7 @@ impl State {
 }
 
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
+    let allowed = http::Allowed::new(args.bind, &args.allow_host).map_err(anyhow::Error::msg)?;
     let listener = TcpListener::bind((args.bind, args.port))
         .with_context(|| format!("could not listen on {}:{}", args.bind, args.port))?;
     let addr = listener.local_addr().context("could not read the bound address")?;
@@ -267,7 +268,6 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     let stop = crate::watch::stop_on_interrupt();
 
     let mut engine = Engine::new(opts);
-    let allowed = http::Allowed::new(args.bind, &args.allow_host);
     let state = Arc::new(State::new(allowed, Limits::from_env()));
     let first = engine.rebuild(None);
     report(&first);
