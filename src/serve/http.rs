@@ -251,8 +251,8 @@ fn parse_head(head: &[u8]) -> Result<Request, ()> {
 /// Which `Host` (and WebSocket `Origin`) values name this server. A page on
 /// another site can make a browser talk to 127.0.0.1 by pointing its own
 /// name there (DNS rebinding), but the browser still sends that name as the
-/// Host; so only names that cannot be rebound are served: `localhost`,
-/// loopback addresses, the bound address (any IP literal when bound to all
+/// Host; so only names that cannot be rebound are served: `localhost` (and
+/// `*.localhost`), loopback addresses, the bound address (any IP literal when bound to all
 /// interfaces), and the names given with `--allow-host`. The port is not
 /// compared: a port forward may change it, and it gives an attacker nothing.
 #[derive(Debug, Clone, Default)]
@@ -275,7 +275,9 @@ impl Allowed {
             };
             match split_host(rest) {
                 Some((name, _)) if !name.starts_with('.') => names.push(format!("{wild}{name}")),
-                _ => return Err(format!("--allow-host {value:?} is not a host name (like preview.example or .example)")),
+                _ => {
+                    return Err(format!("--allow-host {value:?} is not a host name (like preview.example or .example)"));
+                }
             }
         }
         Ok(Allowed { bound: Some(bound), names })
@@ -318,7 +320,8 @@ impl Allowed {
 
     /// Whether a (lower-case, bracketed for IPv6) host name names this server.
     fn allows_name(&self, name: &str) -> bool {
-        if name == "localhost" {
+        // `localhost` and names under it (RFC 6761: they never leave the machine).
+        if name == "localhost" || name.ends_with(".localhost") {
             return true;
         }
         let literal = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(name);
@@ -635,10 +638,30 @@ mod tests {
         assert!(seen >= 5, "the seeds are in {}", dir.display());
     }
 
+    /// A cheap stand-in for the fuzzer where there is no nightly: targets
+    /// pieced together from the tokens that matter to traversal.
+    #[test]
+    fn pieced_together_targets_resolve_to_safe_paths() {
+        const TOKENS: [&str; 16] =
+            ["/", "/", ".", "..", "%2e", "%2E", "%2f", "%5c", "\\", "%00", "a", "é", "?", "#", ":", "%"];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut target = String::new();
+            for _ in 0..(seed % 9) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                target.push_str(TOKENS[(seed >> 33) as usize % TOKENS.len()]);
+            }
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            assert_eq!(check_resolve(&target), Ok(()));
+        }
+    }
+
     #[test]
     fn hosts_that_name_this_server() {
         let local = Allowed::new("127.0.0.1".parse().expect("ip"), &[]).expect("allowed");
-        for ok in ["localhost", "localhost:1111", "LOCALHOST.", "127.0.0.1:1111", "[::1]:1111", "[::1]"] {
+        for ok in
+            ["localhost", "localhost:1111", "LOCALHOST.", "blog.localhost", "127.0.0.1:1111", "[::1]:1111", "[::1]"]
+        {
             assert_eq!(local.check_host(Some(ok)), Ok(()), "{ok}");
         }
         for bad in ["evil.example", "evil.example:1111", "localhost.evil.example", "192.168.1.5:1111", "", "a b"] {
