@@ -52,13 +52,14 @@ enum HeadError {
     Slow,
     /// Larger than [`MAX_HEAD`] (431).
     TooLarge,
-    /// Not HTTP/1.x (400).
+    /// Cut off in the middle (400).
     Bad,
 }
 
 /// Serve one connection until the client closes it, goes idle or is too
-/// slow. `_slot` is this connection's place in the bounded pool; it is given
-/// back when this returns (or handed over as the WebSocket's).
+/// slow. `slot` is this connection's place in the bounded pool; it is given
+/// back when this returns, or as soon as the connection becomes a WebSocket
+/// (which counts against the live-reload clients' own limit instead).
 pub fn handle(stream: TcpStream, state: Arc<State>, slot: super::Slot) {
     let _ = stream.set_nodelay(true);
     let peer = stream.peer_addr().ok();
@@ -113,7 +114,7 @@ pub fn handle(stream: TcpStream, state: Arc<State>, slot: super::Slot) {
     }
 }
 
-/// Answer `status` (403) and say on stderr who was refused and why, in one line.
+/// Answer `status` (403, or 400 without a Host) and say on stderr who was refused and why, in one line.
 fn refuse(conn: &mut Conn, req: &Request, why: &str, status: u16, state: &State) {
     let from = conn.peer.map_or_else(|| "?".to_string(), |p| p.to_string());
     eprintln!("refused {} {:?} from {from}: {why}", req.method.escape_debug(), req.target);
@@ -276,7 +277,9 @@ impl Allowed {
             match split_host(rest) {
                 Some((name, _)) if !name.starts_with('.') => names.push(format!("{wild}{name}")),
                 _ => {
-                    return Err(format!("--allow-host {value:?} is not a host name (like preview.example or .example)"));
+                    return Err(format!(
+                        "--allow-host {value:?} is not a host name (like preview.example or .example)"
+                    ));
                 }
             }
         }
