@@ -137,6 +137,10 @@ pub struct ServeArgs {
     /// Address to listen on. Anything but loopback exposes the preview to the network.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// Also answer requests whose Host is NAME (repeatable; `.example.test` also
+    /// allows its subdomains). Localhost and the bound address are always allowed.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_host: Vec<String>,
     /// Include pages marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,

@@ -150,3 +150,14 @@ fn assert_renders(mut d: Diagnostic, text: &str) {
     let shown = render_human(&d, &sources, false);
     assert!(shown.contains("fuzz.md"), "a diagnostic must name its file: {shown}");
 }
+
+/// The dev server's request-target resolver: it must never panic, and any
+/// path it accepts must be plain relative segments (no `..`, no leading `/`,
+/// no backslash, no NUL), since that path names the file served.
+pub fn request_path(data: &[u8]) {
+    // The server reads the request line as UTF-8 and answers 400 otherwise.
+    let Ok(target) = std::str::from_utf8(data) else { return };
+    if let Err(e) = crate::serve::http::check_resolve(target) {
+        panic!("{e}");
+    }
+}

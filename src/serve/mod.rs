@@ -1,20 +1,25 @@
 //! `attache serve`: build, serve the site from memory, watch, rebuild, and
 //! tell every open page what changed.
 //!
-//! One thread accepts connections (one thread each, since a preview server
-//! sees a handful of tabs); the main thread waits on the watcher and runs the
-//! [`Engine`]. The served site is an `Arc` swapped whole after a good build, so
-//! a request never sees half of one; after a failed build the old `Arc` stays
-//! and the pages are sent the error for their overlay.
+//! One thread accepts connections and hands each to a thread of its own, up
+//! to [`Limits::max_connections`] (more are answered 503 at once); the main
+//! thread waits on the watcher and runs the [`Engine`]. The served site is an
+//! `Arc` swapped whole after a good build, so a request never sees half of
+//! one; after a failed build the old `Arc` stays and the pages are sent the
+//! error for their overlay. Each live-reload client has its own bounded queue
+//! and writer thread, so a client that stops reading is dropped and never
+//! delays another. What is accepted and guaranteed: docs/reliability-serve.md.
 
 pub mod http;
 pub mod ws;
 
 use std::io::Write as _;
-use std::net::{IpAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, TcpListener};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
@@ -25,6 +30,83 @@ use crate::incremental::{Engine, Files, Findings, Update};
 use crate::site::BuildOptions;
 use crate::watch::Watcher;
 
+/// How much the server lets clients take: connections, time, queued bytes.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// A request head must arrive whole within this (counted from when the
+    /// server starts waiting for it, so it is also the keep-alive idle time).
+    pub head_timeout: Duration,
+    /// A response must be taken by the client within this.
+    pub response_timeout: Duration,
+    /// Connections being served over HTTP at once.
+    pub max_connections: usize,
+    /// Open live-reload WebSockets (each has a reader and a writer thread).
+    pub max_ws_clients: usize,
+    /// Messages queued for one WebSocket client before it is dropped.
+    pub ws_queue: usize,
+    /// One message must be written to a WebSocket client within this.
+    pub ws_write_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            head_timeout: Duration::from_secs(10),
+            response_timeout: Duration::from_secs(60),
+            max_connections: 64,
+            max_ws_clients: 64,
+            ws_queue: 32,
+            ws_write_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, with `ATTACHE_SERVE_HEAD_TIMEOUT_MS` and
+    /// `ATTACHE_SERVE_MAX_CONNECTIONS` read so that tests can reach the
+    /// limits in a second rather than in minutes.
+    pub fn from_env() -> Self {
+        let num = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<u64>().ok()).filter(|n| *n > 0);
+        let mut l = Limits::default();
+        if let Some(ms) = num("ATTACHE_SERVE_HEAD_TIMEOUT_MS") {
+            l.head_timeout = Duration::from_millis(ms);
+        }
+        if let Some(n) = num("ATTACHE_SERVE_MAX_CONNECTIONS") {
+            l.max_connections = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        l
+    }
+}
+
+/// One place in the bounded pool of HTTP connections, given back on drop.
+pub struct Slot(Arc<State>);
+
+impl Slot {
+    /// A place for one more connection, or `None` when all are taken.
+    fn take(state: &Arc<State>) -> Option<Slot> {
+        let max = state.limits.max_connections;
+        state
+            .connections
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < max).then_some(n + 1))
+            .ok()
+            .map(|_| Slot(state.clone()))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A live-reload client as the broadcaster sees it: only its queue. The
+/// socket belongs to the client's writer thread, so nothing ever writes to a
+/// socket while holding [`State::clients`].
+struct Client {
+    id: u64,
+    queue: SyncSender<Arc<[u8]>>,
+}
+
 /// What request threads share with the rebuild loop.
 #[derive(Default)]
 pub struct State {
@@ -33,11 +115,19 @@ pub struct State {
     /// The current build errors (overlay JSON), if the last build failed.
     errors: RwLock<Option<Value>>,
     version: AtomicU64,
-    clients: Mutex<Vec<(u64, TcpStream)>>,
+    clients: Mutex<Vec<Client>>,
     next_id: AtomicU64,
+    /// HTTP connections being served (see [`Slot`]).
+    connections: AtomicUsize,
+    pub allowed: http::Allowed,
+    pub limits: Limits,
 }
 
 impl State {
+    pub fn new(allowed: http::Allowed, limits: Limits) -> Self {
+        State { allowed, limits, ..State::default() }
+    }
+
     pub fn files(&self) -> Arc<Files> {
         self.site.read().map(|s| s.clone()).unwrap_or_default()
     }
@@ -59,37 +149,60 @@ impl State {
         json!({"version": self.version(), "errors": errors}).to_string()
     }
 
-    fn add_client(&self, stream: TcpStream) -> u64 {
-        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
-        if let Ok(mut c) = self.clients.lock() {
-            c.push((id, stream));
+    /// Register a live-reload client: its id and the receiving end of its
+    /// queue, or `None` when [`Limits::max_ws_clients`] are already open.
+    fn add_client(&self) -> Option<(u64, Receiver<Arc<[u8]>>)> {
+        let mut clients = self.clients.lock().ok()?;
+        if clients.len() >= self.limits.max_ws_clients {
+            return None;
         }
-        id
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        let (queue, rx) = std::sync::mpsc::sync_channel(self.limits.ws_queue);
+        clients.push(Client { id, queue });
+        Some((id, rx))
     }
 
+    /// Forget a client; its writer sees the queue close and ends.
     fn remove_client(&self, id: u64) {
         if let Ok(mut c) = self.clients.lock() {
-            c.retain(|(i, _)| *i != id);
+            c.retain(|c| c.id != id);
         }
     }
 
-    fn send_raw(&self, id: u64, bytes: &[u8]) -> std::io::Result<()> {
-        let mut c = self.clients.lock().map_err(|_| std::io::Error::other("poisoned"))?;
-        match c.iter_mut().find(|(i, _)| *i == id) {
-            Some((_, s)) => s.write_all(bytes),
-            None => Ok(()),
+    /// Queue a frame for one client without waiting. `false` (and the client
+    /// is dropped) when its queue is full: it has stopped reading.
+    fn send_raw(&self, id: u64, frame: Arc<[u8]>) -> bool {
+        let Ok(mut clients) = self.clients.lock() else { return false };
+        let Some(i) = clients.iter().position(|c| c.id == id) else { return false };
+        if clients[i].queue.try_send(frame).is_ok() {
+            return true;
         }
+        clients.remove(i);
+        false
     }
 
-    fn send_to(&self, id: u64, text: &str) -> std::io::Result<()> {
-        self.send_raw(id, &ws::text_frame(text))
+    fn send_to(&self, id: u64, text: &str) -> bool {
+        self.send_raw(id, ws::text_frame(text).into())
     }
 
-    /// Send a message to every open page; drop those that are gone.
+    /// Send a message to every open page: queued, never written here, so a
+    /// client that does not read delays no one; a client whose queue is full
+    /// (or whose writer has ended) is dropped.
     pub fn broadcast(&self, msg: &Value) {
-        let frame = ws::text_frame(&msg.to_string());
-        if let Ok(mut c) = self.clients.lock() {
-            c.retain_mut(|(_, s)| s.write_all(&frame).is_ok());
+        let frame: Arc<[u8]> = ws::text_frame(&msg.to_string()).into();
+        let mut dropped = 0;
+        if let Ok(mut clients) = self.clients.lock() {
+            clients.retain(|c| match c.queue.try_send(frame.clone()) {
+                Ok(()) => true,
+                Err(TrySendError::Full(_)) => {
+                    dropped += 1;
+                    false
+                }
+                Err(TrySendError::Disconnected(_)) => false,
+            });
+        }
+        if dropped > 0 {
+            eprintln!("dropped {dropped} live-reload client(s) that stopped reading");
         }
     }
 
@@ -136,6 +249,7 @@ impl State {
 }
 
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
+    let allowed = http::Allowed::new(args.bind, &args.allow_host).map_err(anyhow::Error::msg)?;
     let listener = TcpListener::bind((args.bind, args.port))
         .with_context(|| format!("could not listen on {}:{}", args.bind, args.port))?;
     let addr = listener.local_addr().context("could not read the bound address")?;
@@ -159,7 +273,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     let stop = crate::watch::stop_on_interrupt();
 
     let mut engine = Engine::new(opts);
-    let state = Arc::new(State::default());
+    let state = Arc::new(State::new(allowed, Limits::from_env()));
     let first = engine.rebuild(None);
     report(&first);
     state.absorb(&first, engine.files(), engine.findings());
@@ -171,13 +285,10 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
 
     {
         let state = state.clone();
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(conn) = conn else { continue };
-                let state = state.clone();
-                std::thread::spawn(move || http::handle(conn, state));
-            }
-        });
+        std::thread::Builder::new()
+            .name("accept".into())
+            .spawn(move || accept_loop(&listener, &state))
+            .context("could not start the server thread")?;
     }
     if args.open {
         let _ = std::process::Command::new("xdg-open").arg(format!("{url}/")).spawn();
@@ -207,6 +318,39 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     }
     println!("Stopped.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Hand each connection to a thread of its own while there is a [`Slot`];
+/// beyond that, answer 503 at once (and say so at most every 10 s), so a
+/// flood of idle or slow clients costs neither threads nor waiting.
+fn accept_loop(listener: &TcpListener, state: &Arc<State>) {
+    let mut last_warning: Option<Instant> = None;
+    for conn in listener.incoming() {
+        let conn = match conn {
+            Ok(c) => c,
+            Err(_) => {
+                // Out of file descriptors, say: wait rather than spin.
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+        };
+        let Some(slot) = Slot::take(state) else {
+            if last_warning.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
+                eprintln!(
+                    "refused connections: {} are open already (the preview server's limit)",
+                    state.limits.max_connections
+                );
+                last_warning = Some(Instant::now());
+            }
+            http::refuse_busy(conn);
+            continue;
+        };
+        let Ok(spare) = conn.try_clone() else { continue };
+        let st = state.clone();
+        if std::thread::Builder::new().spawn(move || http::handle(conn, st, slot)).is_err() {
+            http::refuse_busy(spare);
+        }
+    }
 }
 
 /// Print a rebuild's diagnostics the way `attache build` does.

@@ -13,6 +13,7 @@ const TARGETS: &[(&str, Check)] = &[
     ("correct", attache::fuzzing::correct),
     ("front_matter", attache::fuzzing::front_matter),
     ("shortcodes", attache::fuzzing::shortcodes),
+    ("request_path", attache::fuzzing::request_path),
 ];
 
 fn seeds_dir() -> PathBuf {

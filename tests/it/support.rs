@@ -176,12 +176,18 @@ pub struct Running {
 
 impl Running {
     pub fn start(root: &Path, args: &[&str]) -> Self {
+        Self::start_with_env(root, args, &[])
+    }
+
+    /// As [`Running::start`], with extra environment variables (test knobs).
+    pub fn start_with_env(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         use std::io::BufRead;
         use std::process::Stdio;
         let mut child = Command::new(env!("CARGO_BIN_EXE_attache"))
             .args(args)
             .current_dir(root)
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
