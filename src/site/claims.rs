@@ -13,7 +13,7 @@
 //! does for templates; and whatever the build generates or copies from
 //! `content/` takes the place of a static file, with a warning naming both.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -146,7 +146,8 @@ impl Claims {
                     };
                     self.clashes.push(clash);
                 } else if !silent_override(&path, &owner, p, old) {
-                    self.shadows.push(Shadow { lower: (path.clone(), owner.clone()), higher: (p.clone(), old.clone()) });
+                    self.shadows
+                        .push(Shadow { lower: (path.clone(), owner.clone()), higher: (p.clone(), old.clone()) });
                 }
             }
             return false;
@@ -176,7 +177,9 @@ impl Claims {
             }
         }
         let below = format!("{path}/");
-        out.extend(self.files.range(below.clone()..).take_while(|(k, _)| k.starts_with(&below)).map(|(k, _)| k.clone()));
+        out.extend(
+            self.files.range(below.clone()..).take_while(|(k, _)| k.starts_with(&below)).map(|(k, _)| k.clone()),
+        );
         out
     }
 
@@ -305,8 +308,17 @@ pub(super) fn claim_site(site: &Site) -> Claims {
             .with_help("remove the alias, or make it a path nothing else writes");
         claims.claim(out_path(&a.path), owner);
     }
+    let bundles: HashSet<PathBuf> = site
+        .content
+        .pages
+        .iter()
+        .filter(|p| !p.assets.is_empty())
+        .filter_map(|p| Some(site.root.join("content").join(&p.content_rel).parent()?.to_path_buf()))
+        .collect();
     for a in &site.content.assets {
-        let owner = Owner::source("the file", crate::content::rel_to(site.root, &a.source), None, 5)
+        let in_bundle = a.source.parent().is_some_and(|d| bundles.contains(d));
+        let what = if in_bundle { "the page-bundle file" } else { "the file" };
+        let owner = Owner::source(what, crate::content::rel_to(site.root, &a.source), None, 5)
             .with_help("rename the file, or move it out of the way");
         claims.claim(a.output.clone(), owner);
     }
@@ -352,7 +364,9 @@ fn owner_of(site: &Site, job: Job) -> Owner {
                     let span = front_key(&p.file.text, p.body_start, "slug");
                     Owner::source("the page", p.file.rel.clone(), Some(span), 4).with_help(SLUG_HELP)
                 }
-                None => Owner::source("the page", p.file.rel.clone(), Some(fence(&p.file.text)), 3).with_help(SLUG_HELP),
+                None => {
+                    Owner::source("the page", p.file.rel.clone(), Some(fence(&p.file.text)), 3).with_help(SLUG_HELP)
+                }
             }
         }
         Job::Section(i, k) => {
@@ -448,7 +462,8 @@ mod tests {
     #[test]
     fn layers_replace_lower_ones() {
         let mut c = Claims::default();
-        let theme = Owner::source("the theme's static file", "themes/t/static/a.css", None, 1).in_layer(Layer::ThemeStatic);
+        let theme =
+            Owner::source("the theme's static file", "themes/t/static/a.css", None, 1).in_layer(Layer::ThemeStatic);
         let site = Owner::source("the static file", "static/a.css", None, 1).in_layer(Layer::SiteStatic);
         assert!(c.claim("a.css".into(), theme.clone()));
         assert!(c.claim("a.css".into(), site.clone()));

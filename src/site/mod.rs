@@ -204,7 +204,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     // Static files that no other output takes the place of.
     let statics: BTreeMap<String, PathBuf> = static_candidates
         .into_iter()
-        .filter(|(key, path, _)| claims.owner(key).is_some_and(|o| o.file.as_deref() == Some(&*content::rel_to(root, path))))
+        .filter(|(key, path, _)| {
+            claims.owner(key).is_some_and(|o| o.file.as_deref() == Some(&*content::rel_to(root, path)))
+        })
         .map(|(key, path, _)| (key, path))
         .collect();
 
@@ -907,7 +909,8 @@ fn aliases(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Alias> {
     for (url_path, file, list, body_start) in pages.chain(sections) {
         let front = &file.text[..body_start.min(file.text.len())];
         for alias in list {
-            let at = front.find(&format!("\"{alias}\"")).map_or_else(|| front.find(alias.as_str()).unwrap_or(0), |i| i + 1);
+            let at =
+                front.find(&format!("\"{alias}\"")).map_or_else(|| front.find(alias.as_str()).unwrap_or(0), |i| i + 1);
             let span = at..at + alias.len();
             match normalize_alias(alias) {
                 Some(path) => {

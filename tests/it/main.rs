@@ -5,6 +5,7 @@ mod build;
 mod correct;
 mod deploy;
 mod errors;
+mod owners;
 mod property;
 mod sample;
 mod serve;
