@@ -370,6 +370,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     // Every output was claimed: a second claim on a path is an error here,
     // a static file replaced by another output a warning.
     diags.extend(claims.diagnostics(&built.sources));
+    debug_assert!(
+        diags.iter().any(Diagnostic::is_error) || files.keys().all(|k| claims.owner(k).is_some()),
+        "an output was written without a claim: {:?}",
+        files.keys().find(|k| claims.owner(k).is_none())
+    );
 
     clock.lap("search, feeds, assets");
     built.stats.pages = content.pages.len();
