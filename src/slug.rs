@@ -4,6 +4,26 @@
 //! `@/page.md#anchor` link is predictable: lower-case letters and digits, every
 //! other run of characters becomes one `-`, no `-` at either end.
 
+/// File names the build writes itself, or that hosts give a meaning: a page
+/// slug equal to one would make a directory where the file belongs
+/// (`atom.xml/index.html` beside the feed `atom.xml`).
+pub const RESERVED: &[&str] = &[
+    "index.html",
+    "atom.xml",
+    "rss.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "404.html",
+    "search_index.json",
+    "highlight.css",
+];
+
+/// Whether `slug` is one of the [`RESERVED`] file names (in any case: some
+/// file systems do not tell `Atom.xml` from `atom.xml`), or `.` or `..`.
+pub fn is_reserved(slug: &str) -> bool {
+    slug == "." || slug == ".." || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(slug))
+}
+
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut dash = false;
@@ -31,5 +51,12 @@ mod tests {
         assert_eq!(slugify("  NATO's Article 5 -- what it says "), "nato-s-article-5-what-it-says");
         assert_eq!(slugify("Türkiye"), "türkiye");
         assert_eq!(slugify("../../etc"), "etc");
+    }
+
+    #[test]
+    fn reserved_names() {
+        use super::is_reserved;
+        assert!(is_reserved("atom.xml") && is_reserved("Index.HTML") && is_reserved(".."));
+        assert!(!is_reserved("atom") && !is_reserved("release-1.2"));
     }
 }

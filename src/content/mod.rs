@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, OffsetMap, SourceMap};
-use crate::slug::slugify;
+use crate::slug::{is_reserved, slugify};
 use front_matter::{Date, Fields, Split, key_span};
 
 /// A Markdown file as read from disk.
@@ -264,7 +264,20 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
                 content.pages[i].assets.push(name.clone());
                 format!("{}{}", content.pages[i].url_path.trim_start_matches('/'), name)
             }
-            None => url_dirs(&inside),
+            None => match url_dirs(&inside) {
+                Ok(output) => output,
+                Err(dir) => {
+                    diags.push(
+                        Diagnostic::error(
+                            "fm/invalid-slug",
+                            rel_to(root, &path),
+                            format!("the directory `{dir}` in this file's path has no letter or digit, so its URL would have an empty segment"),
+                        )
+                        .with_help("rename the directory (URL segments are made of the letters and digits of its name)"),
+                    );
+                    continue;
+                }
+            },
         };
         content.assets.push(Asset { source: path, output });
     }
@@ -397,15 +410,38 @@ fn to_slash(p: &Path) -> String {
 }
 
 /// Directory part of a content path as URL segments: `Europe/Black Sea/x.png` →
-/// `europe/black-sea/x.png` (the file name is kept as is).
-fn url_dirs(inside: &str) -> String {
+/// `europe/black-sea/x.png` (the file name is kept as is); `Err` with the
+/// directory whose name gives an empty segment.
+fn url_dirs(inside: &str) -> Result<String, &str> {
     match inside.rsplit_once('/') {
         Some((dirs, file)) => {
-            let dirs: Vec<String> = dirs.split('/').map(slugify).collect();
-            format!("{}/{}", dirs.join("/"), file)
+            let dirs = dir_segments(&dirs.split('/').collect::<Vec<_>>())?;
+            Ok(format!("{}/{}", dirs.join("/"), file))
         }
-        None => inside.to_string(),
+        None => Ok(inside.to_string()),
     }
+}
+
+/// URL segments of the directories of a content path; `Err` with the first
+/// directory name that has no letter or digit, which would leave an empty
+/// segment in the URL (`content/europe/!!!/osce.md` → `/europe//osce/`).
+fn dir_segments<'a>(dirs: &[&'a str]) -> Result<Vec<String>, &'a str> {
+    dirs.iter().map(|d| Some(slugify(d)).filter(|s| !s.is_empty()).ok_or(*d)).collect()
+}
+
+/// The error for a file below a directory whose name gives an empty URL
+/// segment, at the file's opening fence (the path has no line to point at).
+fn empty_segment(rel: &Path, split: &Split, dir: &str) -> Diagnostic {
+    let s = split.front.start.saturating_sub(4);
+    Diagnostic::error(
+        "fm/invalid-slug",
+        rel,
+        format!(
+            "the directory `{dir}` in this file's path has no letter or digit, so its URL would have an empty segment"
+        ),
+    )
+    .with_span(s..s + 3)
+    .with_help("rename the directory (URL segments are made of the letters and digits of its name)")
 }
 
 /// A slug from front matter must be one safe path segment: it can never climb out
@@ -578,6 +614,19 @@ fn page_from(
                 .with_help("use letters, digits and dashes only, e.g. `minsk-agreements`"),
         );
         meta.slug = None;
+    } else if let Some(slug) = &meta.slug
+        && is_reserved(slug)
+    {
+        diags.push(
+            Diagnostic::error(
+                "fm/invalid-slug",
+                rel.clone(),
+                format!("slug `{slug}` is the name of a file the build writes, so the page cannot be a directory of that name"),
+            )
+            .with_span(key_span(&text, split, "slug"))
+            .with_help(format!("use letters, digits and dashes only, e.g. `{}`", slugify(slug))),
+        );
+        meta.slug = None;
     }
     // URL: directories of the path, then the slug (front matter or file name).
     let is_bundle = content_rel.ends_with("/index.md") || content_rel == "index.md";
@@ -589,9 +638,16 @@ fn page_from(
         file_name.trim_end_matches(".md").to_string()
     };
     let slug = meta.slug.clone().unwrap_or_else(|| slugify(&default_slug));
+    let dirs = match dir_segments(&parts) {
+        Ok(d) => d,
+        Err(dir) => {
+            diags.push(empty_segment(&rel, split, dir));
+            return (None, diags);
+        }
+    };
     let mut url = String::from("/");
-    for dir in parts {
-        url.push_str(&slugify(dir));
+    for dir in dirs {
+        url.push_str(&dir);
         url.push('/');
     }
     if slug.is_empty() {
@@ -661,16 +717,22 @@ fn section_from(
         correct: f.bool("correct").unwrap_or(true),
         keep: f.strings("keep"),
     };
-    let diags = f.finish(SECTION_KEYS);
-    if title.is_none() || diags.iter().any(Diagnostic::is_error) {
-        return (None, diags);
-    }
+    let mut diags = f.finish(SECTION_KEYS);
     let dir = content_rel.trim_end_matches("_index.md").trim_end_matches('/');
     let url_path = if dir.is_empty() {
         "/".to_string()
     } else {
-        format!("/{}/", dir.split('/').map(slugify).collect::<Vec<_>>().join("/"))
+        match dir_segments(&dir.split('/').collect::<Vec<_>>()) {
+            Ok(segments) => format!("/{}/", segments.join("/")),
+            Err(bad) => {
+                diags.push(empty_segment(&rel, split, bad));
+                return (None, diags);
+            }
+        }
     };
+    if title.is_none() || diags.iter().any(Diagnostic::is_error) {
+        return (None, diags);
+    }
     let body = text[split.body_start..].to_string();
     let section = Section {
         file,

@@ -95,9 +95,22 @@ fn atom(
 /// and its pages, newest first.
 pub struct Feed {
     path: String,
+    /// What it is, for messages ("the Atom feed of section content/x/_index.md").
+    what: String,
     title: String,
     home: String,
     pages: Vec<usize>,
+}
+
+impl Feed {
+    /// The output file, relative to the output root.
+    pub fn output(&self) -> &str {
+        self.path.trim_start_matches('/')
+    }
+
+    pub fn what(&self) -> &str {
+        &self.what
+    }
 }
 
 /// Every feed the site has: the site's, each section's, each term's (where enabled).
@@ -106,7 +119,13 @@ pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<
     if config.generate_feed {
         let mut all: Vec<usize> = (0..content.pages.len()).collect();
         sort_pages(&mut all, &content.pages, SortBy::Date);
-        feeds.push(Feed { path: "/atom.xml".into(), title: config.title.clone(), home: "/".into(), pages: all });
+        feeds.push(Feed {
+            path: "/atom.xml".into(),
+            what: "the site's Atom feed (`generate_feed` in config.toml)".into(),
+            title: config.title.clone(),
+            home: "/".into(),
+            pages: all,
+        });
     }
     if config.section_feeds {
         for s in content.sections.iter().filter(|s| s.url_path != "/" && !s.pages.is_empty()) {
@@ -114,6 +133,7 @@ pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<
             sort_pages(&mut list, &content.pages, SortBy::Date);
             feeds.push(Feed {
                 path: format!("{}atom.xml", s.url_path),
+                what: format!("the Atom feed of section {}", s.file.rel.display()),
                 title: format!("{} — {}", s.meta.title, config.title),
                 home: s.url_path.clone(),
                 pages: list,
@@ -128,6 +148,7 @@ pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<
             let home = format!("/{}/{}/", t.slug, term.slug);
             feeds.push(Feed {
                 path: format!("{home}atom.xml"),
+                what: format!("the Atom feed of `{}` in `{}`", term.name, t.name),
                 title: format!("{} — {}", term.name, config.title),
                 home,
                 pages: term.pages.clone(),
@@ -157,15 +178,16 @@ pub fn write_feeds(
     }
 }
 
-/// Write every feed, the sitemap and robots.txt into `files`.
+/// Write every feed of `plan`, the sitemap and robots.txt into `files`.
 pub fn write_all(
     config: &Config,
     content: &Content,
     html: &[(&str, Option<&str>)],
     taxonomies: &[Taxonomy],
+    plan: &[Feed],
     files: &mut BTreeMap<String, OutFile>,
 ) {
-    write_feeds(config, content, html, &plan(config, content, taxonomies), None, files);
+    write_feeds(config, content, html, plan, None, files);
     if config.generate_sitemap {
         let mut out = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

@@ -23,6 +23,7 @@ use crate::render::shortcodes::{self, ShortcodeEnv};
 use crate::render::templates::{self, SiteIndex, reading_time};
 use crate::taxonomies::{self, Taxonomy};
 
+mod claims;
 mod update;
 pub use update::{Outcome, Partial};
 
@@ -164,91 +165,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
 
     clock.lap("correct");
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
-    let statics = static_files(root, &config, &mut diags);
+    let static_candidates = static_files(root, &config, &mut diags);
     let highlight_base = templates_stylesheet(&config);
+    let aliases = aliases(&content, &mut diags);
 
-    // Every URL the build will produce, to find duplicates and check links.
-    let mut owners: HashMap<String, PathBuf> = HashMap::new();
-    let mut claim = |url: &str, who: &Path, diags: &mut Vec<Diagnostic>| {
-        if let Some(prev) = owners.get(url) {
-            if prev != who {
-                diags.push(
-                    Diagnostic::error(
-                        "output/duplicate",
-                        who,
-                        format!("`{url}` is also the URL of {}", prev.display()),
-                    )
-                    .with_span(0..3)
-                    .with_help("set a different `slug` on one of them"),
-                );
-            }
-        } else {
-            owners.insert(url.to_string(), who.to_path_buf());
-        }
-    };
-    for s in &content.sections {
-        claim(&s.url_path, &s.file.rel, &mut diags);
-    }
-    for p in &content.pages {
-        claim(&p.url_path, &p.file.rel, &mut diags);
-    }
-    for t in &taxonomies {
-        claim(&format!("/{}/", t.slug), Path::new("config.toml"), &mut diags);
-    }
-    let mut aliases: Vec<(String, String, PathBuf)> = Vec::new(); // (alias path, target URL path, file)
-    for (url_path, file, list, text, body_start) in
-        content.pages.iter().map(|p| (&p.url_path, &p.file.rel, &p.meta.aliases, &p.file.text, p.body_start)).chain(
-            content.sections.iter().map(|s| (&s.url_path, &s.file.rel, &s.meta.aliases, &s.file.text, s.body_start)),
-        )
-    {
-        for alias in list {
-            match normalize_alias(alias) {
-                Some(a) => {
-                    claim(&a, file, &mut diags);
-                    aliases.push((a, url_path.clone(), file.clone()));
-                }
-                None => {
-                    let at = text[..body_start.min(text.len())].find(alias.as_str()).unwrap_or(0);
-                    diags.push(
-                        Diagnostic::error(
-                            "fm/invalid-alias",
-                            file.clone(),
-                            format!("alias `{alias}` would be written outside the output directory"),
-                        )
-                        .with_span(at..at + alias.len()),
-                    );
-                }
-            }
-        }
-    }
-
-    let base_path = config.base_path().to_string();
-    let mut known: HashSet<String> = HashSet::new();
-    for url in owners.keys() {
-        known.insert(url.trim_start_matches('/').to_string());
-    }
-    for t in &taxonomies {
-        for term in &t.terms {
-            known.insert(format!("{}/{}/", t.slug, term.slug));
-        }
-    }
-    for a in &content.assets {
-        known.insert(a.output.clone());
-    }
-    for k in statics.keys() {
-        known.insert(k.clone());
-    }
-    for f in ["atom.xml", "sitemap.xml", "robots.txt", "404.html", "highlight.css", SEARCH_INDEX, "search/"] {
-        known.insert(f.to_string());
-    }
-    let urls: HashMap<String, String> = content
-        .pages
-        .iter()
-        .map(|p| (p.content_rel.clone(), format!("{base_path}{}", p.url_path)))
-        .chain(content.sections.iter().map(|s| (s.content_rel.clone(), format!("{base_path}{}", s.url_path))))
-        .collect();
-
-    // Templates.
+    // Templates (which outputs exist depends on which templates the theme has).
     let index = templates::SharedIndex::default();
     let tpl = match templates::load(root, &config, index.clone(), &mut built.sources, &mut diags) {
         Ok(t) => t,
@@ -267,6 +188,49 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             ));
         }
     }
+
+    // Every output file the build will write, each with its one owner.
+    let feed_plan = feeds::plan(&config, &content, &taxonomies);
+    let layout = Layout { config: &config, content: &content, taxonomies: &taxonomies, tpl: &tpl };
+    let mut claims = claims::claim_site(&claims::Site {
+        root,
+        config: &config,
+        config_text: &config_text,
+        content: &content,
+        taxonomies: &taxonomies,
+        layout: &layout,
+        feeds: &feed_plan,
+        aliases: &aliases,
+        statics: &static_candidates,
+        highlight: highlight_base.is_some(),
+    });
+    // Static files that no other output takes the place of.
+    let statics: BTreeMap<String, PathBuf> = static_candidates
+        .into_iter()
+        .filter(|(key, path, _)| {
+            claims.owner(key).is_some_and(|o| o.file.as_deref() == Some(&*content::rel_to(root, path)))
+        })
+        .map(|(key, path, _)| (key, path))
+        .collect();
+
+    let base_path = config.base_path().to_string();
+    // Link targets: every claimed file, and the directory of each `index.html`.
+    let mut known: HashSet<String> = HashSet::new();
+    for path in claims.paths() {
+        match path.strip_suffix("index.html").filter(|d| d.is_empty() || d.ends_with('/')) {
+            Some(dir) => known.insert(dir.to_string()),
+            None => known.insert(path.clone()),
+        };
+    }
+    for f in ["atom.xml", "sitemap.xml", "robots.txt", "404.html", "highlight.css", SEARCH_INDEX, "search/"] {
+        known.insert(f.to_string());
+    }
+    let urls: HashMap<String, String> = content
+        .pages
+        .iter()
+        .map(|p| (p.content_rel.clone(), format!("{base_path}{}", p.url_path)))
+        .chain(content.sections.iter().map(|s| (s.content_rel.clone(), format!("{base_path}{}", s.url_path))))
+        .collect();
     let config_value = config_value(&config, &taxonomies);
 
     clock.lap("taxonomies, URLs, templates");
@@ -323,6 +287,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     }
     let highlight_css = highlight_base.as_deref().map(|css| used_css(css, &class_counts));
     let assets = fingerprints(&statics, highlight_css.as_deref());
+    if !opts.plain_assets {
+        claims::claim_fingerprints(&mut claims, root, &statics, &assets);
+    }
     let mut site_index = values.index(&config, &urls);
     site_index.assets = assets
         .iter()
@@ -378,32 +345,39 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let words: Vec<String> = page_docs.par_iter().map(|d| crate::render::search::words(&d.rendered.html)).collect();
     let search = search_index(&content, &page_docs, &words, &base_path);
     files.insert(SEARCH_INDEX.into(), OutFile::Bytes(search.json().into_bytes()));
-    for (alias, target, _) in &aliases {
-        let to = permalink(&config, target);
-        files.insert(out_path(alias), OutFile::Bytes(redirect_html(&to).into_bytes()));
+    for a in &aliases {
+        let to = permalink(&config, &a.target);
+        files.insert(out_path(&a.path), OutFile::Bytes(redirect_html(&to).into_bytes()));
     }
     for s in &content.sections {
         if let Some(n) = s.meta.paginate_by
             && s.pages.len() > n
         {
-            files
-                .entry(format!("{}page/1/index.html", s.url_path.trim_start_matches('/')))
-                .or_insert_with(|| OutFile::Bytes(redirect_html(&permalink(&config, &s.url_path)).into_bytes()));
+            let redirect = redirect_html(&permalink(&config, &s.url_path));
+            files.insert(first_pager(s), OutFile::Bytes(redirect.into_bytes()));
         }
     }
-    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &mut files);
+    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &feed_plan, &mut files);
     if let Some(css) = &highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
     }
     for (name, bytes) in assets.into_values().filter(|_| !opts.plain_assets) {
-        files.entry(name).or_insert(OutFile::Bytes(bytes));
+        files.insert(name, OutFile::Bytes(bytes));
     }
     for a in &content.assets {
         files.insert(a.output.clone(), OutFile::Copy(a.source.clone()));
     }
     for (k, v) in statics {
-        files.entry(k).or_insert(OutFile::Copy(v));
+        files.insert(k, OutFile::Copy(v));
     }
+    // Every output was claimed: a second claim on a path is an error here,
+    // a static file replaced by another output a warning.
+    diags.extend(claims.diagnostics(&built.sources));
+    debug_assert!(
+        diags.iter().any(Diagnostic::is_error) || files.keys().all(|k| claims.owner(k).is_some()),
+        "an output was written without a claim: {:?}",
+        files.keys().find(|k| claims.owner(k).is_none())
+    );
 
     clock.lap("search, feeds, assets");
     built.stats.pages = content.pages.len();
@@ -431,7 +405,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             p.body_map = Default::default();
         }
         State {
-            feeds: feeds::plan(&config, &content, &taxonomies),
+            feeds: feed_plan,
             opts: opts.clone(),
             page_of: content.pages.iter().enumerate().map(|(i, p)| (p.file.rel.clone(), i)).collect(),
             reports: content.pages.iter().map(|p| reports.get(p.file.rel.as_path()).map(|r| (*r).clone())).collect(),
@@ -662,22 +636,26 @@ struct Renderer<'a> {
 
 type Rendering = Result<(String, String), Diagnostic>;
 
-impl Renderer<'_> {
+/// Which template outputs the site has and where each is written: known
+/// before anything is rendered, so that every output can be claimed first.
+pub(crate) struct Layout<'a> {
+    pub config: &'a Config,
+    pub content: &'a Content,
+    pub taxonomies: &'a [Taxonomy],
+    pub tpl: &'a templates::Templates,
+}
+
+impl Layout<'_> {
     /// Every output of the site, in a fixed order.
     fn jobs(&self) -> Vec<Job> {
         let mut jobs: Vec<Job> = (0..self.content.pages.len()).map(Job::Page).collect();
         for (i, s) in self.content.sections.iter().enumerate() {
-            jobs.extend((0..self.section_chunks(s).len()).map(|k| Job::Section(i, k)));
+            jobs.extend((0..section_chunks(s).len()).map(|k| Job::Section(i, k)));
         }
         for (t, tax) in self.taxonomies.iter().enumerate() {
             jobs.push(Job::TaxonomyList(t));
-            let by = self.config.taxonomies.get(&tax.name).and_then(|c| c.paginate_by);
             for (k, term) in tax.terms.iter().enumerate() {
-                let n = match by {
-                    Some(n) => term.pages.chunks(n).count(),
-                    None => 1,
-                };
-                jobs.extend((0..n).map(|c| Job::Term(t, k, c)));
+                jobs.extend((0..self.term_chunks(tax, term).len()).map(|c| Job::Term(t, k, c)));
             }
         }
         jobs.push(Job::NotFound);
@@ -685,11 +663,52 @@ impl Renderer<'_> {
         jobs
     }
 
-    fn section_chunks<'s>(&self, s: &'s content::Section) -> Vec<&'s [usize]> {
-        match s.meta.paginate_by {
-            Some(n) if !s.pages.is_empty() => s.pages.chunks(n).collect(),
-            _ => vec![s.pages.as_slice()],
+    fn term_chunks<'t>(&self, tax: &Taxonomy, term: &'t taxonomies::Term) -> Vec<&'t [usize]> {
+        match self.config.taxonomies.get(&tax.name).and_then(|c| c.paginate_by) {
+            Some(n) => term.pages.chunks(n).collect(),
+            None => vec![term.pages.as_slice()],
         }
+    }
+
+    /// The URL path `job` is rendered for; `None` when it is not rendered
+    /// (the theme has no template for it).
+    fn url_of(&self, job: Job) -> Option<String> {
+        let has = |name: &str| self.tpl.has(name);
+        Some(match job {
+            Job::Page(i) => self.content.pages.get(i)?.url_path.clone(),
+            Job::Section(i, k) => pager_url(&self.content.sections.get(i)?.url_path, k + 1),
+            Job::TaxonomyList(t) if has("taxonomy_list.html") => format!("/{}/", self.taxonomies.get(t)?.slug),
+            Job::Term(t, k, c) if has("taxonomy_single.html") => {
+                let tax = self.taxonomies.get(t)?;
+                pager_url(&format!("/{}/{}/", tax.slug, tax.terms.get(k)?.slug), c + 1)
+            }
+            Job::NotFound if has("404.html") => "/404.html".into(),
+            Job::Search if has("search.html") => "/search/".into(),
+            _ => return None,
+        })
+    }
+
+    /// The output file of `job` (see [`Layout::url_of`]).
+    fn output_of(&self, job: Job) -> Option<String> {
+        self.url_of(job).map(|u| out_path(&u))
+    }
+}
+
+fn section_chunks(s: &content::Section) -> Vec<&[usize]> {
+    match s.meta.paginate_by {
+        Some(n) if !s.pages.is_empty() => s.pages.chunks(n).collect(),
+        _ => vec![s.pages.as_slice()],
+    }
+}
+
+impl Renderer<'_> {
+    fn layout(&self) -> Layout<'_> {
+        Layout { config: self.config, content: self.content, taxonomies: self.taxonomies, tpl: self.tpl }
+    }
+
+    /// Every output of the site, in a fixed order.
+    fn jobs(&self) -> Vec<Job> {
+        self.layout().jobs()
     }
 
     fn ctx_base(&self, url_path: &str) -> tera::Context {
@@ -708,28 +727,31 @@ impl Renderer<'_> {
             Err(Diagnostic::error("template/unknown", rel, format!("unknown template `{name}`"))
                 .with_span(at..at + name.len()))
         };
+        let layout = self.layout();
+        let name = template_of(content, job)?;
+        let url = match job {
+            // A missing page or section template is reported with the file.
+            Job::Page(_) | Job::Section(..) => layout.url_of(job)?,
+            _ if !tpl.has(&name) => return None,
+            _ => layout.url_of(job)?,
+        };
+        let mut ctx = self.ctx_base(&url);
         match job {
             Job::Page(i) => {
                 let p = &content.pages[i];
-                let mut ctx = self.ctx_base(&p.url_path);
-                let name = template_of(content, job)?;
                 if !tpl.has(&name) {
                     return Some(unknown(&p.file.rel, &p.file.text, &name));
                 }
                 ctx.insert("page", &values.full_page(i, &self.page_docs[i]));
-                Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&p.url_path), html)))
             }
             Job::Section(i, k) => {
                 let s = &content.sections[i];
-                let name = template_of(content, job)?;
                 if !tpl.has(&name) {
                     return Some(unknown(&s.file.rel, &s.file.text, &name));
                 }
-                let chunks = self.section_chunks(s);
+                let chunks = section_chunks(s);
                 let chunk = chunks.get(k)?;
                 let paginated = s.meta.paginate_by.is_some();
-                let url = pager_url(&s.url_path, k + 1);
-                let mut ctx = self.ctx_base(&url);
                 let mut sv = values.section_value(i, &self.section_docs[i], !paginated);
                 if paginated {
                     sv["pages"] = json!([]);
@@ -746,34 +768,19 @@ impl Renderer<'_> {
                     );
                 }
                 ctx.insert("section", &sv);
-                Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&url), html)))
             }
             Job::TaxonomyList(t) => {
                 let t = &self.taxonomies[t];
-                if !tpl.has("taxonomy_list.html") {
-                    return None;
-                }
-                let url = format!("/{}/", t.slug);
-                let mut ctx = self.ctx_base(&url);
                 ctx.insert("taxonomy", &values.taxonomy_value(config, t));
                 ctx.insert("terms", &values.terms_value(config, t));
-                Some(tpl.render("taxonomy_list.html", &ctx, self.sources).map(|h| (out_path(&url), h)))
             }
             Job::Term(t, k, c) => {
                 let t = &self.taxonomies[t];
-                if !tpl.has("taxonomy_single.html") {
-                    return None;
-                }
                 let by = config.taxonomies.get(&t.name).and_then(|c| c.paginate_by);
                 let term = t.terms.get(k)?;
                 let term_url = format!("/{}/{}/", t.slug, term.slug);
-                let chunks: Vec<&[usize]> = match by {
-                    Some(n) => term.pages.chunks(n).collect(),
-                    None => vec![term.pages.as_slice()],
-                };
+                let chunks = layout.term_chunks(t, term);
                 let chunk = chunks.get(c)?;
-                let url = pager_url(&term_url, c + 1);
-                let mut ctx = self.ctx_base(&url);
                 ctx.insert("taxonomy", &values.taxonomy_value(config, t));
                 let mut tv = json!({
                     "name": term.name, "slug": term.slug,
@@ -790,24 +797,10 @@ impl Renderer<'_> {
                     tv["pages"] = values.lite_list(chunk);
                 }
                 ctx.insert("term", &tv);
-                Some(tpl.render("taxonomy_single.html", &ctx, self.sources).map(|h| (out_path(&url), h)))
             }
-            Job::NotFound => {
-                if !tpl.has("404.html") {
-                    return None;
-                }
-                Some(tpl.render("404.html", &self.ctx_base("/404.html"), self.sources).map(|h| ("404.html".into(), h)))
-            }
-            Job::Search => {
-                if !tpl.has("search.html") {
-                    return None;
-                }
-                Some(
-                    tpl.render("search.html", &self.ctx_base("/search/"), self.sources)
-                        .map(|h| ("search/index.html".into(), h)),
-                )
-            }
+            Job::NotFound | Job::Search => {}
         }
+        Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&url), html)))
     }
 }
 
@@ -882,11 +875,13 @@ fn templates_stylesheet(config: &Config) -> Option<String> {
     crate::render::highlight::stylesheet(&config.markdown.highlight_theme)
 }
 
-/// `static/` of the theme, then of the site (the site wins). Dotfiles and
-/// dot-directories (`.env`, `.git/`) stay out unless the site publishes them
-/// (see [`Config::publishes_dotfile`]); symlinks only as [`crate::inside`] allows.
-fn static_files(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, PathBuf> {
-    let mut out = BTreeMap::new();
+/// Every file of the theme's `static/` and of the site's, as (output path,
+/// file, layer); which one is published is for [`claims`] to decide.
+/// Dotfiles and dot-directories (`.env`, `.git/`) stay out unless the site
+/// publishes them (see [`Config::publishes_dotfile`]); symlinks only as
+/// [`crate::inside`] allows.
+fn static_files(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf, claims::Layer)> {
+    let mut out = Vec::new();
     let keep = |rel: &str, e: &walkdir::DirEntry| {
         let name = e.file_name().to_string_lossy();
         if !e.file_type().is_dir() && crate::content::is_editor_temp(e.file_name()) {
@@ -894,15 +889,65 @@ fn static_files(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> BT
         }
         !name.starts_with('.') || config.publishes_dotfile(&name, rel)
     };
-    for dir in [root.join("themes").join(&config.theme).join("static"), root.join("static")] {
+    let dirs = [
+        (root.join("themes").join(&config.theme).join("static"), claims::Layer::ThemeStatic),
+        (root.join("static"), claims::Layer::SiteStatic),
+    ];
+    for (dir, layer) in dirs {
         for found in crate::inside::files(root, &dir, keep, diags) {
-            out.insert(found.rel, found.path);
+            out.push((found.rel, found.path, layer));
         }
     }
     out
 }
 
-/// `/old/minsk` → `/old/minsk/`; `None` if it would climb out of the output.
+/// A redirect page that `aliases` asks for.
+pub(crate) struct Alias {
+    /// Normalised URL path of the redirect (`/old/minsk/`).
+    pub path: String,
+    /// URL path of the page it redirects to.
+    pub target: String,
+    /// The article that lists it, and where in its front matter.
+    pub file: PathBuf,
+    pub span: std::ops::Range<usize>,
+}
+
+/// Every alias of every page and section; one that would climb out of the
+/// output directory is an error instead.
+fn aliases(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Alias> {
+    let mut out = Vec::new();
+    let pages = content.pages.iter().map(|p| (&p.url_path, &p.file, &p.meta.aliases, p.body_start));
+    let sections = content.sections.iter().map(|s| (&s.url_path, &s.file, &s.meta.aliases, s.body_start));
+    for (url_path, file, list, body_start) in pages.chain(sections) {
+        let front = &file.text[..body_start.min(file.text.len())];
+        for alias in list {
+            let at =
+                front.find(&format!("\"{alias}\"")).map_or_else(|| front.find(alias.as_str()).unwrap_or(0), |i| i + 1);
+            let span = at..at + alias.len();
+            match normalize_alias(alias) {
+                Some(path) => {
+                    out.push(Alias { path, target: url_path.clone(), file: file.rel.clone(), span });
+                }
+                None => diags.push(
+                    Diagnostic::error(
+                        "fm/invalid-alias",
+                        file.rel.clone(),
+                        format!("alias `{alias}` would be written outside the output directory"),
+                    )
+                    .with_span(span),
+                ),
+            }
+        }
+    }
+    out
+}
+
+/// Output path of the redirect from a paginated section's `page/1/`.
+fn first_pager(s: &content::Section) -> String {
+    format!("{}page/1/index.html", s.url_path.trim_start_matches('/'))
+}
+
+/// `/old/minsk` → `/old/minsk/`, `/` → `/`; `None` if it would climb out of the output.
 fn normalize_alias(alias: &str) -> Option<String> {
     let mut parts = Vec::new();
     for seg in alias.split('/') {
@@ -914,7 +959,8 @@ fn normalize_alias(alias: &str) -> Option<String> {
         }
     }
     if parts.is_empty() {
-        return None;
+        // The home page: a claim like any other (and so a conflict).
+        return Some("/".into());
     }
     if parts.last().is_some_and(|l| l.ends_with(".html")) {
         return Some(format!("/{}", parts.join("/")));

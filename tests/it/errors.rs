@@ -162,8 +162,8 @@ fn duplicate_output_paths() {
         |t| {
             t.page("europe/other.md", "title = \"Other\"\nslug = \"minsk\"", "x\n");
         },
-        "output/duplicate",
-        "content/europe/",
+        "output/conflict",
+        "content/europe/other.md:3:1",
     );
 }
 

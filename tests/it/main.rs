@@ -8,6 +8,7 @@ mod errors;
 mod fix;
 mod fuzz_replay;
 mod outdir;
+mod owners;
 mod property;
 mod publish;
 mod sample;
