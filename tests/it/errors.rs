@@ -13,12 +13,7 @@ fn assert_fails(breakage: impl FnOnce(&SiteTest), code: &str, location: &str) ->
     let before = t.snapshot();
     assert!(!before.is_empty());
     breakage(&t);
-    let run = t.build();
-    let err = run.stderr();
-    assert_eq!(run.code(), 1, "expected a failed build:\n{err}");
-    assert!(err.contains(&format!("error[{code}]")), "expected {code}:\n{err}");
-    assert!(err.contains(&format!("--> {location}")), "expected --> {location}:\n{err}");
-    assert!(err.contains('^'), "expected a caret under the source:\n{err}");
+    let err = t.build().assert_error_at(code, location);
     assert_eq!(before, t.snapshot(), "public/ changed after a failed build");
     err
 }

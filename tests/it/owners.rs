@@ -29,11 +29,7 @@ fn assert_conflict(breakage: impl FnOnce(&SiteTest), code: &str, location: &str,
     let before = t.snapshot();
     assert!(before.contains_key("search/index.html") && before.contains_key("topics/ceasefires/index.html"));
     breakage(&t);
-    let run = t.build();
-    let err = run.stderr();
-    assert_eq!(run.code(), 1, "expected a failed build:\n{err}");
-    assert!(err.contains(&format!("error[{code}]")), "expected {code}:\n{err}");
-    assert!(err.contains(&format!("--> {location}")), "expected --> {location}:\n{err}");
+    let err = t.build().assert_error_at(code, location);
     for name in names {
         assert!(err.contains(name), "expected {name} named:\n{err}");
     }

@@ -2,8 +2,6 @@
 //! a theme named by a path, a draft's attachments, dotfiles in `static/`,
 //! pages dated in the future or past their expiry, raw HTML in articles.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::os::unix::fs::symlink;
 
 use crate::support::{CONFIG, Running, SiteTest};
@@ -139,14 +137,8 @@ fn serve(t: &SiteTest, args: &[&str]) -> (Running, String) {
 
 /// Status and body of `GET path`.
 fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
-    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).expect("a status");
-    (status, body.to_string())
+    let (status, _, body) = crate::support::http_get(addr, path);
+    (status, body)
 }
 
 #[test]

@@ -43,14 +43,8 @@ struct Response {
 /// One request on its own connection, written by hand so the path goes out
 /// exactly as typed (no client-side normalisation of `..`).
 fn get(addr: &str, path: &str) -> Response {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
-    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).expect("a status");
-    Response { status, headers: head.to_ascii_lowercase(), body: body.to_string() }
+    let (status, headers, body) = crate::support::http_get(addr, path);
+    Response { status, headers, body }
 }
 
 /// A WebSocket client: handshake, then read text frames.

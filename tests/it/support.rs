@@ -43,6 +43,36 @@ impl Run {
         assert_eq!(self.code(), 0, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
         self
     }
+
+    /// A failed build reporting `error[code]` at `location` (`file:line:col`
+    /// or a prefix of it), with a caret under the source when the location
+    /// has a line (a whole file, such as a bundle's attachment, has none);
+    /// returns stderr.
+    #[track_caller]
+    pub fn assert_error_at(&self, code: &str, location: &str) -> String {
+        let err = self.stderr();
+        assert_eq!(self.code(), 1, "expected a failed build:\n{err}");
+        assert!(err.contains(&format!("error[{code}]")), "expected {code}:\n{err}");
+        assert!(err.contains(&format!("--> {location}")), "expected --> {location}:\n{err}");
+        if location.contains(':') {
+            assert!(err.contains('^'), "expected a caret under the source:\n{err}");
+        }
+        err
+    }
+}
+
+/// `GET path` on its own connection, written by hand so the path goes out
+/// exactly as typed: (status, lower-cased head, body).
+pub fn http_get(addr: &str, path: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).expect("a status");
+    (status, head.to_ascii_lowercase(), body.to_string())
 }
 
 impl SiteTest {
