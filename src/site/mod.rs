@@ -24,6 +24,7 @@ use crate::render::templates::{self, SiteIndex, reading_time};
 use crate::taxonomies::{self, Taxonomy};
 
 mod claims;
+mod headers;
 mod update;
 pub use update::{Outcome, Partial};
 
@@ -361,6 +362,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     if let Some(css) = &highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
     }
+    let fingerprinted: Vec<String> = assets.values().map(|(name, _)| name.clone()).collect();
     for (name, bytes) in assets.into_values().filter(|_| !opts.plain_assets) {
         files.insert(name, OutFile::Bytes(bytes));
     }
@@ -368,7 +370,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         files.insert(a.output.clone(), OutFile::Copy(a.source.clone()));
     }
     for (k, v) in statics {
-        files.insert(k, OutFile::Copy(v));
+        let expanded = (k == "_headers" && !opts.plain_assets)
+            .then(|| std::fs::read_to_string(&v).ok())
+            .flatten()
+            .and_then(|text| headers::expand(&text, &fingerprinted, &base_path));
+        files.insert(k, expanded.map_or(OutFile::Copy(v), |text| OutFile::Bytes(text.into_bytes())));
     }
     // Every output was claimed: a second claim on a path is an error here,
     // a static file replaced by another output a warning.
