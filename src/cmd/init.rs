@@ -1,9 +1,10 @@
 //! `attache init DIR`: scaffold a new site that builds as is.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::cli::InitArgs;
 
@@ -214,8 +215,8 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
     write("netlify.toml", deploy(NETLIFY).as_bytes())?;
     write("wrangler.toml", deploy(WRANGLER).as_bytes())?;
     write("static/_headers", HEADERS.as_bytes())?;
-    for (path, bytes) in DEFAULT_THEME {
-        write(&format!("themes/default/{path}"), bytes)?;
+    for (path, bytes) in default_theme()? {
+        write(&format!("themes/default/{path}"), &bytes)?;
     }
     println!("Created a new site in {}.", dir.display());
     println!("Next: cd {} && attache serve   (then open the address it prints)", display(dir));
@@ -224,6 +225,30 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
     );
     println!("  set ATTACHE_REPO at the top of the one you use to the Git repository of Attaché.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The default theme's files: embedded in release builds; read from this
+/// checkout in development builds, so editing the theme never recompiles
+/// Attaché (see build.rs).
+fn default_theme() -> Result<Vec<(String, Cow<'static, [u8]>)>> {
+    if THEME_EMBEDDED {
+        return Ok(DEFAULT_THEME.iter().map(|(p, b)| ((*p).to_string(), Cow::Borrowed(*b))).collect());
+    }
+    let base = Path::new(THEME_SOURCE);
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(base).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("could not read the default theme in {}", base.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(base).context("theme file outside the theme")?;
+        let bytes = crate::fs::read(entry.path())?;
+        files.push((rel.to_string_lossy().replace('\\', "/"), Cow::Owned(bytes)));
+    }
+    if files.is_empty() {
+        bail!("this development build reads the default theme from {}, which is empty or missing", base.display());
+    }
+    Ok(files)
 }
 
 fn display(p: &Path) -> String {

@@ -99,6 +99,16 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
     run(opts, true)
 }
 
+/// `root/config.toml`, or the error every command gives outside a site (exit 2),
+/// so `serve` stops at once instead of serving "not found".
+pub fn require_site(root: &Path) -> Result<PathBuf> {
+    let config_path = root.join("config.toml");
+    if !config_path.is_file() {
+        anyhow::bail!("no config.toml in {} (is this a site? `attache init` makes one)", root.display());
+    }
+    Ok(config_path)
+}
+
 /// The build; `keep`: also assemble the [`State`] (skipped by `attache build`,
 /// which would throw it away).
 fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
@@ -106,10 +116,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let mut clock = Stopwatch::new();
     let root = &opts.root;
     let mut built = Built::default();
-    let config_path = root.join("config.toml");
-    if !config_path.is_file() {
-        anyhow::bail!("no config.toml in {} (is this a site? `attache init` makes one)", root.display());
-    }
+    let config_path = require_site(root)?;
     let config_text = crate::fs::read_to_string(&config_path)?;
     built.sources.insert("config.toml", Arc::from(config_text.as_str()));
     let mut config = match Config::parse(Path::new("config.toml"), &config_text) {

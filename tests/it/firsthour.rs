@@ -56,3 +56,63 @@ fn headers_mark_only_fingerprinted_assets_immutable() {
     assert!(rules.iter().any(|r| r.contains("/style.")), "{headers}");
     assert!(headers.contains("immutable"));
 }
+
+#[test]
+fn serve_outside_a_site_exits_2_with_the_build_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |cmd: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_attache"));
+        c.arg(cmd).current_dir(dir.path()).env("NO_COLOR", "1");
+        if cmd == "serve" {
+            c.args(["--port", "0"]);
+        }
+        // A serve that does not stop would hang the test: give it a deadline.
+        let mut child = c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("`attache {cmd}` outside a site kept running");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (build_code, build_err) = run("build");
+    let (serve_code, serve_err) = run("serve");
+    assert_eq!(build_code, Some(2));
+    assert_eq!(serve_code, Some(2), "{serve_err}");
+    assert!(serve_err.contains("no config.toml in"), "{serve_err}");
+    assert_eq!(serve_err, build_err);
+}
+
+#[test]
+fn deploy_warns_while_base_url_is_the_placeholder() {
+    let (t, _) = init_site();
+    let run = t.run(&["deploy", "--to", "out"]);
+    run.assert_ok();
+    assert!(
+        run.stderr().contains("warning: base_url is still the placeholder `https://example.org`"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("config.toml"), "{}", run.stderr());
+    let config = std::fs::read_to_string(t.root().join("config.toml")).unwrap();
+    std::fs::write(
+        t.root().join("config.toml"),
+        config.replace("https://example.org", "https://explainers.example.net/"),
+    )
+    .unwrap();
+    let run = t.run(&["deploy", "--to", "out"]);
+    run.assert_ok();
+    assert!(!run.stderr().contains("placeholder"), "{}", run.stderr());
+}
+
+#[test]
+fn the_sample_site_has_an_address_of_its_own() {
+    let config = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")).unwrap();
+    let table: toml::Table = config.parse().unwrap();
+    let url = table["base_url"].as_str().unwrap();
+    assert!(!url.contains("example.org"), "{url}");
+}
