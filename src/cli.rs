@@ -168,6 +168,9 @@ pub struct CheckArgs {
     /// Record the current findings as a baseline and exit.
     #[arg(long)]
     pub write_baseline: Option<PathBuf>,
+    /// Print only errors and warnings (corrector notes are counted, not listed).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1267,12 +1267,13 @@ impl<'a> Values<'a> {
 
 impl Stats {
     pub fn summary_line(&self) -> String {
+        use crate::diagnostics::plural;
         format!(
-            "Built {} pages, {} sections, {} terms, {} files in {} ms",
-            self.pages,
-            self.sections,
-            self.terms,
-            self.files,
+            "Built {}, {}, {}, {} in {} ms",
+            plural(self.pages, "page"),
+            plural(self.sections, "section"),
+            plural(self.terms, "term"),
+            plural(self.files, "file"),
             self.elapsed.as_millis()
         )
     }

@@ -116,3 +116,62 @@ fn the_sample_site_has_an_address_of_its_own() {
     let url = table["base_url"].as_str().unwrap();
     assert!(!url.contains("example.org"), "{url}");
 }
+
+/// Spun prose in a file that sorts first, a broken link and a missing alt
+/// text in one that sorts last: the notes must not come first.
+fn site_with_notes_and_problems() -> SiteTest {
+    let t = SiteTest::new();
+    t.page(
+        "aaa.md",
+        "title = \"The historical past of the talks\"",
+        "The court docket named a particular grasp, slightly than a panel.\n",
+    );
+    t.page("zzz.md", "title = \"Broken\"", "See [x](@/nope.md).\n\n![](a.png)\n");
+    t
+}
+
+#[test]
+fn check_lists_errors_then_warnings_then_notes_and_counts_each() {
+    let t = site_with_notes_and_problems();
+    let run = t.run(&["check"]);
+    assert_eq!(run.code(), 1);
+    let err = run.stderr();
+    let lines: Vec<&str> = err.lines().collect();
+    let first =
+        |prefix: &str| lines.iter().position(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("{prefix}: {err}"));
+    let last = |prefix: &str| lines.iter().rposition(|l| l.starts_with(prefix)).unwrap();
+    assert!(last("error[") < first("warning["), "{err}");
+    assert!(last("warning[") < first("note["), "{err}");
+    let summary = err.lines().last().unwrap();
+    assert_eq!(summary, "Checked 2 pages: 1 error, 1 warning, 4 notes (corrections).", "{err}");
+}
+
+#[test]
+fn check_quiet_shows_only_errors_and_warnings() {
+    let t = site_with_notes_and_problems();
+    let run = t.run(&["check", "--quiet"]);
+    assert_eq!(run.code(), 1);
+    let err = run.stderr();
+    assert!(err.contains("error[link/broken]") && err.contains("warning[a11y/missing-alt]"), "{err}");
+    assert!(!err.contains("note["), "{err}");
+    assert!(err.ends_with("Checked 2 pages: 1 error, 1 warning, 4 notes not shown (--quiet).\n"), "{err}");
+}
+
+#[test]
+fn summaries_use_singular_and_say_what_changed_in_words() {
+    let t = SiteTest::new();
+    t.page("one.md", "title = \"One\"", "He said \"yes\" -- and left.\n");
+    let run = t.build();
+    run.assert_ok();
+    let out = run.stdout();
+    assert!(out.starts_with("Built 1 page, 1 section, "), "{out}");
+    assert!(out.contains("Prose: wording unchanged; "), "{out}");
+    assert!(!out.contains("Corrected 0 articles"), "{out}");
+    assert!(!out.contains(" 1 pages") && !out.contains(" 1 articles") && !out.contains(" 1 files"), "{out}");
+    let t = site_with_notes_and_problems();
+    t.file("content/zzz.md", "+++\ntitle = \"Fine\"\n+++\nFine.\n");
+    let out = t.build().assert_ok().stdout();
+    assert!(out.contains("Prose: wording restored in 1 article (4 changes; 1 article looked machine-spun)"), "{out}");
+    let check = t.run(&["check"]);
+    assert!(check.stderr().ends_with("Checked 2 pages: no problems, 4 notes (corrections).\n"), "{}", check.stderr());
+}
