@@ -175,3 +175,46 @@ fn summaries_use_singular_and_say_what_changed_in_words() {
     let check = t.run(&["check"]);
     assert!(check.stderr().ends_with("Checked 2 pages: no problems, 4 notes (corrections).\n"), "{}", check.stderr());
 }
+
+#[test]
+fn hugo_shortcodes_get_a_warning_at_their_place_and_keep_straight_quotes() {
+    let t = SiteTest::new();
+    t.page(
+        "maps.md",
+        "title = \"Maps\"",
+        "Intro.\n\n{{< figure src=\"map.png\" title=\"A map\" >}}\n\nSee {{% note %}}this{{% /note %}}.\n",
+    );
+    let run = t.build();
+    run.assert_ok();
+    let err = run.stderr();
+    assert!(err.contains("warning[shortcode/hugo]"), "{err}");
+    assert!(err.contains("--> content/maps.md:6:1"), "{err}");
+    assert!(err.contains("{{ figure(src=\"map.png\", title=\"A map\") }}"), "{err}");
+    assert!(err.contains("--> content/maps.md:8:5"), "{err}");
+    assert!(err.contains("{% end %}"), "{err}");
+    assert!(!err.contains("is not a shortcode call"), "{err}");
+    let html = t.read("maps/index.html");
+    assert!(html.contains("figure src=\"map.png\" title=\"A map\""), "{html}");
+    assert!(!html.contains('“'), "no curly quotes inside the braces: {html}");
+}
+
+#[test]
+fn hugo_front_matter_keys_get_attache_spelling_in_the_file_syntax() {
+    let t = SiteTest::new();
+    t.page("toml.md", "title = \"T\"\nlastmod = 2024-05-01\ncategories = [\"Europe\"]", "Body.\n");
+    t.file("content/yaml.md", "---\ntitle: Y\nlastmod: 2024-05-01\nsummary: Short.\ntags: [NATO]\n---\nBody.\n");
+    let run = t.run(&["check"]);
+    assert_eq!(run.code(), 1);
+    let err = run.stderr();
+    // TOML front matter: TOML suggestions.
+    assert!(err.contains("--> content/toml.md:3:1"), "{err}");
+    assert!(err.contains("write `updated = 2024-05-01`"), "{err}");
+    assert!(err.contains("`[taxonomies]` then `categories = [\"Europe\"]`"), "{err}");
+    // YAML front matter: YAML suggestions, never `key = value`.
+    assert!(err.contains("--> content/yaml.md:3:1"), "{err}");
+    assert!(err.contains("write `updated: 2024-05-01`"), "{err}");
+    assert!(err.contains("`taxonomies:` then `  tags: [\"NATO\"]`"), "{err}");
+    assert!(err.contains("`<!-- more -->`"), "{err}");
+    let yaml_help: Vec<&str> = err.split("-->").filter(|block| block.contains("content/yaml.md")).collect();
+    assert!(yaml_help.iter().all(|b| !b.contains("updated =") && !b.contains("[extra]")), "{err}");
+}
