@@ -218,3 +218,39 @@ fn hugo_front_matter_keys_get_attache_spelling_in_the_file_syntax() {
     let yaml_help: Vec<&str> = err.split("-->").filter(|block| block.contains("content/yaml.md")).collect();
     assert!(yaml_help.iter().all(|b| !b.contains("updated =") && !b.contains("[extra]")), "{err}");
 }
+
+#[test]
+fn new_article_has_the_required_front_matter_builds_and_is_never_overwritten() {
+    let t = SiteTest::new();
+    let config = std::fs::read_to_string(t.root().join("config.toml")).unwrap();
+    t.file(
+        "config.toml",
+        &format!("{config}\n[editorial]\nrequired_fields = [\"description\", \"authors\", \"date\"]\n"),
+    );
+    let run = t.run(&["new", "europe/my-article"]);
+    run.assert_ok();
+    assert!(run.stdout().contains("content/europe/my-article.md"), "{}", run.stdout());
+    let path = t.root().join("content/europe/my-article.md");
+    let text = std::fs::read_to_string(&path).expect("the article was created");
+    let today = chrono::Local::now().date_naive().format("%Y-%m-%d").to_string();
+    for line in
+        ["title = \"My article\"", &format!("date = {today}"), "draft = true", "description = \"", "authors = ["]
+    {
+        assert!(text.contains(line), "`{line}` missing:\n{text}");
+    }
+    // It builds with the site's requirements, as a draft.
+    let build = t.run(&["build", "--drafts"]);
+    build.assert_ok();
+    assert!(!build.stderr().contains("fm/"), "{}", build.stderr());
+    assert!(t.public("europe/my-article/index.html").is_file());
+    t.build().assert_ok();
+    assert!(!t.public("europe/my-article/index.html").exists(), "a draft until the editor says otherwise");
+    // A second `new` refuses, names the file and leaves it byte for byte.
+    std::fs::write(&path, "+++\ntitle = \"Edited\"\n+++\nMine.\n").unwrap();
+    let again = t.run(&["new", "europe/my-article"]);
+    assert_eq!(again.code(), 2);
+    assert!(again.stderr().contains("content/europe/my-article.md already exists"), "{}", again.stderr());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "+++\ntitle = \"Edited\"\n+++\nMine.\n");
+    // Outside content/ is refused.
+    assert_eq!(t.run(&["new", "../escape"]).code(), 2);
+}
