@@ -25,6 +25,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Create a new site with config.toml, content/, the default theme and static/.
     Init(InitArgs),
+    /// Start an article (a draft) with the front matter the site requires.
+    New(NewArgs),
     /// Print one Markdown file with its prose corrected (`-` reads stdin).
     Correct(CorrectArgs),
     /// Write applied corrections back into articles (default: all of content/).
@@ -168,6 +170,9 @@ pub struct CheckArgs {
     /// Record the current findings as a baseline and exit.
     #[arg(long)]
     pub write_baseline: Option<PathBuf>,
+    /// Print only errors and warnings (corrector notes are counted, not listed).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +188,15 @@ pub struct DeployArgs {
     /// Deploy into a directory even though it holds files Attaché did not write (they are deleted).
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Where in content/, like `europe/my-article` (makes content/europe/my-article.md).
+    pub path: PathBuf,
+    /// The site's directory (the one with config.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -333,6 +333,24 @@ fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
+/// `1 page`, `2 pages`, `0 fixes`, `3 summaries`: a count with its noun in
+/// the right number, for every summary line a user reads.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        return format!("1 {noun}");
+    }
+    let bytes = noun.as_bytes();
+    let consonant_y = bytes.len() > 1 && bytes[bytes.len() - 1] == b'y' && !b"aeiou".contains(&bytes[bytes.len() - 2]);
+    let word = if consonant_y {
+        format!("{}ies", &noun[..noun.len() - 1])
+    } else if noun.ends_with(['s', 'x']) || noun.ends_with("ch") || noun.ends_with("sh") {
+        format!("{noun}es")
+    } else {
+        format!("{noun}s")
+    };
+    format!("{n} {word}")
+}
+
 /// Sort diagnostics so output order never depends on thread scheduling.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
@@ -344,6 +362,15 @@ pub fn sort(diags: &mut [Diagnostic]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(1, "page"), "1 page");
+        assert_eq!(plural(0, "article"), "0 articles");
+        assert_eq!(plural(2, "fix"), "2 fixes");
+        assert_eq!(plural(3, "summary"), "3 summaries");
+        assert_eq!(plural(2, "day"), "2 days");
+    }
 
     #[test]
     fn line_and_column_count_characters() {

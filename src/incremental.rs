@@ -93,7 +93,7 @@ impl Update {
         if self.changed.is_empty() && self.removed.is_empty() {
             "no output changed".into()
         } else {
-            format!("{} {verb}, {} removed", self.changed.len(), self.removed.len())
+            format!("{} {verb}, {} removed", crate::diagnostics::plural(self.changed.len(), "file"), self.removed.len())
         }
     }
 

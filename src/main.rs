@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => attache::serve::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Init(a) => cmd::init::run(a),
+        Command::New(a) => cmd::new::run(a),
         Command::Correct(a) => cmd::correct::run(a),
         Command::Fix(a) => cmd::fix::run(a),
         Command::Deploy(a) => cmd::deploy::run(a),

@@ -40,16 +40,42 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     }
     site::write(&built, &output)?;
     if !args.quiet {
-        let c = &built.stats.correction;
         println!("{}", built.stats.summary_line());
-        if c.changes_applied + c.suggestions + c.typography_applied > 0 {
-            println!(
-                "Corrected {} articles ({} looked spun): {} changes applied, {} suggestions pending (`attache check`), {} typographic fixes",
-                c.articles_corrected, c.spun_articles, c.changes_applied, c.suggestions, c.typography_applied
-            );
+        if let Some(line) = correction_line(&built.stats.correction) {
+            println!("{line}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the corrector did, in words: wording restored (and where), typography
+/// fixed, suggestions left to the editor. `None` when it changed nothing.
+/// Typography is counted apart so "0 articles corrected … 199 fixes" never
+/// reads as a contradiction.
+pub(crate) fn correction_line(c: &crate::correct::Summary) -> Option<String> {
+    use crate::diagnostics::plural;
+    let mut parts = Vec::new();
+    if c.changes_applied > 0 {
+        let spun = if c.spun_articles > 0 {
+            format!("; {} looked machine-spun", plural(c.spun_articles, "article"))
+        } else {
+            String::new()
+        };
+        parts.push(format!(
+            "wording restored in {} ({}{spun})",
+            plural(c.articles_corrected, "article"),
+            plural(c.changes_applied, "change")
+        ));
+    } else if c.typography_applied > 0 {
+        parts.push("wording unchanged".to_string());
+    }
+    if c.typography_applied > 0 {
+        parts.push(format!("{} (quotes, dashes, spaces)", plural(c.typography_applied, "typographic fix")));
+    }
+    if c.suggestions > 0 {
+        parts.push(format!("{} left for you to review (`attache check`)", plural(c.suggestions, "suggestion")));
+    }
+    (!parts.is_empty()).then(|| format!("Prose: {}", parts.join("; ")))
 }
 
 /// `build --watch`: keep `output` equal to a fresh build, touching only the

@@ -47,7 +47,11 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             .collect();
         all.retain(|d| !known.contains(&key(d)));
     }
-    super::report(&all, &built.sources, args.format);
+    if args.format == Format::Human {
+        report_human(&all, &built.sources, args.quiet, built.stats.pages);
+    } else {
+        super::report(&all, &built.sources, args.format);
+    }
     let deny_warnings = args.site.deny.contains(&Deny::Warnings);
     let deny_spin = args.site.deny.contains(&Deny::Spin);
     let failed = all.iter().any(Diagnostic::is_error)
@@ -56,9 +60,39 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     if failed {
         return Ok(ExitCode::from(super::EXIT_PROBLEMS));
     }
-    if args.format == Format::Human {
-        let notes = all.iter().filter(|d| d.severity == Severity::Note).count();
-        eprintln!("No problems found in {} pages ({notes} corrections reported).", built.stats.pages);
-    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Human output: errors first, then warnings, then the corrector's notes (the
+/// ones to act on must not scroll away under dozens of notes), each group in
+/// file order, then one line counting each group. `quiet` leaves the notes out
+/// of the listing but still counts them.
+fn report_human(all: &[Diagnostic], sources: &crate::diagnostics::SourceMap, quiet: bool, pages: usize) {
+    use std::io::IsTerminal;
+    let mut shown: Vec<Diagnostic> = all.iter().filter(|d| !(quiet && d.severity == Severity::Note)).cloned().collect();
+    // Stable: the file order of `sort` holds within each group.
+    shown.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = crate::diagnostics::render_all(&shown, sources, Format::Human, color);
+    if !text.is_empty() {
+        eprintln!("{text}");
+    }
+    eprintln!("{}", summary_line(all, quiet, pages));
+}
+
+/// `Checked 12 pages: 1 error, 2 warnings, 24 notes (corrections).`
+fn summary_line(all: &[Diagnostic], quiet: bool, pages: usize) -> String {
+    use crate::diagnostics::plural;
+    let count = |s: Severity| all.iter().filter(|d| d.severity == s).count();
+    let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
+    let pages = plural(pages, "page");
+    let notes = match (notes, quiet) {
+        (0, _) => String::new(),
+        (n, false) => format!(", {} (corrections)", plural(n, "note")),
+        (n, true) => format!(", {} not shown (--quiet)", plural(n, "note")),
+    };
+    if errors + warnings == 0 {
+        return format!("Checked {pages}: no problems{notes}.");
+    }
+    format!("Checked {pages}: {}, {}{notes}.", plural(errors, "error"), plural(warnings, "warning"))
 }

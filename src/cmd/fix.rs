@@ -94,7 +94,12 @@ pub fn run(args: &FixArgs) -> Result<ExitCode> {
         } else {
             match crate::fs::replace_if_unchanged(&path, &bytes, new.as_bytes(), pause_for_tests)? {
                 Replaced::Done => {
-                    println!("fixed {} ({} changes){}", path.display(), applied.len(), via_link(&path))
+                    println!(
+                        "fixed {} ({}){}",
+                        path.display(),
+                        crate::diagnostics::plural(applied.len(), "change"),
+                        via_link(&path)
+                    )
                 }
                 Replaced::ChangedMeanwhile => {
                     eprintln!(
@@ -116,7 +121,8 @@ pub fn run(args: &FixArgs) -> Result<ExitCode> {
         files_changed += 1;
     }
     let verb = if args.dry_run { "would change" } else { "changed" };
-    println!("{total} corrections {verb} in {files_changed} files");
+    use crate::diagnostics::plural;
+    println!("{} {verb} in {}", plural(total, "correction"), plural(files_changed, "file"));
     Ok(if skipped > 0 { ExitCode::from(super::EXIT_PROBLEMS) } else { ExitCode::SUCCESS })
 }
 

@@ -1,9 +1,10 @@
 //! `attache init DIR`: scaffold a new site that builds as is.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::cli::InitArgs;
 
@@ -72,11 +73,13 @@ Write links to other articles as `@/explainers/how-to-write.md`: the build
 checks that they exist and turns them into URLs.
 "#;
 
-/// Where CI installs Attaché from. A site pins its own fork or tag by editing
-/// the generated files; `ATTACHE_GIT` in the workflows is the one place to change.
-const ATTACHE_GIT: &str = "https://github.com/attache-ssg/attache";
+/// Where CI installs Attaché from: the crate's `repository` when it has one,
+/// otherwise empty, and the workflow stops with a message naming the setting.
+const ATTACHE_REPO: &str = env!("CARGO_PKG_REPOSITORY");
 
 /// GitHub Pages: build on every push to main, publish with the Pages actions.
+/// The installed binary is cached under the Attaché version, so only the first
+/// run (and the first after a version change) compiles Attaché.
 const GITHUB_PAGES: &str = r#"# Build with Attaché and publish to GitHub Pages on every push to main.
 # In the repository settings, set Pages → Source to "GitHub Actions".
 name: pages
@@ -92,7 +95,15 @@ concurrency:
   group: pages
   cancel-in-progress: true
 env:
-  ATTACHE_GIT: @ATTACHE_GIT@
+  # ─── FILL IN ───────────────────────────────────────────────────────────────
+  # The Git repository Attaché is installed from (yours, a fork, or upstream),
+  # e.g. https://github.com/OWNER/attache
+  ATTACHE_REPO: "@ATTACHE_REPO@"
+  # The Attaché version (a tag of that repository). The compiled binary is
+  # cached under this key: the first deploy compiles Attaché (a few minutes),
+  # later ones reuse it. Change it to upgrade.
+  ATTACHE_VERSION: "@ATTACHE_VERSION@"
+  # ───────────────────────────────────────────────────────────────────────────
 jobs:
   build:
     runs-on: ubuntu-latest
@@ -100,8 +111,20 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/configure-pages@v5
         id: pages
-      - run: cargo install --locked --git "$ATTACHE_GIT" attache
-      - run: attache build --base-url "${{ steps.pages.outputs.base_url }}/"
+      - uses: actions/cache@v4
+        id: attache
+        with:
+          path: ~/.attache
+          key: attache-${{ runner.os }}-${{ env.ATTACHE_VERSION }}
+      - name: Install Attaché (only when not cached)
+        if: steps.attache.outputs.cache-hit != 'true'
+        run: |
+          if [ -z "$ATTACHE_REPO" ]; then
+            echo "::error file=.github/workflows/pages.yml::set ATTACHE_REPO at the top of this file to the Git repository of Attaché"
+            exit 1
+          fi
+          cargo install --locked --root ~/.attache --git "$ATTACHE_REPO" --tag "$ATTACHE_VERSION" attache
+      - run: ~/.attache/bin/attache build --base-url "${{ steps.pages.outputs.base_url }}/"
       - uses: actions/upload-pages-artifact@v3
         with:
           path: public
@@ -116,21 +139,38 @@ jobs:
         id: deployment
 "#;
 
-/// Netlify: its build image has Rust; cache the installed binary between builds.
+/// Netlify: its build image has Rust; the binary is installed into
+/// `.attache/VERSION/` and kept between builds by `netlify-plugin-cache`.
+/// Caching headers come from `static/_headers` (Netlify reads it from public/).
 const NETLIFY: &str = r#"# Netlify builds the site from this file; connect the repository in Netlify's UI.
-[build]
-  command = 'cargo install --locked --git @ATTACHE_GIT@ attache && attache build --base-url "$URL/"'
-  publish = "public"
+[build.environment]
+  # ─── FILL IN ─────────────────────────────────────────────────────────────
+  # The Git repository Attaché is installed from, e.g. https://github.com/OWNER/attache
+  ATTACHE_REPO = "@ATTACHE_REPO@"
+  # The Attaché version (a tag of that repository); the compiled binary is
+  # cached under it between builds. Change it to upgrade.
+  ATTACHE_VERSION = "@ATTACHE_VERSION@"
+  # ─────────────────────────────────────────────────────────────────────────
 
-# Fingerprinted assets (style.<hash>.css) never change: cache them for a year.
-[[headers]]
-  for = "/*.css"
-  [headers.values]
-    Cache-Control = "public, max-age=31536000, immutable"
-[[headers]]
-  for = "/*.js"
-  [headers.values]
-    Cache-Control = "public, max-age=31536000, immutable"
+[build]
+  publish = "public"
+  command = """
+    set -e
+    bin=".attache/$ATTACHE_VERSION/bin/attache"
+    if [ ! -x "$bin" ]; then
+      [ -n "$ATTACHE_REPO" ] || { echo "error: set ATTACHE_REPO in netlify.toml to the Git repository of Attaché"; exit 1; }
+      cargo install --locked --root ".attache/$ATTACHE_VERSION" --git "$ATTACHE_REPO" --tag "$ATTACHE_VERSION" attache
+    fi
+    "$bin" build --base-url "$URL/"
+  """
+
+# Keep the compiled binary between builds (keyed by the version in its path).
+[[plugins]]
+  package = "netlify-plugin-cache"
+  [plugins.inputs]
+    paths = [".attache"]
+
+# Caching headers: static/_headers (fingerprinted assets only).
 "#;
 
 /// Cloudflare Pages: build anywhere, upload `public/` with wrangler.
@@ -138,14 +178,23 @@ const WRANGLER: &str = r#"# Cloudflare Pages. Build, then upload public/:
 #   attache build --base-url https://<project>.pages.dev/
 #   npx wrangler pages deploy
 # (or connect the repository in the Cloudflare dashboard with the build command
-#  `cargo install --locked --git @ATTACHE_GIT@ attache && attache build`
-#  and the output directory `public`).
+#  `cargo install --locked --git <Attaché repository> --tag @ATTACHE_VERSION@ attache && attache build`
+#  and the output directory `public`). Caching headers: static/_headers.
 name = "my-explainers"
 pages_build_output_dir = "public"
 "#;
 
-/// Cloudflare Pages reads `_headers` from the output: long caching for fingerprinted assets.
-const HEADERS: &str = "/*.css\n  Cache-Control: public, max-age=31536000, immutable\n/*.js\n  Cache-Control: public, max-age=31536000, immutable\n";
+/// `_headers` for Netlify and Cloudflare Pages: only fingerprinted names are
+/// immutable; `attache build` lists them in place of the marker line (see
+/// [`crate::site::headers`]). The marker block comes first so that, were the
+/// file published unexpanded, its header line would attach to no rule.
+const HEADERS: &str = "# Read by Netlify and Cloudflare Pages. Stylesheets and scripts whose name carries a
+# fingerprint (style.3f2a9c01de.css) never change, so hosts may cache them for a year;
+# `attache build` replaces the next line with one rule per such file. Plain names
+# (style.css) keep the host's default caching.
+# attache: fingerprinted assets
+  Cache-Control: public, max-age=31536000, immutable
+";
 
 pub fn run(args: &InitArgs) -> Result<ExitCode> {
     let dir = &args.dir;
@@ -157,22 +206,49 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
     write("content/_index.md", HOME.as_bytes())?;
     write("content/explainers/_index.md", SECTION.as_bytes())?;
     write("content/explainers/how-to-write.md", ARTICLE.as_bytes())?;
-    write("static/.gitkeep", b"")?;
-    write(".gitignore", b"public/\n")?;
-    let deploy = |text: &str| text.replace("@ATTACHE_GIT@", ATTACHE_GIT);
+    write(".gitignore", b"public/\n.attache/\n")?;
+    let deploy = |text: &str| {
+        text.replace("@ATTACHE_REPO@", ATTACHE_REPO)
+            .replace("@ATTACHE_VERSION@", &format!("v{}", env!("CARGO_PKG_VERSION")))
+    };
     write(".github/workflows/pages.yml", deploy(GITHUB_PAGES).as_bytes())?;
     write("netlify.toml", deploy(NETLIFY).as_bytes())?;
     write("wrangler.toml", deploy(WRANGLER).as_bytes())?;
     write("static/_headers", HEADERS.as_bytes())?;
-    for (path, bytes) in DEFAULT_THEME {
-        write(&format!("themes/default/{path}"), bytes)?;
+    for (path, bytes) in default_theme()? {
+        write(&format!("themes/default/{path}"), &bytes)?;
     }
     println!("Created a new site in {}.", dir.display());
-    println!("Next: cd {} && attache build", display(dir));
+    println!("Next: cd {} && attache serve   (then open the address it prints)", display(dir));
     println!(
-        "Deploy files: .github/workflows/pages.yml (GitHub Pages), netlify.toml (Netlify), wrangler.toml (Cloudflare Pages)."
+        "Deploy files: .github/workflows/pages.yml (GitHub Pages), netlify.toml (Netlify), wrangler.toml (Cloudflare Pages);"
     );
+    println!("  set ATTACHE_REPO at the top of the one you use to the Git repository of Attaché.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The default theme's files: embedded in release builds; read from this
+/// checkout in development builds, so editing the theme never recompiles
+/// Attaché (see build.rs).
+fn default_theme() -> Result<Vec<(String, Cow<'static, [u8]>)>> {
+    if THEME_EMBEDDED {
+        return Ok(DEFAULT_THEME.iter().map(|(p, b)| ((*p).to_string(), Cow::Borrowed(*b))).collect());
+    }
+    let base = Path::new(THEME_SOURCE);
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(base).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("could not read the default theme in {}", base.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(base).context("theme file outside the theme")?;
+        let bytes = crate::fs::read(entry.path())?;
+        files.push((rel.to_string_lossy().replace('\\', "/"), Cow::Owned(bytes)));
+    }
+    if files.is_empty() {
+        bail!("this development build reads the default theme from {}, which is empty or missing", base.display());
+    }
+    Ok(files)
 }
 
 fn display(p: &Path) -> String {

@@ -6,6 +6,7 @@ pub mod correct;
 pub mod deploy;
 pub mod fix;
 pub mod init;
+pub mod new;
 
 use std::io::IsTerminal;
 

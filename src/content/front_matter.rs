@@ -314,14 +314,63 @@ impl<'a> Fields<'a> {
             let span = key_span(self.text, self.split, &key);
             let mut d = Diagnostic::error("fm/unknown-key", self.path, format!("unknown front-matter key `{key}`"))
                 .with_span(span);
-            if let Some(best) = closest(&key, known.iter().copied()) {
-                d = d.with_help(format!("did you mean `{best}`? Free-form values go under [extra]"));
+            let extra = if self.split.yaml { "an `extra:` mapping" } else { "[extra]" };
+            if let Some(help) = migration_help(&key, self.table.get(&key), self.split.yaml) {
+                d = d.with_help(help);
+            } else if let Some(best) = closest(&key, known.iter().copied()) {
+                d = d.with_help(format!("did you mean `{best}`? Free-form values go under {extra}"));
             } else {
-                d = d.with_help("free-form values go under [extra]");
+                d = d.with_help(format!("free-form values go under {extra}"));
             }
             self.diags.push(d);
         }
         self.diags
+    }
+}
+
+/// How Attaché writes a key that Hugo or Zola sites use (`lastmod`,
+/// `summary`, top-level `tags`/`categories`), in the syntax of the file's own
+/// front matter, so a migrating editor can copy the suggestion as it is.
+fn migration_help(key: &str, value: Option<&toml::Value>, yaml: bool) -> Option<String> {
+    let shown = |v: Option<&toml::Value>, fallback: &str| match v {
+        Some(toml::Value::String(s)) if yaml => s.clone(),
+        Some(toml::Value::String(s)) => format!("{s:?}"),
+        Some(toml::Value::Datetime(d)) => d.to_string(),
+        Some(toml::Value::Array(items)) => {
+            let items: Vec<String> = items.iter().filter_map(|i| i.as_str().map(|s| format!("{s:?}"))).collect();
+            format!("[{}]", items.join(", "))
+        }
+        _ => fallback.to_string(),
+    };
+    match key {
+        "lastmod" => {
+            let v = shown(value, "2025-06-01");
+            Some(if yaml {
+                format!("Attaché calls the date of the last update `updated`: write `updated: {v}`")
+            } else {
+                format!("Attaché calls the date of the last update `updated`: write `updated = {v}`")
+            })
+        }
+        "summary" => Some(
+            "Attaché takes the summary from the article: put a line `<!-- more -->` after the paragraphs that \
+             make it (`description` holds a one-line dek)"
+                .to_string(),
+        ),
+        "tags" | "categories" => {
+            let v = shown(value, "[\"…\"]");
+            Some(if yaml {
+                format!(
+                    "terms go under `taxonomies:`, as `taxonomies:` then `  {key}: {v}` on the next line; \
+                     declare the taxonomy in config.toml as [taxonomies.{key}]"
+                )
+            } else {
+                format!(
+                    "terms go in the [taxonomies] table, as `[taxonomies]` then `{key} = {v}` at the end of the \
+                     front matter; declare the taxonomy in config.toml as [taxonomies.{key}]"
+                )
+            })
+        }
+        _ => None,
     }
 }
 

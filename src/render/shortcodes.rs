@@ -8,8 +8,10 @@
 //! alone: that is how an article documents shortcodes.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use regex::Regex;
 use tera::{Context, Tera};
 
 use crate::diagnostics::{Diagnostic, OffsetMap};
@@ -173,11 +175,18 @@ pub fn expand(src: &str, env: &ShortcodeEnv) -> (String, OffsetMap, Vec<Diagnost
     let code = code_ranges(src);
     let in_code = |i: usize| code.iter().any(|r| r.contains(&i));
     let mut calls = Vec::new();
+    let mut hugo = Vec::new();
     let mut i = 0;
     while let Some(rel) = src[i..].find('{') {
         let at = i + rel;
         i = at + 1;
         if !(src[at..].starts_with("{{") || src[at..].starts_with("{%")) || in_code(at) {
+            continue;
+        }
+        if let Some((close, d)) = hugo_shortcode(src, at) {
+            diags.push(d);
+            hugo.push(at..close);
+            i = close;
             continue;
         }
         let Some((body_kind, name, args, end)) = parse_call(src, at) else {
@@ -221,9 +230,17 @@ pub fn expand(src: &str, env: &ShortcodeEnv) -> (String, OffsetMap, Vec<Diagnost
     let mut out = String::with_capacity(src.len());
     let mut map = OffsetMap::default();
     let mut last = 0;
+    // Hugo shortcodes are published as written, with straight quotes: as
+    // entities, Markdown's smart punctuation leaves them alone.
+    calls.extend(hugo.into_iter().map(|span| Call { name: "", args: "", span, body: None }));
+    calls.sort_by_key(|c| c.span.start);
     for call in calls {
         out.push_str(&src[last..call.span.start]);
-        let rendered = render_call(src, &call, env, &mut diags);
+        let rendered = if call.name.is_empty() {
+            src[call.span.clone()].replace('"', "&quot;").replace('\'', "&#39;")
+        } else {
+            render_call(src, &call, env, &mut diags)
+        };
         let start = out.len();
         out.push_str(&rendered);
         map.push(start..out.len(), call.span.clone());
@@ -231,6 +248,56 @@ pub fn expand(src: &str, env: &ShortcodeEnv) -> (String, OffsetMap, Vec<Diagnost
     }
     out.push_str(&src[last..]);
     (out, map, diags)
+}
+
+/// A Hugo shortcode (`{{< figure src="a.png" >}}`, `{{% note %}}`, their
+/// closing `{{< /note >}}`) at `at`: where it ends, and a warning saying how
+/// Attaché writes the same call. Sites moving from Hugo otherwise publish the
+/// braces as text, or get a confusing "not a shortcode call".
+fn hugo_shortcode(src: &str, at: usize) -> Option<(usize, Diagnostic)> {
+    static ARG: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?:([A-Za-z_]\w*)\s*=\s*)?("[^"]*"|'[^']*'|[^\s"']+)"#).expect("static regex"));
+    let rest = &src[at..];
+    let (open, close) = if rest.starts_with("{{<") {
+        ("{{<", ">}}")
+    } else if rest.starts_with("{{%") {
+        ("{{%", "%}}")
+    } else {
+        return None;
+    };
+    let end = at + rest.find(close)? + close.len();
+    let inner = src[at + open.len()..end - close.len()].trim().trim_start_matches("/*").trim_end_matches("*/").trim();
+    let written = &src[at..end];
+    let (closing, inner) = match inner.strip_prefix('/') {
+        Some(name) => (true, name.trim()),
+        None => (false, inner),
+    };
+    let name_end = inner.find(char::is_whitespace).unwrap_or(inner.len());
+    let name = &inner[..name_end];
+    let mut args = Vec::new();
+    for (n, c) in ARG.captures_iter(&inner[name_end..]).enumerate() {
+        let value = c[2].trim_matches(['"', '\'']);
+        let key = c.get(1).map_or_else(|| format!("arg{}", n + 1), |k| k.as_str().to_string());
+        args.push(format!("{key}=\"{value}\""));
+    }
+    let attache = if closing { "{% end %}".to_string() } else { format!("{{{{ {name}({}) }}}}", args.join(", ")) };
+    let help = if closing {
+        format!(
+            "Attaché closes a shortcode with a body with `{{% end %}}`, opened as `{{% {name}(…) %}}`; the template is templates/shortcodes/{name}.html"
+        )
+    } else {
+        format!(
+            "Attaché writes it `{attache}` (or `{{% {name}(…) %}}…{{% end %}}` with a body), rendered by templates/shortcodes/{name}.html"
+        )
+    };
+    let d = Diagnostic::warning(
+        "shortcode/hugo",
+        "",
+        format!("`{written}` is a Hugo shortcode; Attaché publishes it as plain text"),
+    )
+    .with_span(at..end)
+    .with_help(help);
+    Some((end, d))
 }
 
 fn render_call(src: &str, call: &Call, env: &ShortcodeEnv, diags: &mut Vec<Diagnostic>) -> String {

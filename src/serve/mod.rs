@@ -249,6 +249,7 @@ impl State {
 }
 
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
+    crate::site::require_site(&args.root)?;
     let allowed = http::Allowed::new(args.bind, &args.allow_host).map_err(anyhow::Error::msg)?;
     let listener = TcpListener::bind((args.bind, args.port))
         .with_context(|| format!("could not listen on {}:{}", args.bind, args.port))?;

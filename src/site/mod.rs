@@ -24,6 +24,7 @@ use crate::render::templates::{self, SiteIndex, reading_time};
 use crate::taxonomies::{self, Taxonomy};
 
 mod claims;
+mod headers;
 mod update;
 pub use update::{Outcome, Partial};
 
@@ -98,6 +99,16 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
     run(opts, true)
 }
 
+/// `root/config.toml`, or the error every command gives outside a site (exit 2),
+/// so `serve` stops at once instead of serving "not found".
+pub fn require_site(root: &Path) -> Result<PathBuf> {
+    let config_path = root.join("config.toml");
+    if !config_path.is_file() {
+        anyhow::bail!("no config.toml in {} (is this a site? `attache init` makes one)", root.display());
+    }
+    Ok(config_path)
+}
+
 /// The build; `keep`: also assemble the [`State`] (skipped by `attache build`,
 /// which would throw it away).
 fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
@@ -105,10 +116,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let mut clock = Stopwatch::new();
     let root = &opts.root;
     let mut built = Built::default();
-    let config_path = root.join("config.toml");
-    if !config_path.is_file() {
-        anyhow::bail!("no config.toml in {} (is this a site? `attache init` makes one)", root.display());
-    }
+    let config_path = require_site(root)?;
     let config_text = crate::fs::read_to_string(&config_path)?;
     built.sources.insert("config.toml", Arc::from(config_text.as_str()));
     let mut config = match Config::parse(Path::new("config.toml"), &config_text) {
@@ -361,6 +369,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     if let Some(css) = &highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
     }
+    let fingerprinted: Vec<String> = assets.values().map(|(name, _)| name.clone()).collect();
     for (name, bytes) in assets.into_values().filter(|_| !opts.plain_assets) {
         files.insert(name, OutFile::Bytes(bytes));
     }
@@ -368,7 +377,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         files.insert(a.output.clone(), OutFile::Copy(a.source.clone()));
     }
     for (k, v) in statics {
-        files.insert(k, OutFile::Copy(v));
+        let expanded = (k == "_headers" && !opts.plain_assets)
+            .then(|| std::fs::read_to_string(&v).ok())
+            .flatten()
+            .and_then(|text| headers::expand(&text, &fingerprinted, &base_path));
+        files.insert(k, expanded.map_or(OutFile::Copy(v), |text| OutFile::Bytes(text.into_bytes())));
     }
     // Every output was claimed: a second claim on a path is an error here,
     // a static file replaced by another output a warning.
@@ -1254,12 +1267,13 @@ impl<'a> Values<'a> {
 
 impl Stats {
     pub fn summary_line(&self) -> String {
+        use crate::diagnostics::plural;
         format!(
-            "Built {} pages, {} sections, {} terms, {} files in {} ms",
-            self.pages,
-            self.sections,
-            self.terms,
-            self.files,
+            "Built {}, {}, {}, {} in {} ms",
+            plural(self.pages, "page"),
+            plural(self.sections, "section"),
+            plural(self.terms, "term"),
+            plural(self.files, "file"),
             self.elapsed.as_millis()
         )
     }

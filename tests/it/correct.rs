@@ -129,7 +129,7 @@ fn build_publishes_corrected_text_and_summarises() {
     t.file("content/spun.md", SPUN);
     let run = t.build();
     run.assert_ok();
-    assert!(run.stdout().contains("(1 looked spun)"), "{}", run.stdout());
+    assert!(run.stdout().contains("1 article looked machine-spun"), "{}", run.stdout());
     let doc = t.html("spun/index.html");
     assert_eq!(texts(&doc, "h1.title"), ["The history of the talks"]);
     let body = texts(&doc, "article p").join(" ");

@@ -5,6 +5,7 @@ mod build;
 mod correct;
 mod deploy;
 mod errors;
+mod firsthour;
 mod fix;
 mod fuzz_replay;
 mod outdir;
