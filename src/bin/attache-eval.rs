@@ -10,6 +10,9 @@
 //! - the same with every fact learnable;
 //! - our hand-spun samples (tests/fixtures/correct);
 //! - false corrections on the clean corpus test split;
+//! - false corrections on clean technical documentation (`techdocs`, both
+//!   splits): documents judged spun, changes inside math, markup or code, and
+//!   word changes beyond typography and spelling per 10,000 words;
 //! - speed.
 //!
 //! Only this tool reads `../shared`; the product never does.
@@ -354,6 +357,11 @@ fn main() {
     );
     let c_learn = Corrector::from_data(data_learn, "en");
     let c_all = Corrector::from_data(data_all, "en");
+    // `--techdocs` prints only the technical-documentation figures (for tuning).
+    if args.iter().any(|a| a == "--techdocs") {
+        techdocs_section(&c_all, &shared);
+        return;
+    }
 
     let split = args
         .iter()
@@ -522,6 +530,8 @@ fn main() {
         }
     }
 
+    techdocs_section(&c_all, &shared);
+
     println!("\n== Speed (one core)");
     println!("clean text: {:.1} MB/s ({} MB in {:.2} s)", bytes as f64 / 1e6 / secs, bytes / 1_000_000, secs);
     let sample = read(&fx.join("spun/strait-of-hormuz.md"));
@@ -570,4 +580,111 @@ fn dump_scores(
         out.push_str(&format!("{kind}\t{id}\t{}\t{}\t{d:.2}\t{}\n", r.words, u8::from(swap), &text[span.clone()]));
     }
     let _ = f.write_all(out.as_bytes());
+}
+
+/// One file of `../shared/corpus/techdocs` (path inside it, split, text).
+struct TechDoc {
+    file: String,
+    split: String,
+    text: String,
+}
+
+/// The techdocs files listed in its `MANIFEST.tsv` (empty when absent).
+fn techdocs(shared: &Path) -> Vec<TechDoc> {
+    let root = shared.join("corpus/techdocs");
+    let Ok(manifest) = std::fs::read_to_string(root.join("MANIFEST.tsv")) else { return Vec::new() };
+    let mut head = manifest.lines().next().unwrap_or("").split('\t');
+    let split_col = head.position(|c| c == "split").unwrap_or(10);
+    manifest
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            let (file, split) = (c.first()?, c.get(split_col)?);
+            Some(TechDoc { file: file.to_string(), split: split.to_string(), text: read(&root.join(file)) })
+        })
+        .collect()
+}
+
+/// Byte ranges of a Markdown source that are math, code or markup, found
+/// with the eval's own rough patterns (deliberately not the engine's
+/// [`correct::protect`], so the figure checks the engine rather than itself).
+fn markup_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    use regex::Regex;
+    let patterns = [
+        r"(?ms)^ {0,3}(```|~~~).*?^ {0,3}(```|~~~)",
+        r"`[^`\n]+`",
+        r"(?s)\$\$.+?\$\$",
+        r"\$[^$\n]+\$",
+        r"(?s)\\\(.+?\\\)",
+        r"(?s)\\\[.+?\\\]",
+        r"(?s)\\begin\{[^}]*\}.*?\\end\{[^}]*\}",
+        r"(?s)\{\{.*?\}\}",
+        r"(?s)\{%.*?%\}",
+        r"\{[:#.][^}\n]*\}",
+        r"<[^>\n]+>",
+        r"[a-z]+://\S+",
+    ];
+    let mut out = Vec::new();
+    for p in patterns {
+        let Ok(re) = Regex::new(p) else { continue };
+        out.extend(re.find_iter(text).map(|m| m.range()));
+    }
+    out
+}
+
+/// False corrections on clean technical documentation, per split.
+fn techdocs_section(c: &Corrector, shared: &Path) {
+    println!("\n== Technical documentation (corpus/techdocs: math, code, shortcodes, attribute lists)");
+    let docs = techdocs(shared);
+    if docs.is_empty() {
+        println!("(no {} here)", shared.join("corpus/techdocs/MANIFEST.tsv").display());
+        return;
+    }
+    for split in ["dev", "test"] {
+        let part: Vec<&TechDoc> = docs.iter().filter(|d| d.split == split).collect();
+        techdocs_split(c, &part, split);
+    }
+}
+
+/// `techdocs` figures for one split: documents judged spun, changes inside
+/// math/markup/code, word changes beyond typography and spelling.
+fn techdocs_split(c: &Corrector, docs: &[&TechDoc], split: &str) {
+    let (mut spun, mut in_markup, mut word_changes, mut spelling, mut typo, mut words) = (0, 0, 0, 0, 0, 0usize);
+    let show = std::env::var_os("SHOW_TECHDOCS").is_some();
+    let mut examples: Vec<String> = Vec::new();
+    for d in docs {
+        let r = c.check(&d.text, &DocOptions::default());
+        words += d.text.split_whitespace().count();
+        spun += usize::from(r.spun);
+        if show && r.spun {
+            println!("  spun: {} (score {:.1}, odd {:?})", d.file, r.spin_score, r.gate_odd);
+        }
+        let markup = markup_ranges(&d.text);
+        for ch in r.changes.iter().filter(|ch| ch.applied) {
+            let inside = markup.iter().any(|m| m.start < ch.span.end && ch.span.start < m.end)
+                || ch.before.contains(['\\', '{', '}', '$', '^', '_', '`']);
+            let what = format!("  {}: “{}” → “{}” ({})", d.file, ch.before, ch.after, ch.rule);
+            if inside {
+                in_markup += 1;
+            }
+            match ch.rule {
+                "typography" => typo += 1,
+                "spelling" => spelling += 1,
+                _ => word_changes += 1,
+            }
+            if show && (inside || ch.rule != "typography") || (inside || ch.rule != "typography") && examples.len() < 12 {
+                examples.push(format!("{what}{}", if inside { " [inside math/markup/code]" } else { "" }));
+            }
+        }
+    }
+    println!(
+        "techdocs {split:<5} {:>3} files, {words:>7} words: {spun} judged spun, {in_markup} changes inside math/markup/code, \
+         {word_changes} word changes ({:.2} per 10,000 words), {spelling} misspelling fixes, {typo} typography",
+        docs.len(),
+        word_changes as f64 * 10_000.0 / words.max(1) as f64
+    );
+    for e in &examples {
+        println!("{e}");
+    }
 }
