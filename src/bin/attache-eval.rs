@@ -423,6 +423,7 @@ fn main() {
                 }
             }
             let (corrected, report) = correct_text(&c_all, &spun);
+            dump_gate("hand", &report);
             if std::env::var_os("SHOW_MISSES").is_some() {
                 for (r, orig) in &spans {
                     let hit: Vec<&correct::Change> =
@@ -550,6 +551,23 @@ fn main() {
 /// words, verdict, and every score it saw (for tuning the sequential test).
 fn dump_gate(kind: &str, r: &correct::Report) {
     use std::io::Write;
+    if let Some(path) = std::env::var_os("EVIDENCE")
+        && let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path)
+    {
+        let e = r.evidence;
+        let _ = writeln!(
+            f,
+            "{kind}\t{}\t{}\t{}\t{}\t{}\t{}\t{:?}\t{:.1}",
+            r.words,
+            u8::from(r.spun),
+            e.braces,
+            e.fingerprints,
+            e.strong,
+            e.weak,
+            e.odd_rate,
+            r.odd_per_k
+        );
+    }
     let Some(path) = std::env::var_os("GATE") else { return };
     let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) else { return };
     let scores: Vec<String> = r.gate_scores.iter().map(|(_, d)| format!("{d:.2}")).collect();
@@ -655,6 +673,7 @@ fn techdocs_split(c: &Corrector, docs: &[&TechDoc], split: &str) {
     let mut examples: Vec<String> = Vec::new();
     for d in docs {
         let r = c.check(&d.text, &DocOptions::default());
+        dump_gate(&format!("techdocs-{split}"), &r);
         words += d.text.split_whitespace().count();
         spun += usize::from(r.spun);
         if show && r.spun {

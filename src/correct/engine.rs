@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::lexicon::{Lexicon, Tier, context_covers, possessive_base};
 use super::prose::{self, Run};
+use super::protect::{self, Spintax};
 use super::typography;
 use super::words::{Case, carry_case, case_of, lower, tokenize, with_case};
 
@@ -55,6 +56,25 @@ pub struct Report {
     pub gate_scores: Vec<(Range<usize>, f32)>,
     /// Odd words and scored words when the gate stopped.
     pub gate_odd: (usize, usize),
+    /// The kinds of spin evidence found, for the gate and calibration tools.
+    #[serde(skip)]
+    pub evidence: Evidence,
+}
+
+/// Spin evidence by kind. The gate needs two kinds: technical prose can
+/// produce any one of them (braces, a word that is also a fingerprint, a
+/// run of odd words) but not two together.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Evidence {
+    /// Distinct spintax leftovers in the spinner's shapes (`{a|b}`, `{that a}`).
+    pub braces: usize,
+    /// Distinct lexicon fingerprints.
+    pub fingerprints: usize,
+    /// Strong and weak lexicon matches.
+    pub strong: usize,
+    pub weak: usize,
+    /// The odd-word test's verdict (`None` when it did not run or was undecided).
+    pub odd_rate: Option<bool>,
 }
 
 /// Per-document switches (from front matter and `config.toml`).
@@ -292,7 +312,8 @@ struct Word<'t> {
     sentence_start: bool,
 }
 
-static SPINTAX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{([^{}%\n]{1,80})\}").expect("static regex"));
+/// Candidate spintax braces; [`protect::spintax`] decides whether they have a spinner's shape.
+static SPINTAX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{[^{}\n]{1,80}\}").expect("static regex"));
 
 const FUNCTION_WORDS: &[&str] = &[
     "is", "was", "has", "had", "and", "or", "but", "in", "on", "to", "from", "of", "with", "that", "which", "who",
@@ -417,22 +438,27 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             }
         }
     }
-    // Spintax leftovers `{that a}` are fingerprints too.
-    let mut spintax: Vec<(Range<usize>, String)> = Vec::new();
+    // Spintax leftovers in the spinner's shapes (`{a|b}`, `{that a}`); a
+    // single word in braces (`{photograph}`, but also a placeholder like
+    // `{name}`) is no evidence and is only removed from a spun document.
+    let mut spintax: Vec<(Range<usize>, String, Spintax)> = Vec::new();
+    let mut brace_forms: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for run in &runs {
         let s = &text[run.range.clone()];
-        for c in SPINTAX.captures_iter(s) {
-            let (Some(all), Some(inner)) = (c.get(0), c.get(1)) else { continue };
-            let first = inner.as_str().split('|').next().unwrap_or("").trim().to_string();
-            if first.is_empty() || !first.chars().any(char::is_alphabetic) {
-                continue;
+        for m in SPINTAX.find_iter(s) {
+            let span = run.range.start + m.start()..run.range.start + m.end();
+            let Some((kind, keep)) = protect::spintax(text, span.clone()) else { continue };
+            if kind != Spintax::Word {
+                brace_forms.insert(&text[span.clone()]);
             }
-            fp_forms.insert(format!("{{{}}}", inner.as_str()));
-            spintax.push((run.range.start + all.start()..run.range.start + all.end(), first));
+            spintax.push((span, keep.to_string(), kind));
         }
     }
-
-    let fp = fp_forms.len();
+    report.evidence.braces = brace_forms.len();
+    report.evidence.fingerprints = fp_forms.len();
+    report.evidence.strong = strong;
+    report.evidence.weak = weak;
+    let fp = fp_forms.len() + brace_forms.len();
     let per_k = |n: usize| n as f32 * 1000.0 / report.words.max(50) as f32;
     report.spin_score = 3.0 * fp as f32 + per_k(strong) * 0.5 + per_k(weak) * 0.05;
     // The gate: fingerprints essentially never occur in clean prose, so two of
@@ -452,22 +478,21 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     // in reading order with a few candidates each, and stop as soon as the
     // odd-word rate is clearly that of clean prose or of spun prose. Clean
     // documents cost ~50 scored words whatever their length.
-    if para_on && !report.spun {
+    if para_on && (!report.spun || std::env::var_os("ATTACHE_GATE_ALWAYS").is_some()) {
         let mut gate = Sprt::default();
         'scan: for (b, words) in blocks.iter().enumerate() {
             for (i, w) in words.iter().enumerate() {
                 let Some(d) = scorer.best(b, i, GATE_CANDIDATES).map(|x| x.0) else { continue };
                 report.gate_scores.push((w.span.clone(), d));
-                if let Some(verdict) = gate.push(d > GATE_ODD) {
-                    report.spun = verdict;
+                if gate.push(d > GATE_ODD).is_some() {
                     break 'scan;
                 }
             }
         }
         report.gate_odd = (gate.odd, gate.scored);
-        if gate.verdict.is_none() {
-            report.spun = report.words >= ODD_MIN_WORDS && gate.odd >= 8 && gate.rate() >= GATE_RATE;
-        }
+        let verdict = gate.verdict.unwrap_or(report.words >= ODD_MIN_WORDS && gate.odd >= 8 && gate.rate() >= GATE_RATE);
+        report.evidence.odd_rate = Some(verdict);
+        report.spun = report.spun || verdict;
     }
     let hint = opts.assume_spun || report.spun || fp >= 1 || strong >= 3 || per_k(strong) >= 3.0;
     if para_on && hint {
@@ -505,7 +530,10 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
         }
         let odd = para.iter().filter(|p| p.2 > ODD).count() + weak_odd;
         report.odd_per_k = per_k(odd);
-        report.spun = report.spun || (report.words >= ODD_MIN_WORDS && report.odd_per_k >= ODD_GATE);
+        if report.words >= ODD_MIN_WORDS && report.odd_per_k >= ODD_GATE {
+            report.evidence.odd_rate = Some(true);
+            report.spun = true;
+        }
     }
 
     // Decide, block by block, left to right; longer and more certain matches first.
@@ -699,7 +727,10 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             );
         }
     }
-    for (span, first) in spintax {
+    for (span, first, kind) in spintax {
+        if kind == Spintax::Word && !report.spun {
+            continue;
+        }
         push_unique(
             &mut report,
             &mut taken,
