@@ -557,7 +557,7 @@ fn dump_gate(kind: &str, r: &correct::Report) {
         let e = r.evidence;
         let _ = writeln!(
             f,
-            "{kind}\t{}\t{}\t{}\t{}\t{}\t{}\t{:?}\t{:.1}",
+            "{kind}\t{}\t{}\t{}\t{}\t{}\t{}\t{:?}\t{:.1}\t{}",
             r.words,
             u8::from(r.spun),
             e.braces,
@@ -565,7 +565,8 @@ fn dump_gate(kind: &str, r: &correct::Report) {
             e.strong,
             e.weak,
             e.odd_rate,
-            r.odd_per_k
+            r.odd_per_k,
+            e.weak_reversals
         );
     }
     let Some(path) = std::env::var_os("GATE") else { return };

@@ -73,8 +73,11 @@ pub struct Evidence {
     /// Strong and weak lexicon matches.
     pub strong: usize,
     pub weak: usize,
-    /// The odd-word test's verdict (`None` when it did not run or was undecided).
+    /// The odd-word test's verdict (`None` when it did not run).
     pub odd_rate: Option<bool>,
+    /// Weak lexicon matches whose original the context prefers (counted
+    /// only once the odd-word test found the document suspect).
+    pub weak_reversals: usize,
 }
 
 /// Per-document switches (from front matter and `config.toml`).
@@ -190,6 +193,12 @@ const GATE_CANDIDATES: usize = 8;
 /// at the 10th percentile); the sequential test decides between the two.
 const GATE_CLEAN: f32 = 0.04;
 const GATE_SPUN: f32 = 0.10;
+/// Gate: strong lexicon matches that count as one kind of evidence, and
+/// weak matches reversed by the context per 1,000 words that count as
+/// another (clean historical prose and technical docs stay below 57, our
+/// hand-spun articles reach 73–92).
+const STRONG_KIND: usize = 2;
+const WEAK_ODD_KIND: f32 = 65.0;
 /// Gate: when the scan reaches the end undecided, the odd-word rate that opens it.
 const GATE_RATE: f32 = 0.10;
 
@@ -313,6 +322,41 @@ struct Word<'t> {
 }
 
 /// Candidate spintax braces; [`protect::spintax`] decides whether they have a spinner's shape.
+/// A lexicon match: `len` words from word `first` of block `block`.
+struct Cand {
+    block: usize,
+    first: usize,
+    len: usize,
+    entry: usize,
+}
+
+/// Weak lexicon matches whose original the context prefers: "odd" words
+/// the lexicon's own channel finds, independent of the paraphrase table.
+fn weak_reversals(cands: &[Cand], blocks: &[Vec<Word<'_>>], data: &Data, lm: &dyn ContextModel) -> usize {
+    let mut weak_odd = 0usize;
+    for c in cands {
+        let e = &data.lexicon.entries[c.entry];
+        if e.tier != Tier::Weak {
+            continue;
+        }
+        let words = &blocks[c.block];
+        let before: Vec<&str> = words[c.first.saturating_sub(2)..c.first].iter().map(|w| w.lower.as_ref()).collect();
+        let end = (c.first + c.len).min(words.len());
+        let after: Vec<&str> = words[end..(end + 2).min(words.len())].iter().map(|w| w.lower.as_ref()).collect();
+        let seq = |mid: Vec<&str>| -> f32 {
+            let v: Vec<&str> = before.iter().copied().chain(mid).chain(after.iter().copied()).collect();
+            lm.score(&v, before.len())
+        };
+        let spun_words: Vec<&str> = words[c.first..end].iter().map(|w| w.lower.as_ref()).collect();
+        let orig = lower(&e.original);
+        let d = seq(orig.split_whitespace().collect()) - seq(spun_words) + REWRITE_ODDS + data.lexicon.channel(e);
+        if d > ODD {
+            weak_odd += 1;
+        }
+    }
+    weak_odd
+}
+
 static SPINTAX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{[^{}\n]{1,80}\}").expect("static regex"));
 
 const FUNCTION_WORDS: &[&str] = &[
@@ -376,12 +420,6 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     report.words = blocks.iter().map(Vec::len).sum();
 
     // Candidate spin matches and the document's evidence.
-    struct Cand {
-        block: usize,
-        first: usize,
-        len: usize,
-        entry: usize,
-    }
     let mut cands: Vec<Cand> = Vec::new();
     let (mut strong, mut weak) = (0usize, 0usize);
     // Distinct fingerprint forms: one phrase repeated is one piece of evidence.
@@ -461,10 +499,16 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     let fp = fp_forms.len() + brace_forms.len();
     let per_k = |n: usize| n as f32 * 1000.0 / report.words.max(50) as f32;
     report.spin_score = 3.0 * fp as f32 + per_k(strong) * 0.5 + per_k(weak) * 0.05;
-    // The gate: fingerprints essentially never occur in clean prose, so two of
-    // them (or one with company) decide; without any, only a dense run of
-    // strong entries does.
-    report.spun = opts.assume_spun || fp >= 2 || (fp >= 1 && strong >= 2) || (strong >= 4 && per_k(strong) >= 8.0);
+    // The gate needs two pieces of evidence of different kinds (or two
+    // distinct fingerprints). Technical prose produces each kind on its own
+    // now and then (braces that look like spintax, a word that is also a
+    // fingerprint, a run of odd words), never two together.
+    let lexicon_kinds = usize::from(!brace_forms.is_empty())
+        + fp_forms.len().min(2)
+        + usize::from(strong >= STRONG_KIND);
+    report.spun = opts.assume_spun || lexicon_kinds >= 2;
+    let measure = std::env::var_os("ATTACHE_GATE_ALWAYS").is_some();
+    let mut weak_odd: Option<usize> = None;
 
     // Paraphrase evidence: words for which a paraphrase fits the context far
     // better. In a spun text these "odd" words are dense, in clean text rare.
@@ -478,7 +522,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     // in reading order with a few candidates each, and stop as soon as the
     // odd-word rate is clearly that of clean prose or of spun prose. Clean
     // documents cost ~50 scored words whatever their length.
-    if para_on && (!report.spun || std::env::var_os("ATTACHE_GATE_ALWAYS").is_some()) {
+    if para_on && (!report.spun || measure) {
         let mut gate = Sprt::default();
         'scan: for (b, words) in blocks.iter().enumerate() {
             for (i, w) in words.iter().enumerate() {
@@ -492,7 +536,11 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
         report.gate_odd = (gate.odd, gate.scored);
         let verdict = gate.verdict.unwrap_or(report.words >= ODD_MIN_WORDS && gate.odd >= 8 && gate.rate() >= GATE_RATE);
         report.evidence.odd_rate = Some(verdict);
-        report.spun = report.spun || verdict;
+        if verdict || measure {
+            report.evidence.weak_reversals = *weak_odd.get_or_insert_with(|| weak_reversals(&cands, &blocks, data, lm));
+        }
+        let weak_kind = per_k(report.evidence.weak_reversals) >= WEAK_ODD_KIND;
+        report.spun = report.spun || lexicon_kinds + usize::from(verdict) + usize::from(weak_kind) >= 2;
     }
     let hint = opts.assume_spun || report.spun || fp >= 1 || strong >= 3 || per_k(strong) >= 3.0;
     if para_on && hint {
@@ -506,33 +554,14 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             }
         }
         // Weak lexicon matches that the context prefers reversed are odd too.
-        let mut weak_odd = 0usize;
-        for c in &cands {
-            let e = &data.lexicon.entries[c.entry];
-            if e.tier != Tier::Weak {
-                continue;
-            }
-            let words = &blocks[c.block];
-            let before: Vec<&str> =
-                words[c.first.saturating_sub(2)..c.first].iter().map(|w| w.lower.as_ref()).collect();
-            let end = (c.first + c.len).min(words.len());
-            let after: Vec<&str> = words[end..(end + 2).min(words.len())].iter().map(|w| w.lower.as_ref()).collect();
-            let seq = |mid: Vec<&str>| -> f32 {
-                let v: Vec<&str> = before.iter().copied().chain(mid).chain(after.iter().copied()).collect();
-                lm.score(&v, before.len())
-            };
-            let spun_words: Vec<&str> = words[c.first..end].iter().map(|w| w.lower.as_ref()).collect();
-            let orig = lower(&e.original);
-            let d = seq(orig.split_whitespace().collect()) - seq(spun_words) + REWRITE_ODDS + data.lexicon.channel(e);
-            if d > ODD {
-                weak_odd += 1;
-            }
-        }
+        let weak_odd = *weak_odd.get_or_insert_with(|| weak_reversals(&cands, &blocks, data, lm));
         let odd = para.iter().filter(|p| p.2 > ODD).count() + weak_odd;
         report.odd_per_k = per_k(odd);
         if report.words >= ODD_MIN_WORDS && report.odd_per_k >= ODD_GATE {
             report.evidence.odd_rate = Some(true);
-            report.spun = true;
+            report.evidence.weak_reversals = weak_odd;
+            let weak_kind = per_k(weak_odd) >= WEAK_ODD_KIND;
+            report.spun = report.spun || lexicon_kinds + usize::from(weak_kind) >= 1;
         }
     }
 
