@@ -634,15 +634,17 @@ fn markup_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
         r"(?ms)^ {0,3}(```|~~~).*?^ {0,3}(```|~~~)",
         r"`[^`\n]+`",
         r"(?s)\$\$.+?\$\$",
-        r"\$[^$\n]+\$",
+        r"\$[^\s$][^$\n]*\$",
         r"(?s)\\\(.+?\\\)",
         r"(?s)\\\[.+?\\\]",
         r"(?s)\\begin\{[^}]*\}.*?\\end\{[^}]*\}",
         r"(?s)\{\{.*?\}\}",
         r"(?s)\{%.*?%\}",
+        r"(?s)\{\{[<%]\s*(?:code[\w-]*|highlight)\b.*?\{\{[<%]\s*/\s*(?:code[\w-]*|highlight)\s*[>%]\}\}",
+        r"(?s)\{%-?\s*(?:raw|highlight|comment)\b.*?\{%-?\s*end(?:raw|highlight|comment)\s*-?%\}",
         r"\{[:#.][^}\n]*\}",
         r"<[^>\n]+>",
-        r"[a-z]+://\S+",
+        r"[a-z]+://[^\s)\]>\x22'`]+",
     ];
     let mut out = Vec::new();
     for p in patterns {

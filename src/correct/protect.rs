@@ -64,7 +64,7 @@ static TEMPLATE_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
         r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
         r"|\{%-?\s*highlight(?-u:\b).*?\{%-?\s*endhighlight\s*-?%\}",
         r"|\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}",
-        r"|\{\{[<%]\s*(?:highlight|code)(?-u:\b).*?\{\{[<%]\s*/(?:highlight|code)\s*[>%]\}\}",
+        r"|\{\{[<%]\s*(?:highlight|code[\w-]*)(?-u:\b).*?\{\{[<%]\s*/\s*(?:highlight|code[\w-]*)\s*[>%]\}\}",
     ))
     .expect("static regex")
 });
@@ -483,6 +483,7 @@ mod tests {
             ("Use {Name} in the path.", "{Name}"),
             ("A {n+1 \\choose k} group.", "{n+1 \\choose k}"),
             ("{% raw %}{{ not prose }} said{% endraw %}", "said"),
+            ("{{< code-toggle file=hugo >}}\nlow = '30s'\n{{</ code-toggle >}}", "'30s'"),
         ] {
             assert!(protects(body, piece), "{body:?} should protect {piece:?}: {:?}", pieces(body));
         }
