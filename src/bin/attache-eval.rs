@@ -695,7 +695,7 @@ fn techdocs_split(c: &Corrector, docs: &[&TechDoc], split: &str) {
                 "spelling" => spelling += 1,
                 _ => word_changes += 1,
             }
-            if show && (inside || ch.rule != "typography") || (inside || ch.rule != "typography") && examples.len() < 12 {
+            if (inside || ch.rule != "typography") && (show || examples.len() < 12) {
                 examples.push(format!("{what}{}", if inside { " [inside math/markup/code]" } else { "" }));
             }
         }

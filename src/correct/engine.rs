@@ -503,11 +503,9 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     // distinct fingerprints). Technical prose produces each kind on its own
     // now and then (braces that look like spintax, a word that is also a
     // fingerprint, a run of odd words), never two together.
-    let lexicon_kinds = usize::from(!brace_forms.is_empty())
-        + fp_forms.len().min(2)
-        + usize::from(strong >= STRONG_KIND);
+    let lexicon_kinds =
+        usize::from(!brace_forms.is_empty()) + fp_forms.len().min(2) + usize::from(strong >= STRONG_KIND);
     report.spun = opts.assume_spun || lexicon_kinds >= 2;
-    let measure = std::env::var_os("ATTACHE_GATE_ALWAYS").is_some();
     let mut weak_odd: Option<usize> = None;
 
     // Paraphrase evidence: words for which a paraphrase fits the context far
@@ -518,11 +516,11 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     report.weak_per_k = per_k(weak);
     let para_on = opts.spin && !data.paraphrases.is_empty();
     let scorer = ParaScorer { text, data, lm, blocks: &blocks, covered: &covered };
-    // The sequential gate: without any lexicon evidence, score eligible words
+    // The sequential gate: unless the lexicon already decided, score eligible words
     // in reading order with a few candidates each, and stop as soon as the
     // odd-word rate is clearly that of clean prose or of spun prose. Clean
     // documents cost ~50 scored words whatever their length.
-    if para_on && (!report.spun || measure) {
+    if para_on && !report.spun {
         let mut gate = Sprt::default();
         'scan: for (b, words) in blocks.iter().enumerate() {
             for (i, w) in words.iter().enumerate() {
@@ -534,9 +532,10 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             }
         }
         report.gate_odd = (gate.odd, gate.scored);
-        let verdict = gate.verdict.unwrap_or(report.words >= ODD_MIN_WORDS && gate.odd >= 8 && gate.rate() >= GATE_RATE);
+        let verdict =
+            gate.verdict.unwrap_or(report.words >= ODD_MIN_WORDS && gate.odd >= 8 && gate.rate() >= GATE_RATE);
         report.evidence.odd_rate = Some(verdict);
-        if verdict || measure {
+        if verdict {
             report.evidence.weak_reversals = *weak_odd.get_or_insert_with(|| weak_reversals(&cands, &blocks, data, lm));
         }
         let weak_kind = per_k(report.evidence.weak_reversals) >= WEAK_ODD_KIND;
@@ -1043,6 +1042,30 @@ mod tests {
         // Four odd words in a row are not enough on their own.
         let mut few = Sprt::default();
         assert!((0..4).all(|_| few.push(true).is_none()));
+    }
+
+    #[test]
+    fn one_kind_of_evidence_does_not_open_the_gate() {
+        let d = data();
+        let opts = DocOptions::default();
+        // Braces alone, however many: not spun.
+        let braces = "It was {that a} case and {the|a} deal, with {so it} goes on.";
+        let r = check(braces, &d, &opts, &Flat);
+        assert_eq!(r.evidence.braces, 3);
+        assert!(!r.spun);
+        // One fingerprint alone: restored, but the document is not judged spun.
+        assert!(!check("After the Chilly Warfare ended.", &d, &opts, &Flat).spun);
+        // Braces and a fingerprint together: spun.
+        let both = format!("{braces} After the Chilly Warfare ended.");
+        assert!(check(&both, &d, &opts, &Flat).spun);
+    }
+
+    #[test]
+    fn tex_braces_are_neither_spintax_nor_evidence() {
+        let t = "The sum $\\sum_{i=1}^{n} x_i$ and {n+1 \\choose k} and \\begin{align*} x \\end{align*}.";
+        let r = check(t, &data(), &DocOptions::default(), &Flat);
+        assert_eq!(r.evidence, Evidence::default());
+        assert!(r.changes.is_empty(), "{:?}", r.changes);
     }
 
     #[test]

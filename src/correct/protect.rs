@@ -64,7 +64,7 @@ static TEMPLATE_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
         r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
         r"|\{%-?\s*highlight(?-u:\b).*?\{%-?\s*endhighlight\s*-?%\}",
         r"|\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}",
-        r"|\{\{[<%]\s*(?:highlight|code[\w-]*)(?-u:\b).*?\{\{[<%]\s*/\s*(?:highlight|code[\w-]*)\s*[>%]\}\}",
+        r"|\{\{[<%]\s*(?:highlight|hl|code[\w-]*)(?-u:\b).*?\{\{[<%]\s*/\s*(?:highlight|hl|code[\w-]*)\s*[>%]\}\}",
     ))
     .expect("static regex")
 });
@@ -85,6 +85,8 @@ static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
         r"(?-u:\b)[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?-u:\b)",
         r"(?-u:\b)[a-z]+[A-Z][A-Za-z0-9]*(?-u:\b)",
         r"(?-u:\b)[a-z][a-z0-9]*(?:\.[a-z_][a-z0-9_]*)+(?-u:\b)",
+        // Calls written out in prose: fmt.Println("x"), len(x).
+        r"(?-u:\b)[A-Za-z_][\w.]*\([^()\n]*\)",
         r"(?:(?m:^)|[\s(\[])(?P<r>--?[A-Za-z][\w-]*(?:=\S*)?)",
         // Icon and emoji shortcodes (:material-check:), keys (++ctrl+c++).
         r"(?:(?m:^)|\s)(?P<s>:[a-z0-9][a-z0-9_+-]*:)",
@@ -392,6 +394,15 @@ pub fn spintax(text: &str, braces: Range<usize>) -> Option<(Spintax, &str)> {
     if inner.is_empty() || inner.len() > 80 || inner.contains(['{', '}', '\n']) {
         return None;
     }
+    // Spinners leave braces between words, never glued to code or paths.
+    let line_start = text[..braces.start].rfind('\n').map_or(0, |k| k + 1);
+    let before = &text[line_start..braces.start];
+    let after = &text[braces.end..];
+    let separated = before.chars().next_back().is_none_or(|c| c.is_whitespace() || "(\"“".contains(c))
+        && after.chars().next().is_none_or(|c| c.is_whitespace() || ".,;:!?)\"”".contains(c));
+    if !separated {
+        return None;
+    }
     if inner.contains('|') {
         let plain = |a: &str| {
             let a = a.trim();
@@ -410,13 +421,8 @@ pub fn spintax(text: &str, braces: Range<usize>) -> Option<(Spintax, &str)> {
     if words.len() > 4 || !words.iter().all(plain_word) {
         return None;
     }
-    let line_start = text[..braces.start].rfind('\n').map_or(0, |k| k + 1);
-    let before = &text[line_start..braces.start];
-    let after = &text[braces.end..];
-    let running = before.ends_with(' ')
-        && before.chars().any(char::is_alphabetic)
-        && after.chars().next().is_none_or(|c| c.is_whitespace() || ".,;:!?)".contains(c));
-    if !running {
+    // Words only in running prose: a word before them on the line.
+    if !before.ends_with(' ') || !before.chars().any(char::is_alphabetic) {
         return None;
     }
     Some((if words.len() == 1 { Spintax::Word } else { Spintax::Words }, inner))
@@ -500,6 +506,7 @@ mod tests {
             ("Call .Site.Params from there.", ".Site.Params"),
             ("Pass --minify to it.", "--minify"),
             ("Use site.data.authors there.", "site.data.authors"),
+            ("Call fmt.Println(\"inline\") here.", "fmt.Println(\"inline\")"),
             ("!!! note \"A title\"\n", "!!! note \"A title\""),
             ("> [!NOTE]\n> Text.", "[!NOTE]"),
         ] {
@@ -524,8 +531,9 @@ mod tests {
             let j = bad.rfind('}').expect("brace") + 1;
             assert_eq!(spintax(bad, i..j), None, "{bad}");
         }
-        // Not in running prose: at the start of a line, or glued to a path.
+        // Not in running prose: at the start of a line, or glued to a path or code.
         assert_eq!(spintax("{that a} case", 0..8), None);
+        assert_eq!(spintax("x `{a|b}` y", 3..8), None);
         assert_eq!(spintax("see /posts/{slug}/ here", 11..17), None);
         // Spintax-shaped braces are left to the engine, not protected.
         assert!(pieces(t).is_empty(), "{:?}", pieces(t));

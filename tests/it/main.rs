@@ -9,5 +9,6 @@ mod property;
 mod sample;
 mod serve;
 mod support;
+mod techdocs;
 mod theme;
 mod watch;
