@@ -375,7 +375,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
         body_start = split.body_start;
         for (i, key) in ["title", "description"].iter().enumerate() {
             if let Some(r) = prose::front_matter_value(text, split.front.clone(), key) {
-                runs.push(Run { range: r, block_quote: false, block: usize::MAX - i });
+                runs.extend(prose::value_runs(text, r, usize::MAX - i));
             }
         }
     }

@@ -113,6 +113,16 @@ pub fn runs(body: &str, offset: usize) -> Vec<Run> {
     out
 }
 
+/// Prose runs of a front-matter value (`title`, `description`) at `range`
+/// of `text`: math, code-like and markup text in it stays untouched too.
+pub fn value_runs(text: &str, range: Range<usize>, block: usize) -> Vec<Run> {
+    let Some(value) = text.get(range.clone()) else { return Vec::new() };
+    let protected = super::protect::ranges(value, &[]);
+    let mut out = Vec::new();
+    push_unprotected(&mut out, 0..value.len(), &protected, range.start, false, block);
+    out
+}
+
 fn push_unprotected(
     out: &mut Vec<Run>,
     range: Range<usize>,
@@ -228,6 +238,18 @@ mod tests {
         assert_eq!(r.len(), 1);
         assert!(body[r[0].clone()].contains('d'));
         assert!(!body[r[0].clone()].contains("\ne\n"));
+    }
+
+    #[test]
+    fn math_and_markup_are_not_prose() {
+        let body = "Sum $\\sum_{i=1}^{n}$ and \\(x^{2}\\) here.\n\n- item\n{: .note}\n\n{{< hint >}}\nHint words.\n{{< /hint >}}\n";
+        let t = texts(body);
+        assert!(t.iter().all(|x| !x.contains('{') && !x.contains('$') && !x.contains('\\')), "{t:?}");
+        assert!(t.contains(&"Hint words."), "{t:?}");
+        let title = "title = \"The $x_{1}$ guide\"";
+        let runs = value_runs(title, 9..title.len() - 1, 0);
+        let r: Vec<&str> = runs.iter().map(|r| &title[r.range.clone()]).collect();
+        assert_eq!(r, ["The ", " guide"]);
     }
 
     #[test]
