@@ -10,6 +10,9 @@
 //! - the same with every fact learnable;
 //! - our hand-spun samples (tests/fixtures/correct);
 //! - false corrections on the clean corpus test split;
+//! - false corrections on clean technical documentation (`techdocs`, both
+//!   splits): documents judged spun, changes inside math, markup or code, and
+//!   word changes beyond typography and spelling per 10,000 words;
 //! - speed.
 //!
 //! Only this tool reads `../shared`; the product never does.
@@ -354,6 +357,11 @@ fn main() {
     );
     let c_learn = Corrector::from_data(data_learn, "en");
     let c_all = Corrector::from_data(data_all, "en");
+    // `--techdocs` prints only the technical-documentation figures (for tuning).
+    if args.iter().any(|a| a == "--techdocs") {
+        techdocs_section(&c_all, &shared);
+        return;
+    }
 
     let split = args
         .iter()
@@ -415,6 +423,7 @@ fn main() {
                 }
             }
             let (corrected, report) = correct_text(&c_all, &spun);
+            dump_gate("hand", &report);
             if std::env::var_os("SHOW_MISSES").is_some() {
                 for (r, orig) in &spans {
                     let hit: Vec<&correct::Change> =
@@ -522,6 +531,8 @@ fn main() {
         }
     }
 
+    techdocs_section(&c_all, &shared);
+
     println!("\n== Speed (one core)");
     println!("clean text: {:.1} MB/s ({} MB in {:.2} s)", bytes as f64 / 1e6 / secs, bytes / 1_000_000, secs);
     let sample = read(&fx.join("spun/strait-of-hormuz.md"));
@@ -540,6 +551,24 @@ fn main() {
 /// words, verdict, and every score it saw (for tuning the sequential test).
 fn dump_gate(kind: &str, r: &correct::Report) {
     use std::io::Write;
+    if let Some(path) = std::env::var_os("EVIDENCE")
+        && let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path)
+    {
+        let e = r.evidence;
+        let _ = writeln!(
+            f,
+            "{kind}\t{}\t{}\t{}\t{}\t{}\t{}\t{:?}\t{:.1}\t{}",
+            r.words,
+            u8::from(r.spun),
+            e.braces,
+            e.fingerprints,
+            e.strong,
+            e.weak,
+            e.odd_rate,
+            r.odd_per_k,
+            e.weak_reversals
+        );
+    }
     let Some(path) = std::env::var_os("GATE") else { return };
     let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) else { return };
     let scores: Vec<String> = r.gate_scores.iter().map(|(_, d)| format!("{d:.2}")).collect();
@@ -570,4 +599,114 @@ fn dump_scores(
         out.push_str(&format!("{kind}\t{id}\t{}\t{}\t{d:.2}\t{}\n", r.words, u8::from(swap), &text[span.clone()]));
     }
     let _ = f.write_all(out.as_bytes());
+}
+
+/// One file of `../shared/corpus/techdocs` (path inside it, split, text).
+struct TechDoc {
+    file: String,
+    split: String,
+    text: String,
+}
+
+/// The techdocs files listed in its `MANIFEST.tsv` (empty when absent).
+fn techdocs(shared: &Path) -> Vec<TechDoc> {
+    let root = shared.join("corpus/techdocs");
+    let Ok(manifest) = std::fs::read_to_string(root.join("MANIFEST.tsv")) else { return Vec::new() };
+    let mut head = manifest.lines().next().unwrap_or("").split('\t');
+    let split_col = head.position(|c| c == "split").unwrap_or(10);
+    manifest
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            let (file, split) = (c.first()?, c.get(split_col)?);
+            Some(TechDoc { file: file.to_string(), split: split.to_string(), text: read(&root.join(file)) })
+        })
+        .collect()
+}
+
+/// Byte ranges of a Markdown source that are math, code or markup, found
+/// with the eval's own rough patterns (deliberately not the engine's
+/// [`correct::protect`], so the figure checks the engine rather than itself).
+fn markup_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    use regex::Regex;
+    let patterns = [
+        r"(?ms)^ {0,3}(```|~~~).*?^ {0,3}(```|~~~)",
+        r"`[^`\n]+`",
+        r"(?s)\$\$.+?\$\$",
+        r"\$[^\s$][^$\n]*\$",
+        r"(?s)\\\(.+?\\\)",
+        r"(?s)\\\[.+?\\\]",
+        r"(?s)\\begin\{[^}]*\}.*?\\end\{[^}]*\}",
+        r"(?s)\{\{.*?\}\}",
+        r"(?s)\{%.*?%\}",
+        r"(?s)\{\{[<%]\s*(?:code[\w-]*|highlight)\b.*?\{\{[<%]\s*/\s*(?:code[\w-]*|highlight)\s*[>%]\}\}",
+        r"(?s)\{%-?\s*(?:raw|highlight|comment)\b.*?\{%-?\s*end(?:raw|highlight|comment)\s*-?%\}",
+        r"\{[:#.][^}\n]*\}",
+        r"<[^>\n]+>",
+        r"[a-z]+://[^\s)\]>\x22'`]+",
+    ];
+    let mut out = Vec::new();
+    for p in patterns {
+        let Ok(re) = Regex::new(p) else { continue };
+        out.extend(re.find_iter(text).map(|m| m.range()));
+    }
+    out
+}
+
+/// False corrections on clean technical documentation, per split.
+fn techdocs_section(c: &Corrector, shared: &Path) {
+    println!("\n== Technical documentation (corpus/techdocs: math, code, shortcodes, attribute lists)");
+    let docs = techdocs(shared);
+    if docs.is_empty() {
+        println!("(no {} here)", shared.join("corpus/techdocs/MANIFEST.tsv").display());
+        return;
+    }
+    for split in ["dev", "test"] {
+        let part: Vec<&TechDoc> = docs.iter().filter(|d| d.split == split).collect();
+        techdocs_split(c, &part, split);
+    }
+}
+
+/// `techdocs` figures for one split: documents judged spun, changes inside
+/// math/markup/code, word changes beyond typography and spelling.
+fn techdocs_split(c: &Corrector, docs: &[&TechDoc], split: &str) {
+    let (mut spun, mut in_markup, mut word_changes, mut spelling, mut typo, mut words) = (0, 0, 0, 0, 0, 0usize);
+    let show = std::env::var_os("SHOW_TECHDOCS").is_some();
+    let mut examples: Vec<String> = Vec::new();
+    for d in docs {
+        let r = c.check(&d.text, &DocOptions::default());
+        dump_gate(&format!("techdocs-{split}"), &r);
+        words += d.text.split_whitespace().count();
+        spun += usize::from(r.spun);
+        if show && r.spun {
+            println!("  spun: {} (score {:.1}, odd {:?})", d.file, r.spin_score, r.gate_odd);
+        }
+        let markup = markup_ranges(&d.text);
+        for ch in r.changes.iter().filter(|ch| ch.applied) {
+            let inside = markup.iter().any(|m| m.start < ch.span.end && ch.span.start < m.end)
+                || ch.before.contains(['\\', '{', '}', '$', '^', '_', '`']);
+            let what = format!("  {}: “{}” → “{}” ({})", d.file, ch.before, ch.after, ch.rule);
+            if inside {
+                in_markup += 1;
+            }
+            match ch.rule {
+                "typography" => typo += 1,
+                "spelling" => spelling += 1,
+                _ => word_changes += 1,
+            }
+            if (inside || ch.rule != "typography") && (show || examples.len() < 12) {
+                examples.push(format!("{what}{}", if inside { " [inside math/markup/code]" } else { "" }));
+            }
+        }
+    }
+    println!(
+        "techdocs {split:<5} {:>3} files, {words:>7} words: {spun} judged spun, {in_markup} changes inside math/markup/code, \
+         {word_changes} word changes ({:.2} per 10,000 words), {spelling} misspelling fixes, {typo} typography",
+        docs.len(),
+        word_changes as f64 * 10_000.0 / words.max(1) as f64
+    );
+    for e in &examples {
+        println!("{e}");
+    }
 }

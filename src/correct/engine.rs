@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::lexicon::{Lexicon, Tier, context_covers, possessive_base};
 use super::prose::{self, Run};
+use super::protect::{self, Spintax};
 use super::typography;
 use super::words::{Case, carry_case, case_of, lower, tokenize, with_case};
 
@@ -55,6 +56,28 @@ pub struct Report {
     pub gate_scores: Vec<(Range<usize>, f32)>,
     /// Odd words and scored words when the gate stopped.
     pub gate_odd: (usize, usize),
+    /// The kinds of spin evidence found, for the gate and calibration tools.
+    #[serde(skip)]
+    pub evidence: Evidence,
+}
+
+/// Spin evidence by kind. The gate needs two kinds: technical prose can
+/// produce any one of them (braces, a word that is also a fingerprint, a
+/// run of odd words) but not two together.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Evidence {
+    /// Distinct spintax leftovers in the spinner's shapes (`{a|b}`, `{that a}`).
+    pub braces: usize,
+    /// Distinct lexicon fingerprints.
+    pub fingerprints: usize,
+    /// Strong and weak lexicon matches.
+    pub strong: usize,
+    pub weak: usize,
+    /// The odd-word test's verdict (`None` when it did not run).
+    pub odd_rate: Option<bool>,
+    /// Weak lexicon matches whose original the context prefers (counted
+    /// only once the odd-word test found the document suspect).
+    pub weak_reversals: usize,
 }
 
 /// Per-document switches (from front matter and `config.toml`).
@@ -170,6 +193,12 @@ const GATE_CANDIDATES: usize = 8;
 /// at the 10th percentile); the sequential test decides between the two.
 const GATE_CLEAN: f32 = 0.04;
 const GATE_SPUN: f32 = 0.10;
+/// Gate: strong lexicon matches that count as one kind of evidence, and
+/// weak matches reversed by the context per 1,000 words that count as
+/// another (clean historical prose and technical docs stay below 57, our
+/// hand-spun articles reach 73–92).
+const STRONG_KIND: usize = 2;
+const WEAK_ODD_KIND: f32 = 65.0;
 /// Gate: when the scan reaches the end undecided, the odd-word rate that opens it.
 const GATE_RATE: f32 = 0.10;
 
@@ -292,7 +321,43 @@ struct Word<'t> {
     sentence_start: bool,
 }
 
-static SPINTAX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{([^{}%\n]{1,80})\}").expect("static regex"));
+/// Candidate spintax braces; [`protect::spintax`] decides whether they have a spinner's shape.
+/// A lexicon match: `len` words from word `first` of block `block`.
+struct Cand {
+    block: usize,
+    first: usize,
+    len: usize,
+    entry: usize,
+}
+
+/// Weak lexicon matches whose original the context prefers: "odd" words
+/// the lexicon's own channel finds, independent of the paraphrase table.
+fn weak_reversals(cands: &[Cand], blocks: &[Vec<Word<'_>>], data: &Data, lm: &dyn ContextModel) -> usize {
+    let mut weak_odd = 0usize;
+    for c in cands {
+        let e = &data.lexicon.entries[c.entry];
+        if e.tier != Tier::Weak {
+            continue;
+        }
+        let words = &blocks[c.block];
+        let before: Vec<&str> = words[c.first.saturating_sub(2)..c.first].iter().map(|w| w.lower.as_ref()).collect();
+        let end = (c.first + c.len).min(words.len());
+        let after: Vec<&str> = words[end..(end + 2).min(words.len())].iter().map(|w| w.lower.as_ref()).collect();
+        let seq = |mid: Vec<&str>| -> f32 {
+            let v: Vec<&str> = before.iter().copied().chain(mid).chain(after.iter().copied()).collect();
+            lm.score(&v, before.len())
+        };
+        let spun_words: Vec<&str> = words[c.first..end].iter().map(|w| w.lower.as_ref()).collect();
+        let orig = lower(&e.original);
+        let d = seq(orig.split_whitespace().collect()) - seq(spun_words) + REWRITE_ODDS + data.lexicon.channel(e);
+        if d > ODD {
+            weak_odd += 1;
+        }
+    }
+    weak_odd
+}
+
+static SPINTAX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{[^{}\n]{1,80}\}").expect("static regex"));
 
 const FUNCTION_WORDS: &[&str] = &[
     "is", "was", "has", "had", "and", "or", "but", "in", "on", "to", "from", "of", "with", "that", "which", "who",
@@ -310,7 +375,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
         body_start = split.body_start;
         for (i, key) in ["title", "description"].iter().enumerate() {
             if let Some(r) = prose::front_matter_value(text, split.front.clone(), key) {
-                runs.push(Run { range: r, block_quote: false, block: usize::MAX - i });
+                runs.extend(prose::value_runs(text, r, usize::MAX - i));
             }
         }
     }
@@ -355,12 +420,6 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     report.words = blocks.iter().map(Vec::len).sum();
 
     // Candidate spin matches and the document's evidence.
-    struct Cand {
-        block: usize,
-        first: usize,
-        len: usize,
-        entry: usize,
-    }
     let mut cands: Vec<Cand> = Vec::new();
     let (mut strong, mut weak) = (0usize, 0usize);
     // Distinct fingerprint forms: one phrase repeated is one piece of evidence.
@@ -417,28 +476,37 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             }
         }
     }
-    // Spintax leftovers `{that a}` are fingerprints too.
-    let mut spintax: Vec<(Range<usize>, String)> = Vec::new();
+    // Spintax leftovers in the spinner's shapes (`{a|b}`, `{that a}`); a
+    // single word in braces (`{photograph}`, but also a placeholder like
+    // `{name}`) is no evidence and is only removed from a spun document.
+    let mut spintax: Vec<(Range<usize>, String, Spintax)> = Vec::new();
+    let mut brace_forms: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for run in &runs {
         let s = &text[run.range.clone()];
-        for c in SPINTAX.captures_iter(s) {
-            let (Some(all), Some(inner)) = (c.get(0), c.get(1)) else { continue };
-            let first = inner.as_str().split('|').next().unwrap_or("").trim().to_string();
-            if first.is_empty() || !first.chars().any(char::is_alphabetic) {
-                continue;
+        for m in SPINTAX.find_iter(s) {
+            let span = run.range.start + m.start()..run.range.start + m.end();
+            let Some((kind, keep)) = protect::spintax(text, span.clone()) else { continue };
+            if kind != Spintax::Word {
+                brace_forms.insert(&text[span.clone()]);
             }
-            fp_forms.insert(format!("{{{}}}", inner.as_str()));
-            spintax.push((run.range.start + all.start()..run.range.start + all.end(), first));
+            spintax.push((span, keep.to_string(), kind));
         }
     }
-
-    let fp = fp_forms.len();
+    report.evidence.braces = brace_forms.len();
+    report.evidence.fingerprints = fp_forms.len();
+    report.evidence.strong = strong;
+    report.evidence.weak = weak;
+    let fp = fp_forms.len() + brace_forms.len();
     let per_k = |n: usize| n as f32 * 1000.0 / report.words.max(50) as f32;
     report.spin_score = 3.0 * fp as f32 + per_k(strong) * 0.5 + per_k(weak) * 0.05;
-    // The gate: fingerprints essentially never occur in clean prose, so two of
-    // them (or one with company) decide; without any, only a dense run of
-    // strong entries does.
-    report.spun = opts.assume_spun || fp >= 2 || (fp >= 1 && strong >= 2) || (strong >= 4 && per_k(strong) >= 8.0);
+    // The gate needs two pieces of evidence of different kinds (or two
+    // distinct fingerprints). Technical prose produces each kind on its own
+    // now and then (braces that look like spintax, a word that is also a
+    // fingerprint, a run of odd words), never two together.
+    let lexicon_kinds =
+        usize::from(!brace_forms.is_empty()) + fp_forms.len().min(2) + usize::from(strong >= STRONG_KIND);
+    report.spun = opts.assume_spun || lexicon_kinds >= 2;
+    let mut weak_odd: Option<usize> = None;
 
     // Paraphrase evidence: words for which a paraphrase fits the context far
     // better. In a spun text these "odd" words are dense, in clean text rare.
@@ -448,7 +516,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     report.weak_per_k = per_k(weak);
     let para_on = opts.spin && !data.paraphrases.is_empty();
     let scorer = ParaScorer { text, data, lm, blocks: &blocks, covered: &covered };
-    // The sequential gate: without any lexicon evidence, score eligible words
+    // The sequential gate: unless the lexicon already decided, score eligible words
     // in reading order with a few candidates each, and stop as soon as the
     // odd-word rate is clearly that of clean prose or of spun prose. Clean
     // documents cost ~50 scored words whatever their length.
@@ -458,16 +526,20 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             for (i, w) in words.iter().enumerate() {
                 let Some(d) = scorer.best(b, i, GATE_CANDIDATES).map(|x| x.0) else { continue };
                 report.gate_scores.push((w.span.clone(), d));
-                if let Some(verdict) = gate.push(d > GATE_ODD) {
-                    report.spun = verdict;
+                if gate.push(d > GATE_ODD).is_some() {
                     break 'scan;
                 }
             }
         }
         report.gate_odd = (gate.odd, gate.scored);
-        if gate.verdict.is_none() {
-            report.spun = report.words >= ODD_MIN_WORDS && gate.odd >= 8 && gate.rate() >= GATE_RATE;
+        let verdict =
+            gate.verdict.unwrap_or(report.words >= ODD_MIN_WORDS && gate.odd >= 8 && gate.rate() >= GATE_RATE);
+        report.evidence.odd_rate = Some(verdict);
+        if verdict {
+            report.evidence.weak_reversals = *weak_odd.get_or_insert_with(|| weak_reversals(&cands, &blocks, data, lm));
         }
+        let weak_kind = per_k(report.evidence.weak_reversals) >= WEAK_ODD_KIND;
+        report.spun = report.spun || lexicon_kinds + usize::from(verdict) + usize::from(weak_kind) >= 2;
     }
     let hint = opts.assume_spun || report.spun || fp >= 1 || strong >= 3 || per_k(strong) >= 3.0;
     if para_on && hint {
@@ -481,31 +553,15 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             }
         }
         // Weak lexicon matches that the context prefers reversed are odd too.
-        let mut weak_odd = 0usize;
-        for c in &cands {
-            let e = &data.lexicon.entries[c.entry];
-            if e.tier != Tier::Weak {
-                continue;
-            }
-            let words = &blocks[c.block];
-            let before: Vec<&str> =
-                words[c.first.saturating_sub(2)..c.first].iter().map(|w| w.lower.as_ref()).collect();
-            let end = (c.first + c.len).min(words.len());
-            let after: Vec<&str> = words[end..(end + 2).min(words.len())].iter().map(|w| w.lower.as_ref()).collect();
-            let seq = |mid: Vec<&str>| -> f32 {
-                let v: Vec<&str> = before.iter().copied().chain(mid).chain(after.iter().copied()).collect();
-                lm.score(&v, before.len())
-            };
-            let spun_words: Vec<&str> = words[c.first..end].iter().map(|w| w.lower.as_ref()).collect();
-            let orig = lower(&e.original);
-            let d = seq(orig.split_whitespace().collect()) - seq(spun_words) + REWRITE_ODDS + data.lexicon.channel(e);
-            if d > ODD {
-                weak_odd += 1;
-            }
-        }
+        let weak_odd = *weak_odd.get_or_insert_with(|| weak_reversals(&cands, &blocks, data, lm));
         let odd = para.iter().filter(|p| p.2 > ODD).count() + weak_odd;
         report.odd_per_k = per_k(odd);
-        report.spun = report.spun || (report.words >= ODD_MIN_WORDS && report.odd_per_k >= ODD_GATE);
+        if report.words >= ODD_MIN_WORDS && report.odd_per_k >= ODD_GATE {
+            report.evidence.odd_rate = Some(true);
+            report.evidence.weak_reversals = weak_odd;
+            let weak_kind = per_k(weak_odd) >= WEAK_ODD_KIND;
+            report.spun = report.spun || lexicon_kinds + usize::from(weak_kind) >= 1;
+        }
     }
 
     // Decide, block by block, left to right; longer and more certain matches first.
@@ -699,7 +755,10 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
             );
         }
     }
-    for (span, first) in spintax {
+    for (span, first, kind) in spintax {
+        if kind == Spintax::Word && !report.spun {
+            continue;
+        }
         push_unique(
             &mut report,
             &mut taken,
@@ -983,6 +1042,30 @@ mod tests {
         // Four odd words in a row are not enough on their own.
         let mut few = Sprt::default();
         assert!((0..4).all(|_| few.push(true).is_none()));
+    }
+
+    #[test]
+    fn one_kind_of_evidence_does_not_open_the_gate() {
+        let d = data();
+        let opts = DocOptions::default();
+        // Braces alone, however many: not spun.
+        let braces = "It was {that a} case and {the|a} deal, with {so it} goes on.";
+        let r = check(braces, &d, &opts, &Flat);
+        assert_eq!(r.evidence.braces, 3);
+        assert!(!r.spun);
+        // One fingerprint alone: restored, but the document is not judged spun.
+        assert!(!check("After the Chilly Warfare ended.", &d, &opts, &Flat).spun);
+        // Braces and a fingerprint together: spun.
+        let both = format!("{braces} After the Chilly Warfare ended.");
+        assert!(check(&both, &d, &opts, &Flat).spun);
+    }
+
+    #[test]
+    fn tex_braces_are_neither_spintax_nor_evidence() {
+        let t = "The sum $\\sum_{i=1}^{n} x_i$ and {n+1 \\choose k} and \\begin{align*} x \\end{align*}.";
+        let r = check(t, &data(), &DocOptions::default(), &Flat);
+        assert_eq!(r.evidence, Evidence::default());
+        assert!(r.changes.is_empty(), "{:?}", r.changes);
     }
 
     #[test]

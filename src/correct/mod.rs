@@ -11,6 +11,7 @@ pub mod engine;
 pub mod lexicon;
 pub mod lm;
 pub mod prose;
+pub mod protect;
 pub mod tsv;
 pub mod typography;
 pub mod words;

@@ -3,8 +3,10 @@
 //! The corrector may only touch prose: paragraphs, headings, list items, table
 //! cells, link text, image alt text, and the front-matter `title` and
 //! `description`. Never code (inline or fenced), URLs, link destinations, raw
-//! HTML, shortcode calls, or anything between `<!-- attache:ignore -->` and
-//! `<!-- attache:end -->`. This module finds those bytes; it changes nothing.
+//! HTML, shortcode calls, math, attribute lists, escapes and the other
+//! technical text [`super::protect`] finds, or anything between
+//! `<!-- attache:ignore -->` and `<!-- attache:end -->`. This module finds
+//! those bytes; it changes nothing.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -23,7 +25,6 @@ pub struct Run {
     pub block: usize,
 }
 
-static SHORTCODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)\{\{.*?\}\}|\{%.*?%\}").expect("static regex"));
 static IGNORE_MARK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<!--\s*attache:(ignore|end)\s*-->").expect("static regex"));
 
@@ -55,19 +56,29 @@ pub fn ignored_ranges(text: &str) -> Vec<Range<usize>> {
 
 /// Prose runs of a Markdown body that starts at `offset` in the file.
 pub fn runs(body: &str, offset: usize) -> Vec<Run> {
-    let ignored = ignored_ranges(body);
-    let protected: Vec<Range<usize>> = SHORTCODE.find_iter(body).map(|m| m.range()).chain(ignored).collect();
-    let mut out: Vec<Run> = Vec::new();
-    let mut quote_depth = 0usize;
-    let mut block = 0usize;
-    let mut in_code = false;
-    let mut link_depth = 0usize;
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    for (event, range) in Parser::new_ext(body, opts).into_offset_iter() {
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, opts).into_offset_iter().collect();
+    // What the parser knows is code or HTML: no math or brace delimiter inside counts.
+    let opaque: Vec<Range<usize>> = events
+        .iter()
+        .filter(|(e, _)| {
+            matches!(e, Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::CodeBlock(_)))
+        })
+        .map(|(_, r)| r.clone())
+        .collect();
+    let mut protected = super::protect::ranges(body, &opaque);
+    protected.extend(ignored_ranges(body));
+    let protected = super::protect::merge(protected);
+    let mut out: Vec<Run> = Vec::new();
+    let mut quote_depth = 0usize;
+    let mut block = 0usize;
+    let mut in_code = false;
+    let mut link_depth = 0usize;
+    for (event, range) in events {
         match event {
             Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,
             Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
@@ -102,6 +113,16 @@ pub fn runs(body: &str, offset: usize) -> Vec<Run> {
     out
 }
 
+/// Prose runs of a front-matter value (`title`, `description`) at `range`
+/// of `text`: math, code-like and markup text in it stays untouched too.
+pub fn value_runs(text: &str, range: Range<usize>, block: usize) -> Vec<Run> {
+    let Some(value) = text.get(range.clone()) else { return Vec::new() };
+    let protected = super::protect::ranges(value, &[]);
+    let mut out = Vec::new();
+    push_unprotected(&mut out, 0..value.len(), &protected, range.start, false, block);
+    out
+}
+
 fn push_unprotected(
     out: &mut Vec<Run>,
     range: Range<usize>,
@@ -110,8 +131,12 @@ fn push_unprotected(
     bq: bool,
     block: usize,
 ) {
-    let mut pieces = vec![range];
-    for p in protected {
+    let mut pieces = vec![range.clone()];
+    // `protected` is sorted and disjoint: the ranges that cut this text are
+    // one stretch of it.
+    let from = protected.partition_point(|p| p.end <= range.start);
+    let upto = protected.partition_point(|p| p.start < range.end);
+    for p in &protected[from..upto.max(from)] {
         let mut next = Vec::new();
         for r in pieces {
             if p.end <= r.start || p.start >= r.end {
@@ -213,6 +238,18 @@ mod tests {
         assert_eq!(r.len(), 1);
         assert!(body[r[0].clone()].contains('d'));
         assert!(!body[r[0].clone()].contains("\ne\n"));
+    }
+
+    #[test]
+    fn math_and_markup_are_not_prose() {
+        let body = "Sum $\\sum_{i=1}^{n}$ and \\(x^{2}\\) here.\n\n- item\n{: .note}\n\n{{< hint >}}\nHint words.\n{{< /hint >}}\n";
+        let t = texts(body);
+        assert!(t.iter().all(|x| !x.contains('{') && !x.contains('$') && !x.contains('\\')), "{t:?}");
+        assert!(t.contains(&"Hint words."), "{t:?}");
+        let title = "title = \"The $x_{1}$ guide\"";
+        let runs = value_runs(title, 9..title.len() - 1, 0);
+        let r: Vec<&str> = runs.iter().map(|r| &title[r.range.clone()]).collect();
+        assert_eq!(r, ["The ", " guide"]);
     }
 
     #[test]

@@ -15,5 +15,6 @@ mod publish;
 mod sample;
 mod serve;
 mod support;
+mod techdocs;
 mod theme;
 mod watch;

@@ -116,3 +116,101 @@ fn a_ten_megabyte_article_is_corrected() {
     assert!(out.starts_with("Officials said the talks in Kyiv would resume"), "{}", &out[..120]);
     assert_eq!(out.len(), text.len(), "Kiev and Kyiv have the same length");
 }
+
+/// Pieces of technical documentation: math, TeX, shortcodes of several
+/// generators, attribute lists, escapes, code with braces, and prose with
+/// straight quotes and double hyphens around them.
+const TECH_PIECES: &[&str] = &[
+    "The sum ",
+    "$\\sum_{i=1}^{n} x_i$ ",
+    "$e^{i\\pi}$",
+    "$$\n\\begin{align*}\na &= b \\\\\nc &= d\n\\end{align*}\n$$\n",
+    "\\begin{equation}x{y\\end{equation}",
+    "\\(x^{2}\\) ",
+    "\\[ \\int_0^1 f \\] ",
+    "costs $5 and $10 ",
+    "{: .note .info}\n",
+    "{#id .class} ",
+    "{ .md-button } ",
+    "{{< hint info >}}",
+    "{{< /hint >}}",
+    "{{% notice %}}",
+    "{% raw %}{{ x }}{% endraw %}",
+    "{% include a.html %}",
+    "{{ page.title }}",
+    "`{code|braces}` ",
+    "```\nfn f() { {a|b} }\n```\n",
+    "\\\" ",
+    "\\--- ",
+    "\"quoted\" ",
+    "it's ",
+    "-- ",
+    "... ",
+    "{that a} ",
+    "{the|a} ",
+    "{",
+    "}",
+    "$",
+    "\\",
+    "https://example.org/a--b ",
+    "content/posts/a.md ",
+    "--flag ",
+    "mentioned ",
+    "court docket ",
+    "\n\n",
+    "\n",
+    "> ",
+    "- ",
+    "1. ",
+    "# ",
+    "| a | $b_{1}$ |\n|---|---|\n| `c` | d -- e |\n",
+    "<div>x</div>\n",
+    "<kbd>Ctrl</kbd> ",
+    "[link \"t\"](https://x.org) ",
+    "    indented code\n",
+];
+
+/// The kinds of the events pulldown-cmark sees, text merged and its content ignored.
+fn structure(text: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Options, Parser};
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut out: Vec<String> = Vec::new();
+    for e in Parser::new_ext(text, opts) {
+        let kind = match e {
+            Event::Start(t) => format!("start {:?}", std::mem::discriminant(&t)),
+            Event::End(t) => format!("end {t:?}"),
+            Event::Text(_) => "text".into(),
+            other => format!("{:?}", std::mem::discriminant(&other)),
+        };
+        if kind == "text" && out.last().is_some_and(|k| k == "text") {
+            continue;
+        }
+        out.push(kind);
+    }
+    out
+}
+
+#[test]
+fn corrected_technical_markdown_keeps_its_structure() {
+    let corrector = Corrector::builtin("en").expect("built-in data");
+    let mut rng = Rng(0x9E3779B97F4A7C15);
+    for _ in 0..400 {
+        let n = (rng.next() % 40) as usize;
+        let text: String = (0..n).map(|_| rng.pick(TECH_PIECES)).collect();
+        let report = corrector.check(&text, &corrector.options(&[]));
+        let published = correct::apply(&text, &report.changes);
+        assert_eq!(structure(&published), structure(&text), "structure changed:\n{text:?}\n→\n{published:?}");
+        // Math, code and markup come out as they went in.
+        for piece in ["\\sum_{i=1}^{n} x_i", "{: .note .info}", "{{< hint info >}}", "`{code|braces}`"] {
+            assert_eq!(
+                text.matches(piece).count(),
+                published.matches(piece).count(),
+                "{piece:?} changed:\n{text:?}\n→\n{published:?}"
+            );
+        }
+    }
+}
