@@ -105,16 +105,28 @@ fn array_len(lens: impl Iterator<Item = usize>) -> usize {
 
 impl Index {
     /// `words`: each entry's [`words`].
+    ///
+    /// Each entry is serialised twice, whatever the cap: once without words
+    /// to measure it, once at the chosen cap. [`words`] holds no character
+    /// JSON escapes (lower-cased letters and digits, spaces), so an entry's
+    /// length at any cap is its length without words plus those words' bytes.
     pub fn build(entries: &[Entry], words: &[String]) -> Index {
+        let bare: Vec<usize> = entries.par_iter().zip(words).map(|(e, w)| entry_json(e, w, 0).len()).collect();
+        let lens_at = |cap: usize| -> Vec<usize> {
+            bare.iter().zip(words).map(|(&b, w)| b + first(w, cap).len()).collect::<Vec<_>>()
+        };
         let mut above = Vec::new();
+        let mut chosen = 0;
         for cap in caps() {
-            let json: Vec<String> = entries.par_iter().zip(words).map(|(e, w)| entry_json(e, w, cap)).collect();
-            if array_len(json.iter().map(String::len)) <= MAX_BYTES || cap == 0 {
-                return Index { cap, entries: json, above };
+            let lens = lens_at(cap);
+            if array_len(lens.iter().copied()) <= MAX_BYTES || cap == 0 {
+                chosen = cap;
+                break;
             }
-            above = json.iter().map(String::len).collect();
+            above = lens;
         }
-        Index { cap: 0, entries: Vec::new(), above }
+        let json: Vec<String> = entries.par_iter().zip(words).map(|(e, w)| entry_json(e, w, chosen)).collect();
+        Index { cap: chosen, entries: json, above }
     }
 
     /// Replace entry `i`; `false` when the index no longer fits its cap, or
@@ -167,6 +179,20 @@ mod tests {
         let body: String = (0..20_000).map(|i| format!("word{i} ")).collect();
         let entries: Vec<Entry> = (0..40).map(|_| entry(&body)).collect();
         assert!(build(&entries).len() <= MAX_BYTES);
+    }
+
+    /// The lengths `build` predicts from an entry without words are the
+    /// lengths of the entry serialised at each cap, quotes and accents included.
+    #[test]
+    fn predicted_lengths_are_exact() {
+        let html = "<p>\"Quoted\" Ünïcode İstanbul ΣΟΦΙΑ naïve tab\there back\\slash 東京 2025 x9y</p>";
+        let mut e = entry(html);
+        e.title = "A \"title\" with\\ escapes\u{1}";
+        let w = words(html);
+        let bare = entry_json(&e, &w, 0).len();
+        for cap in caps() {
+            assert_eq!(entry_json(&e, &w, cap).len(), bare + first(&w, cap).len(), "cap {cap}: {w}");
+        }
     }
 
     /// Updating one entry at a time gives the index a fresh build gives,
