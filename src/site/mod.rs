@@ -1051,6 +1051,13 @@ fn section_lites(config: &Config, content: &Content, sdocs: &[Doc]) -> Vec<Value
         .collect()
 }
 
+/// Whether rendered HTML holds highlighted code, for `page.has_code`: a theme
+/// links the syntax palette by this flag instead of testing `page.content`
+/// in the template, which copies the whole HTML for every test.
+fn has_code(html: &str) -> bool {
+    html.contains(crate::render::markdown::CODE_CLASS)
+}
+
 /// Template values, built once per page and shared by every listing. Every
 /// read of a page's value is noted (see [`templates::track`]), so the dev
 /// server knows which outputs show which pages.
@@ -1087,6 +1094,7 @@ impl<'a> Values<'a> {
         let p = &self.content.pages[i];
         let mut v = self.lite_of(i).clone();
         v["content"] = Value::String(doc.rendered.html.clone());
+        v["has_code"] = Value::Bool(has_code(&doc.rendered.html));
         v["toc"] = serde_json::to_value(&doc.rendered.toc).unwrap_or(Value::Null);
         v["ancestors"] = self.ancestors(Some(p.section));
         let siblings = &self.content.sections[p.section].pages;
@@ -1141,6 +1149,7 @@ impl<'a> Values<'a> {
         let s = &self.content.sections[i];
         let mut v = self.section_lite[i].clone();
         v["content"] = Value::String(doc.rendered.html.clone());
+        v["has_code"] = Value::Bool(has_code(&doc.rendered.html));
         v["toc"] = serde_json::to_value(&doc.rendered.toc).unwrap_or(Value::Null);
         v["ancestors"] = self.ancestors(s.parent);
         v["pages"] = if with_pages { self.lite_list(&s.pages) } else { json!([]) };
