@@ -662,6 +662,17 @@ struct Renderer<'a> {
 
 type Rendering = Result<(String, String), Diagnostic>;
 
+/// Put a value built for this render into the context as it is: `insert`
+/// serialises its argument, which for a `Value` is a deep copy of the page's
+/// whole HTML or of a listing's page values.
+fn insert_owned(ctx: &mut tera::Context, key: &str, value: Value) {
+    let mut map = serde_json::Map::new();
+    map.insert(key.to_string(), value);
+    if let Ok(c) = tera::Context::from_value(Value::Object(map)) {
+        ctx.extend(c);
+    }
+}
+
 impl Renderer<'_> {
     /// Every output of the site, in a fixed order.
     fn jobs(&self) -> Vec<Job> {
@@ -716,7 +727,7 @@ impl Renderer<'_> {
                 if !tpl.has(&name) {
                     return Some(unknown(&p.file.rel, &p.file.text, &name));
                 }
-                ctx.insert("page", &values.full_page(i, &self.page_docs[i]));
+                insert_owned(&mut ctx, "page", values.full_page(i, &self.page_docs[i]));
                 Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&p.url_path), html)))
             }
             Job::Section(i, k) => {
@@ -733,9 +744,10 @@ impl Renderer<'_> {
                 let mut sv = values.section_value(i, &self.section_docs[i], !paginated);
                 if paginated {
                     sv["pages"] = json!([]);
-                    ctx.insert(
+                    insert_owned(
+                        &mut ctx,
                         "paginator",
-                        &paginator(
+                        paginator(
                             config,
                             &s.url_path,
                             s.meta.paginate_by.unwrap_or(1),
@@ -745,7 +757,7 @@ impl Renderer<'_> {
                         ),
                     );
                 }
-                ctx.insert("section", &sv);
+                insert_owned(&mut ctx, "section", sv);
                 Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&url), html)))
             }
             Job::TaxonomyList(t) => {
@@ -756,7 +768,7 @@ impl Renderer<'_> {
                 let url = format!("/{}/", t.slug);
                 let mut ctx = self.ctx_base(&url);
                 ctx.insert("taxonomy", &values.taxonomy_value(config, t));
-                ctx.insert("terms", &values.terms_value(config, t));
+                insert_owned(&mut ctx, "terms", values.terms_value(config, t));
                 Some(tpl.render("taxonomy_list.html", &ctx, self.sources).map(|h| (out_path(&url), h)))
             }
             Job::Term(t, k, c) => {
@@ -782,14 +794,15 @@ impl Renderer<'_> {
                     "pages": json!([]),
                 });
                 if by.is_some() {
-                    ctx.insert(
+                    insert_owned(
+                        &mut ctx,
                         "paginator",
-                        &paginator(config, &term_url, by.unwrap_or(1), c + 1, chunks.len(), values.lite_list(chunk)),
+                        paginator(config, &term_url, by.unwrap_or(1), c + 1, chunks.len(), values.lite_list(chunk)),
                     );
                 } else {
                     tv["pages"] = values.lite_list(chunk);
                 }
-                ctx.insert("term", &tv);
+                insert_owned(&mut ctx, "term", tv);
                 Some(tpl.render("taxonomy_single.html", &ctx, self.sources).map(|h| (out_path(&url), h)))
             }
             Job::NotFound => {
