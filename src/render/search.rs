@@ -44,8 +44,7 @@ struct Out<'a> {
 /// page and was a tenth of a build's instructions when it copied the text out
 /// first and lower-cased every word it met.
 pub fn words(html: &str) -> String {
-    let mut out = String::new();
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut kept = Kept::default();
     let mut in_tag = false;
     let mut start: Option<usize> = None;
     for (i, c) in html.char_indices() {
@@ -54,9 +53,9 @@ pub fn words(html: &str) -> String {
             continue;
         }
         if let Some(s) = start.take()
-            && keep_word(&html[s..i], &mut seen, &mut out)
+            && kept.add(&html[s..i])
         {
-            return out;
+            return kept.out;
         }
         match c {
             '<' => in_tag = true,
@@ -65,28 +64,46 @@ pub fn words(html: &str) -> String {
         }
     }
     if let Some(s) = start {
-        keep_word(&html[s..], &mut seen, &mut out);
+        kept.add(&html[s..]);
     }
-    out
+    kept.out
 }
 
-/// Add `word` to `out` if it is long enough, not a number and new; `true`
-/// once `out` holds [`MAX_WORDS`] words.
-fn keep_word(word: &str, seen: &mut std::collections::HashSet<String>, out: &mut String) -> bool {
-    let long_enough = if word.is_ascii() { word.len() >= 3 } else { word.chars().count() >= 3 };
-    if !long_enough || word.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+/// The words [`words`] has kept so far.
+#[derive(Default)]
+struct Kept {
+    out: String,
+    seen: std::collections::HashSet<String>,
+    /// The word being looked at, lower-cased (reused: most words are repeats).
+    lower: String,
+}
+
+impl Kept {
+    /// Keep `word` if it is long enough, not a number and new; `true` once
+    /// [`MAX_WORDS`] words are kept.
+    fn add(&mut self, word: &str) -> bool {
+        let ascii = word.is_ascii();
+        let long_enough = if ascii { word.len() >= 3 } else { word.chars().count() >= 3 };
+        if !long_enough || word.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        self.lower.clear();
+        if ascii {
+            self.lower.push_str(word);
+            self.lower.make_ascii_lowercase();
+        } else {
+            self.lower.push_str(&word.to_lowercase());
+        }
+        if self.seen.contains(self.lower.as_str()) {
+            return false;
+        }
+        if !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.out.push_str(&self.lower);
+        self.seen.insert(self.lower.clone());
+        self.seen.len() >= MAX_WORDS
     }
-    let lower = if word.is_ascii() { word.to_ascii_lowercase() } else { word.to_lowercase() };
-    if seen.contains(&lower) {
-        return false;
-    }
-    if !out.is_empty() {
-        out.push(' ');
-    }
-    out.push_str(&lower);
-    seen.insert(lower);
-    seen.len() >= MAX_WORDS
 }
 
 /// The first `cap` words of space-separated `words`.
