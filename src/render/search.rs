@@ -70,12 +70,18 @@ pub fn words(html: &str) -> String {
 }
 
 /// The words [`words`] has kept so far.
-#[derive(Default)]
 struct Kept {
     out: String,
     seen: std::collections::HashSet<String>,
     /// The word being looked at, lower-cased (reused: most words are repeats).
     lower: String,
+}
+
+impl Default for Kept {
+    /// Sized for a full page of words: growing the set rehashes it.
+    fn default() -> Self {
+        Kept { out: String::new(), seen: std::collections::HashSet::with_capacity(MAX_WORDS), lower: String::new() }
+    }
 }
 
 impl Kept {
