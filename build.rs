@@ -7,6 +7,10 @@
 //! the theme. So development builds (any profile but `release`) embed nothing
 //! and `init` copies the theme from this checkout at run time; release builds
 //! (`cargo install`, `--release`) embed it and are rebuilt when it changes.
+//!
+//! It also links the syntax set (syntect's defaults plus `data/syntaxes/`)
+//! ready-made, so the first code block of a build does not rebuild it (see
+//! `src/render/highlight.rs`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -22,6 +26,26 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
             out.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
+}
+
+/// syntect's default syntaxes plus ours, linked and dumped to `OUT_DIR/syntaxes.bin`.
+/// A grammar of ours that does not load fails the build: it is our file.
+fn syntaxes(manifest: &Path, out_dir: &Path) {
+    let dir = manifest.join("data/syntaxes");
+    println!("cargo:rerun-if-changed=data/syntaxes");
+    let mut builder = syntect::parsing::SyntaxSet::load_defaults_newlines().into_builder();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("read data/syntaxes").flatten().map(|e| e.path()).collect();
+    files.sort();
+    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "sublime-syntax")) {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(path).expect("read a syntax file");
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let def = syntect::parsing::SyntaxDefinition::load_from_str(&text, true, name.as_deref())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        builder.add(def);
+    }
+    syntect::dumps::dump_to_uncompressed_file(&builder.build(), out_dir.join("syntaxes.bin"))
+        .expect("write the syntax set dump");
 }
 
 fn main() {
@@ -49,6 +73,7 @@ fn main() {
         "/// Where development builds read the default theme from.\npub const THEME_SOURCE: &str = {:?};",
         theme.display().to_string()
     );
-    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("default_theme.rs");
-    std::fs::write(out, code).expect("write generated theme list");
+    let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(Path::new(&out_dir).join("default_theme.rs"), code).expect("write generated theme list");
+    syntaxes(Path::new(&manifest), Path::new(&out_dir));
 }

@@ -5,6 +5,12 @@ use clap::Parser;
 use attache::cli::{Cli, Command};
 use attache::cmd;
 
+/// mimalloc instead of glibc's malloc: a build allocates and frees many small
+/// strings and JSON values from two threads, where glibc spent a fifth of the
+/// CPU (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {

@@ -68,6 +68,9 @@ type HeadingBuf<'a> = (HeadingLevel, Option<String>, Vec<String>, Vec<Event<'a>>
 
 const MORE_MARKER: &str = "<!--attache:summary-end-->";
 
+/// The class every code block carries; `page.has_code` looks for it.
+pub const CODE_CLASS: &str = "hl-code";
+
 static ID_ATTR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\bid\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("static regex"));
 static MORE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<!--\s*more\s*-->").expect("static regex"));
@@ -331,7 +334,7 @@ fn code_block(
     };
     let lang_attr = lang.map(|l| format!(" data-lang=\"{}\"", escape(l))).unwrap_or_default();
     let body = highlighted.unwrap_or_else(|| escape(text));
-    format!("<pre class=\"code hl-code\"{lang_attr}><code>{body}</code></pre>\n")
+    format!("<pre class=\"code {CODE_CLASS}\"{lang_attr}><code>{body}</code></pre>\n")
 }
 
 /// Resolve `@/` links, add external-link attributes, and record links to check.

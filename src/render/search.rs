@@ -38,28 +38,78 @@ struct Out<'a> {
 
 /// The first [`MAX_WORDS`] distinct words (three letters or more) of the
 /// text of `html`, space-separated: all the index can ever keep of a page.
+///
+/// A word is a run of letters and digits outside tags; tags separate words.
+/// One pass over the HTML, stopping at the last word kept: this runs once per
+/// page and was a tenth of a build's instructions when it copied the text out
+/// first and lower-cased every word it met.
 pub fn words(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
+    let mut kept = Kept::default();
     let mut in_tag = false;
-    for c in html.chars() {
+    let mut start: Option<usize> = None;
+    for (i, c) in html.char_indices() {
+        if !in_tag && c.is_alphanumeric() {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take()
+            && kept.add(&html[s..i])
+        {
+            return kept.out;
+        }
         match c {
             '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                text.push(' ');
-            }
-            _ if !in_tag => text.push(c),
+            '>' => in_tag = false,
             _ => {}
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .filter(|w| seen.insert(w.clone()))
-        .take(MAX_WORDS)
-        .collect::<Vec<_>>()
-        .join(" ")
+    if let Some(s) = start {
+        kept.add(&html[s..]);
+    }
+    kept.out
+}
+
+/// The words [`words`] has kept so far.
+struct Kept {
+    out: String,
+    seen: std::collections::HashSet<String>,
+    /// The word being looked at, lower-cased (reused: most words are repeats).
+    lower: String,
+}
+
+impl Default for Kept {
+    /// Sized for a full page of words: growing the set rehashes it.
+    fn default() -> Self {
+        Kept { out: String::new(), seen: std::collections::HashSet::with_capacity(MAX_WORDS), lower: String::new() }
+    }
+}
+
+impl Kept {
+    /// Keep `word` if it is long enough, not a number and new; `true` once
+    /// [`MAX_WORDS`] words are kept.
+    fn add(&mut self, word: &str) -> bool {
+        let ascii = word.is_ascii();
+        let long_enough = if ascii { word.len() >= 3 } else { word.chars().count() >= 3 };
+        if !long_enough || word.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        self.lower.clear();
+        if ascii {
+            self.lower.push_str(word);
+            self.lower.make_ascii_lowercase();
+        } else {
+            self.lower.push_str(&word.to_lowercase());
+        }
+        if self.seen.contains(self.lower.as_str()) {
+            return false;
+        }
+        if !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.out.push_str(&self.lower);
+        self.seen.insert(self.lower.clone());
+        self.seen.len() >= MAX_WORDS
+    }
 }
 
 /// The first `cap` words of space-separated `words`.
@@ -105,16 +155,28 @@ fn array_len(lens: impl Iterator<Item = usize>) -> usize {
 
 impl Index {
     /// `words`: each entry's [`words`].
+    ///
+    /// Each entry is serialised twice, whatever the cap: once without words
+    /// to measure it, once at the chosen cap. [`words`] holds no character
+    /// JSON escapes (lower-cased letters and digits, spaces), so an entry's
+    /// length at any cap is its length without words plus those words' bytes.
     pub fn build(entries: &[Entry], words: &[String]) -> Index {
+        let bare: Vec<usize> = entries.par_iter().zip(words).map(|(e, w)| entry_json(e, w, 0).len()).collect();
+        let lens_at = |cap: usize| -> Vec<usize> {
+            bare.iter().zip(words).map(|(&b, w)| b + first(w, cap).len()).collect::<Vec<_>>()
+        };
         let mut above = Vec::new();
+        let mut chosen = 0;
         for cap in caps() {
-            let json: Vec<String> = entries.par_iter().zip(words).map(|(e, w)| entry_json(e, w, cap)).collect();
-            if array_len(json.iter().map(String::len)) <= MAX_BYTES || cap == 0 {
-                return Index { cap, entries: json, above };
+            let lens = lens_at(cap);
+            if array_len(lens.iter().copied()) <= MAX_BYTES || cap == 0 {
+                chosen = cap;
+                break;
             }
-            above = json.iter().map(String::len).collect();
+            above = lens;
         }
-        Index { cap: 0, entries: Vec::new(), above }
+        let json: Vec<String> = entries.par_iter().zip(words).map(|(e, w)| entry_json(e, w, chosen)).collect();
+        Index { cap: chosen, entries: json, above }
     }
 
     /// Replace entry `i`; `false` when the index no longer fits its cap, or
@@ -167,6 +229,60 @@ mod tests {
         let body: String = (0..20_000).map(|i| format!("word{i} ")).collect();
         let entries: Vec<Entry> = (0..40).map(|_| entry(&body)).collect();
         assert!(build(&entries).len() <= MAX_BYTES);
+    }
+
+    /// The one-pass [`words`] keeps what copying the text out of the tags and
+    /// splitting it kept (the first version, kept here as the reference).
+    #[test]
+    fn one_pass_words_equal_the_reference() {
+        fn reference(html: &str) -> String {
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in html.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' if in_tag => {
+                        in_tag = false;
+                        text.push(' ');
+                    }
+                    _ if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            text.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+                .map(str::to_lowercase)
+                .filter(|w| seen.insert(w.clone()))
+                .take(MAX_WORDS)
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        let long: String = (0..900).map(|i| format!("<b>w{i}</b> Word{} ", i % 450)).collect();
+        for html in [
+            "<p class=\"lead\">The <em>asset</em> freeze, the freeze.</p>",
+            "a>b abc>def <i>ghi</i>jkl<br>mno 1234 12ab Ab1 ΣΟΦΙΑΣ İstanbul naïve 東京都 x&amp;y",
+            "unclosed <tag with words inside",
+            "trailing word",
+            "",
+            long.as_str(),
+        ] {
+            assert_eq!(words(html), reference(html), "{html}");
+        }
+    }
+
+    /// The lengths `build` predicts from an entry without words are the
+    /// lengths of the entry serialised at each cap, quotes and accents included.
+    #[test]
+    fn predicted_lengths_are_exact() {
+        let html = "<p>\"Quoted\" Ünïcode İstanbul ΣΟΦΙΑ naïve tab\there back\\slash 東京 2025 x9y</p>";
+        let mut e = entry(html);
+        e.title = "A \"title\" with\\ escapes\u{1}";
+        let w = words(html);
+        let bare = entry_json(&e, &w, 0).len();
+        for cap in caps() {
+            assert_eq!(entry_json(&e, &w, cap).len(), bare + first(&w, cap).len(), "cap {cap}: {w}");
+        }
     }
 
     /// Updating one entry at a time gives the index a fresh build gives,

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Attaché vs Hugo on the shared peer workload (../shared/bench/gen_site.py).
+#
+#   bench/peer.sh [N ...]          # default: 1000 10000
+#
+# For each N: generate the workload under $BENCH_DIR (default /dev/shm, a
+# tmpfs), turn its Zola layout into an Attaché site (translated config.toml,
+# the repo's default theme, correction on), then build Attaché (release) and
+# Hugo (Debian's `hugo`, plain templates) alternately with measure.py: one
+# untimed warm-up each, then ROUNDS rounds, the order flipping every round,
+# output on the tmpfs. Prints the medians of wall and CPU (user + sys), the
+# peak RSS and the Attaché/Hugo ratios.
+#
+# Environment:
+#   ROUNDS=3          timed builds per tool and size (after one warm-up)
+#   SEED=42           gen_site.py seed
+#   SHARED=../shared/bench   where gen_site.py and measure.py live
+#   BENCH_DIR=/dev/shm       where the sites and outputs go
+#   KEEP=1            keep the generated sites (their paths are printed)
+#   NO_INSTALL=1      do not apt-get install `hugo` when missing
+#   NO_HUGO=1         time Attaché alone
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(dirname "$HERE")"
+ROUNDS="${ROUNDS:-3}"
+SEED="${SEED:-42}"
+if [ -z "${SHARED:-}" ]; then
+    # a clone beside ../shared, or a worktree one level further down
+    for SHARED in "$REPO/../shared/bench" "$REPO/../../shared/bench"; do
+        [ -d "$SHARED" ] && break
+    done
+fi
+BENCH_DIR="${BENCH_DIR:-/dev/shm}"
+SIZES=("$@")
+[ ${#SIZES[@]} -eq 0 ] && SIZES=(1000 10000)
+
+log() { printf '%s\n' "$*" >&2; }
+
+for f in gen_site.py measure.py; do
+    [ -f "$SHARED/$f" ] || { log "error: $SHARED/$f not found (set SHARED)"; exit 1; }
+done
+
+HUGO=""
+if [ -z "${NO_HUGO:-}" ]; then
+    if ! command -v hugo >/dev/null && [ -z "${NO_INSTALL:-}" ]; then
+        log "installing hugo (apt-get)"
+        apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >&2
+    fi
+    HUGO="$(command -v hugo || true)"
+    [ -n "$HUGO" ] || { log "error: hugo not found (NO_HUGO=1 to skip it)"; exit 1; }
+fi
+
+log "building attache (cargo build --release) ..."
+(cd "$REPO" && cargo build --release --quiet) || { log "error: cargo build --release failed"; exit 1; }
+ATTACHE="$REPO/target/release/attache"
+
+# attache_site ZOLA_DIR ATTACHE_DIR: the Zola layout as an Attaché site. The
+# content is the same; the config is translated key by key (Zola-only keys
+# dropped, taxonomies as tables); `transparent = true` is left out of the
+# section front matter, which Attaché does not know.
+attache_site() {
+    local z="$1" a="$2"
+    mkdir -p "$a"
+    cp -r "$z/content" "$z/static" "$a/"
+    find "$a/content" -name _index.md -exec sed -i '/^transparent = true$/d' {} +
+    mkdir -p "$a/themes" && cp -r "$REPO/themes/default" "$a/themes/"
+    cat >"$a/config.toml" <<'EOF'
+base_url = "https://example.org"
+title = "Foreign Policy Explainers"
+description = "Synthetic benchmark site: explainers on foreign policy"
+default_language = "en"
+theme = "default"
+generate_feed = true
+feed_limit = 20
+generate_sitemap = true
+generate_robots_txt = true
+
+[markdown]
+smart_punctuation = false
+highlight_code = true
+
+[taxonomies.topics]
+paginate_by = 10
+
+[taxonomies.countries]
+paginate_by = 10
+EOF
+}
+
+ROWS=()
+DIR=""
+cleanup() { [ -z "${KEEP:-}" ] && [ -n "$DIR" ] && rm -rf "$DIR"; return 0; }
+trap cleanup EXIT
+for N in "${SIZES[@]}"; do
+    DIR="$(mktemp -d "$BENCH_DIR/attache-peer-$N.XXXXXX")"
+    log ""
+    log "== N=$N in $DIR (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    python3 "$SHARED/gen_site.py" "$N" --out "$DIR/gen" --seed "$SEED" >/dev/null
+    mkdir -p "$DIR/sites" "$DIR/out"
+    attache_site "$DIR/gen/zola" "$DIR/sites/attache"
+    TOOLS=("attache=$ATTACHE build --root . -q -o {out}")
+    if [ -n "$HUGO" ]; then
+        mv "$DIR/gen/hugo" "$DIR/sites/hugo"
+        TOOLS+=("hugo=$HUGO --quiet -d {out}")
+    fi
+    python3 "$SHARED/measure.py" build --site-dir "$DIR/sites" --rounds "$ROUNDS" \
+        --articles "$N" --out "$DIR/results.json" --out-root "$DIR/out" "${TOOLS[@]}" >&2
+    ROWS+=("$(python3 - "$DIR/results.json" "$N" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+a = r["attache"]; h = r.get("hugo")
+def cells(t):
+    return [f"{t['median_wall_s']:.2f}", f"{t['median_cpu_s']:.2f}", f"{t['max_rss_mib']:.0f}",
+            f"{t['output']['html_files']:,}"]
+row = [f"{n:,}"] + cells(a)
+if h:
+    row += cells(h) + [f"{a['median_wall_s'] / h['median_wall_s']:.2f}",
+                       f"{a['median_cpu_s'] / h['median_cpu_s']:.2f}",
+                       f"{a['max_rss_mib'] / h['max_rss_mib']:.2f}"]
+else:
+    row += ["-"] * 7
+print("| " + " | ".join(row) + " |")
+EOF
+)")
+    if [ -n "${KEEP:-}" ]; then log "kept $DIR"; else rm -rf "$DIR"; fi
+    DIR=""
+done
+
+echo
+echo "$ROUNDS alternating rounds after one warm-up; medians of wall and CPU (user + sys); MiB = highest peak RSS; ratios attache/hugo"
+echo
+echo "| N | attache s | attache cpu s | attache MiB | attache HTML | hugo s | hugo cpu s | hugo MiB | hugo HTML | wall ratio | cpu ratio | RSS ratio |"
+echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+printf '%s\n' "${ROWS[@]}"
