@@ -15,3 +15,4 @@ mod serve;
 mod support;
 mod theme;
 mod watch;
+mod zola_compat;
