@@ -354,7 +354,7 @@ fn fold(s: &str) -> String {
                 }
             }
             '…' => out.push_str("..."),
-            c if space => {
+            _ if space => {
                 if !out.ends_with(' ') {
                     out.push(' ');
                 }
