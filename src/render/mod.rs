@@ -5,6 +5,7 @@ pub mod feeds;
 pub mod highlight;
 pub mod markdown;
 pub mod minify;
+pub mod sass;
 pub mod search;
 pub mod shortcodes;
 pub mod templates;

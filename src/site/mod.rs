@@ -104,19 +104,24 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let mut clock = Stopwatch::new();
     let root = &opts.root;
     let mut built = Built::default();
-    let config_path = root.join("config.toml");
+    let config_name = crate::config::file_name(root);
+    let config_path = root.join(config_name);
     if !config_path.is_file() {
         anyhow::bail!("no config.toml in {} (is this a site? `attache init` makes one)", root.display());
     }
     let config_text = crate::fs::read_to_string(&config_path)?;
-    built.sources.insert("config.toml", Arc::from(config_text.as_str()));
-    let mut config = match Config::parse(Path::new("config.toml"), &config_text) {
-        Ok(c) => c,
-        Err(d) => {
-            built.diagnostics.push(d);
+    built.sources.insert(config_name, Arc::from(config_text.as_str()));
+    let mut config = match Config::parse_all(Path::new(config_name), &config_text) {
+        Ok((c, mut warnings)) => {
+            built.diagnostics.append(&mut warnings);
+            c
+        }
+        Err(mut d) => {
+            built.diagnostics.append(&mut d);
             return Ok((built, None));
         }
     };
+    config.resolve_theme(root);
     if let Some(url) = &opts.base_url {
         config.base_url = url.trim_end_matches('/').to_string();
     }
@@ -165,6 +170,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     clock.lap("correct");
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
     let statics = static_files(root, &config, &mut diags);
+    let sass = crate::render::sass::compile(root, &config, &mut built.sources, &mut diags);
     let highlight_base = templates_stylesheet(&config);
 
     // Every URL the build will produce, to find duplicates and check links.
@@ -235,7 +241,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     for a in &content.assets {
         known.insert(a.output.clone());
     }
-    for k in statics.keys() {
+    for k in statics.keys().chain(sass.keys()) {
         known.insert(k.clone());
     }
     for f in ["atom.xml", "sitemap.xml", "robots.txt", "404.html", "highlight.css", SEARCH_INDEX, "search/"] {
@@ -262,7 +268,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         if !tpl.has(name) {
             diags.push(Diagnostic::error(
                 "template/missing",
-                format!("themes/{}/templates/{name}", config.theme),
+                if config.theme.is_empty() {
+                    format!("templates/{name}")
+                } else {
+                    format!("themes/{}/templates/{name}", config.theme)
+                },
                 format!("the theme has no `{name}`"),
             ));
         }
@@ -403,6 +413,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     }
     for (k, v) in statics {
         files.entry(k).or_insert(OutFile::Copy(v));
+    }
+    for (k, css) in sass {
+        files.insert(k, OutFile::Bytes(css.into_bytes()));
     }
 
     clock.lap("search, feeds, assets");

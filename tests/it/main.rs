@@ -15,4 +15,5 @@ mod serve;
 mod support;
 mod theme;
 mod watch;
+mod zola;
 mod zola_compat;
