@@ -444,6 +444,45 @@ impl Config {
         }
     }
 
+    /// Zola's fields of the `config` template value, beside Attaché's own,
+    /// so a Zola theme reading `config.feed_filenames` or `config.mode` works.
+    pub fn zola_fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::json;
+        let table = |t: &toml::Table| toml_to_json(&toml::Value::Table(t.clone()));
+        let m = &self.markdown;
+        let pairs = [
+            ("generate_feeds", json!(self.generate_feed)),
+            ("feed_filenames", json!(self.feed_filenames)),
+            ("feed_limit", json!(self.feed_limit)),
+            ("author", json!(self.author)),
+            ("mode", json!(self.mode.as_deref().unwrap_or("build"))),
+            ("build_search_index", json!(self.build_search_index.unwrap_or(false))),
+            ("compile_sass", json!(self.compile_sass)),
+            ("minify_html", json!(self.minify_html)),
+            ("theme", json!(self.theme)),
+            ("translations", table(&self.translations)),
+            (
+                "languages",
+                json!(self.languages.iter().map(|(k, v)| (k.clone(), table(v))).collect::<serde_json::Map<_, _>>()),
+            ),
+            ("search", self.search.as_ref().map_or(json!({}), table)),
+            (
+                "markdown",
+                json!({
+                    "highlight_code": m.highlight_code, "highlight_theme": m.highlight_theme,
+                    "smart_punctuation": m.smart_punctuation, "render_emoji": m.render_emoji,
+                    "external_links_target_blank": m.external_links_target_blank,
+                    "external_links_no_follow": m.external_links_no_follow,
+                    "external_links_no_referrer": m.external_links_no_referrer,
+                    "bottom_footnotes": m.bottom_footnotes, "github_alerts": m.github_alerts,
+                    "insert_anchor_links": m.insert_anchor_links,
+                    "highlighting": m.highlighting.as_ref().map(table),
+                }),
+            ),
+        ];
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
     /// Whether a dotfile or dot-directory of `static/` (`name`, at `rel`
     /// inside `static/`) is published: the hosts' own, those listed in
     /// `publish_dotfiles`.

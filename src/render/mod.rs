@@ -9,3 +9,4 @@ pub mod sass;
 pub mod search;
 pub mod shortcodes;
 pub mod templates;
+pub mod zola_fns;

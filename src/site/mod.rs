@@ -264,7 +264,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             return Ok((built, None));
         }
     };
-    for name in ["index.html", "section.html", "page.html", "404.html"] {
+    // Zola's rule: `page.html` and `section.html` are needed only by pages
+    // and sections that use them (reported there), 404.html has a built-in.
+    for name in ["index.html"] {
         if !tpl.has(name) {
             diags.push(Diagnostic::error(
                 "template/missing",
@@ -552,6 +554,7 @@ impl Md<'_> {
         let base_path = self.base_path;
         let mut base = tera::Context::new();
         base.insert("config", self.config_value);
+        base.insert("lang", &config.default_language);
         base.insert("page", &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path)}));
         let env = ShortcodeEnv::new(&self.tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
@@ -659,6 +662,17 @@ fn template_of(content: &Content, job: Job) -> Option<String> {
     })
 }
 
+/// Zola's per-taxonomy template (`tags/list.html`), else the shared one
+/// (`taxonomy_list.html`); `None` when the theme has neither.
+fn taxonomy_template(tpl: &templates::Templates, taxonomy: &str, kind: &str) -> Option<String> {
+    let own = format!("{taxonomy}/{kind}");
+    let shared = format!("taxonomy_{kind}");
+    [own, shared].into_iter().find(|n| tpl.has(n))
+}
+
+/// The 404 page of a theme without `404.html`, as Zola writes it.
+const BUILTIN_404: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>404 Not Found</title></head>\n<body><h1>404 Not Found</h1></body></html>\n";
+
 /// What the template stage reads.
 struct Renderer<'a> {
     config: &'a Config,
@@ -708,6 +722,7 @@ impl Renderer<'_> {
     fn ctx_base(&self, url_path: &str) -> tera::Context {
         let mut c = tera::Context::new();
         c.insert("config", self.config_value);
+        c.insert("lang", &self.config.default_language);
         c.insert("current_path", &format!("{}{url_path}", self.base_path));
         c.insert("current_url", &permalink(self.config, url_path));
         c
@@ -763,20 +778,16 @@ impl Renderer<'_> {
             }
             Job::TaxonomyList(t) => {
                 let t = &self.taxonomies[t];
-                if !tpl.has("taxonomy_list.html") {
-                    return None;
-                }
+                let name = taxonomy_template(tpl, &t.name, "list.html")?;
                 let url = format!("/{}/", t.slug);
                 let mut ctx = self.ctx_base(&url);
                 ctx.insert("taxonomy", &values.taxonomy_value(config, t));
                 ctx.insert("terms", &values.terms_value(config, t));
-                Some(tpl.render("taxonomy_list.html", &ctx, self.sources).map(|h| (out_path(&url), h)))
+                Some(tpl.render(&name, &ctx, self.sources).map(|h| (out_path(&url), h)))
             }
             Job::Term(t, k, c) => {
                 let t = &self.taxonomies[t];
-                if !tpl.has("taxonomy_single.html") {
-                    return None;
-                }
+                let name = taxonomy_template(tpl, &t.name, "single.html")?;
                 let by = config.taxonomies.get(&t.name).and_then(|c| c.paginate_by);
                 let term = t.terms.get(k)?;
                 let term_url = format!("/{}/{}/", t.slug, term.slug);
@@ -803,11 +814,11 @@ impl Renderer<'_> {
                     tv["pages"] = values.lite_list(chunk);
                 }
                 ctx.insert("term", &tv);
-                Some(tpl.render("taxonomy_single.html", &ctx, self.sources).map(|h| (out_path(&url), h)))
+                Some(tpl.render(&name, &ctx, self.sources).map(|h| (out_path(&url), h)))
             }
             Job::NotFound => {
                 if !tpl.has("404.html") {
-                    return None;
+                    return Some(Ok(("404.html".into(), BUILTIN_404.into())));
                 }
                 Some(tpl.render("404.html", &self.ctx_base("/404.html"), self.sources).map(|h| ("404.html".into(), h)))
             }
@@ -980,7 +991,7 @@ fn paginator(config: &Config, base: &str, by: usize, current: usize, total: usiz
 }
 
 fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
-    json!({
+    let mut v = json!({
         "title": config.title,
         "description": config.description,
         "base_url": config.base_url,
@@ -993,7 +1004,11 @@ fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
             "path": format!("{}/{}/", config.base_path(), t.slug),
             "feed": config.taxonomies.get(&t.name).is_some_and(|c| c.feed),
         })).collect::<Vec<_>>(),
-    })
+    });
+    if let Value::Object(map) = &mut v {
+        map.extend(config.zola_fields());
+    }
+    v
 }
 
 /// Page values without `content` and `toc`, for listings: one per page.
@@ -1039,6 +1054,7 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         "section": format!("{bp}{}", content.sections[p.section].url_path),
         "assets": p.assets,
         "relative_path": p.content_rel,
+        "lang": config.default_language,
     }))
 }
 
@@ -1171,7 +1187,7 @@ impl<'a> Values<'a> {
                 .iter()
                 .map(|term| {
                     let url = format!("/{}/{}/", t.slug, term.slug);
-                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": format!("{}{url}", config.base_path()), "page_count": term.pages.len()})
+                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": format!("{}{url}", config.base_path()), "page_count": term.pages.len(), "pages": self.lite_list(&term.pages)})
                 })
                 .collect(),
         )
@@ -1199,7 +1215,10 @@ impl<'a> Values<'a> {
             .map(|t| {
                 (
                     t.name.clone(),
-                    Arc::new(json!({"taxonomy": self.taxonomy_value(config, t), "terms": self.terms_value(config, t)})),
+                    // `kind` and `items` are Zola's names for the same values.
+                    Arc::new(json!({"taxonomy": self.taxonomy_value(config, t), "terms": self.terms_value(config, t),
+                        "kind": self.taxonomy_value(config, t), "items": self.terms_value(config, t),
+                        "lang": config.default_language, "permalink": permalink(config, &format!("/{}/", t.slug))})),
                 )
             })
             .collect();

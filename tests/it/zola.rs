@@ -226,3 +226,58 @@ fn a_sass_error_names_file_line_and_column() {
     assert!(err.contains("error[sass/compile]"), "{err}");
     assert!(err.contains("--> sass/main.scss:3:"), "{err}");
 }
+
+#[test]
+fn per_taxonomy_templates_and_zola_template_functions() {
+    let t = zola_site("title = \"x\"\nbase_url = \"https://example.org\"\ntaxonomies = [{ name = \"tags\" }]\n");
+    std::fs::remove_file(t.root().join("templates/taxonomy_list.html")).expect("rm");
+    std::fs::remove_file(t.root().join("templates/taxonomy_single.html")).expect("rm");
+    std::fs::remove_file(t.root().join("templates/404.html")).expect("rm");
+    t.file(
+        "templates/tags/list.html",
+        "<h1>All tags</h1>{% for term in terms %}{{ term.name }}:{{ term.pages | length }} {% endfor %}",
+    );
+    t.file("templates/tags/single.html", "<h1>Tag {{ term.name }}</h1>");
+    t.file(
+        "templates/page.html",
+        "<p id=lang>{{ lang }}</p><p id=tax>{{ get_taxonomy_url(kind=\"tags\", name=\"Rust\") | safe }}</p>\
+         <p id=feeds>{{ config.feed_filenames | join(sep=\",\") }}</p>\
+         {% set d = load_data(path=\"data/people.toml\") %}<p id=data>{{ d.people[0].name }}</p>\
+         {% set c = load_data(path=\"data/table.csv\") %}<p id=csv>{{ c.records[0][1] }}</p>\
+         {% set m = load_data(path=\"data/missing.json\", required=false) %}<p id=missing>{% if m %}present{% else %}absent{% endif %}</p>\
+         {{ page.content | safe }}",
+    );
+    t.file("templates/shortcodes/logo.html", "<img src=\"{{ get_url(path='img/logo.png') | safe }}\">");
+    t.file("data/people.toml", "[[people]]\nname = \"Ada\"\n");
+    t.file("data/table.csv", "a,b\n1,\"two, too\"\n");
+    t.page("post.md", "title = \"Post\"\n[taxonomies]\ntags = [\"Rust\"]", "{{ logo() }}\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(t.read("tags/index.html").contains("All tags"));
+    assert!(t.read("tags/index.html").contains("Rust:1"), "{}", t.read("tags/index.html"));
+    assert!(t.read("tags/rust/index.html").contains("Tag Rust"));
+    let page = t.read("post/index.html");
+    for want in [
+        "<p id=lang>en</p>",
+        "<p id=tax>https://example.org/tags/rust/</p>",
+        "<p id=feeds>atom.xml</p>",
+        "<p id=data>Ada</p>",
+        "<p id=csv>two, too</p>",
+        "<p id=missing>absent</p>",
+        "src=\"/img/logo.png\"",
+    ] {
+        assert!(page.contains(want), "{want}:\n{page}");
+    }
+    // No 404.html in the theme: Zola's built-in page.
+    assert!(t.read("404.html").contains("<h1>404 Not Found</h1>"));
+}
+
+#[test]
+fn load_data_stays_inside_the_site() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/page.html", "{{ load_data(path=\"../../etc/passwd\") }}");
+    t.page("post.md", "title = \"Post\"", "x\n");
+    let run = t.build();
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("is not a path inside the site"), "{}", run.stderr());
+}

@@ -40,7 +40,7 @@ struct Expect {
 const RATCHET: &[(&str, Expect)] = &[
     ("apollo", Expect { config_parses: true, builds: false, min_paths_pct: 0.0, min_pages_pct: 0.0 }),
     ("cela", Expect { config_parses: true, builds: false, min_paths_pct: 0.0, min_pages_pct: 0.0 }),
-    ("easydocs", Expect { config_parses: true, builds: false, min_paths_pct: 0.0, min_pages_pct: 0.0 }),
+    ("easydocs", Expect { config_parses: true, builds: true, min_paths_pct: 95.0, min_pages_pct: 35.0 }),
     ("kita", Expect { config_parses: true, builds: false, min_paths_pct: 0.0, min_pages_pct: 0.0 }),
     ("portio-zola", Expect { config_parses: true, builds: false, min_paths_pct: 0.0, min_pages_pct: 0.0 }),
     ("zap", Expect { config_parses: true, builds: false, min_paths_pct: 0.0, min_pages_pct: 0.0 }),
