@@ -1,5 +1,5 @@
 //! Zola's template functions that Attaché's own set lacks: `load_data`,
-//! `get_taxonomy_url` and `trans`, with Zola's arguments, so Zola themes
+//! `get_taxonomy_url`, `get_taxonomy_term` and `trans`, with Zola's arguments, so Zola themes
 //! render unchanged.
 
 use std::collections::HashMap;
@@ -19,7 +19,9 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
         config.base_url.clone(),
         config.taxonomies.keys().map(|k| (k.clone(), crate::slug::slugify(k))).collect::<HashMap<_, _>>(),
     );
+    let index_for_url = index.clone();
     tera.register_function("get_taxonomy_url", move |args: &HashMap<String, Value>| {
+        let index = &index_for_url;
         let kind = args.get("kind").and_then(Value::as_str).ok_or("get_taxonomy_url needs kind=\"…\"")?;
         let name = args.get("name").and_then(Value::as_str).ok_or("get_taxonomy_url needs name=\"…\"")?;
         let required = args.get("required").and_then(Value::as_bool).unwrap_or(true);
@@ -35,6 +37,21 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
             Some(slug) => Ok(Value::String(format!("{base_url}/{slug}/{}/", crate::slug::slugify(name)))),
             None if !required => Ok(Value::Null),
             None => Err(format!("get_taxonomy_url: no taxonomy `{kind}` in config.toml").into()),
+        }
+    });
+
+    let idx = index.clone();
+    tera.register_function("get_taxonomy_term", move |args: &HashMap<String, Value>| {
+        let kind = args.get("kind").and_then(Value::as_str).ok_or("get_taxonomy_term needs kind=\"…\"")?;
+        let term = args.get("term").and_then(Value::as_str).ok_or("get_taxonomy_term needs term=\"…\"")?;
+        let required = args.get("required").and_then(Value::as_bool).unwrap_or(true);
+        let found = idx.snapshot_taxonomy(kind).and_then(|t| {
+            t["items"].as_array().and_then(|items| items.iter().find(|i| i["name"].as_str() == Some(term)).cloned())
+        });
+        match found {
+            Some(v) => Ok(v),
+            None if !required => Ok(Value::Null),
+            None => Err(format!("get_taxonomy_term: no term `{term}` in taxonomy `{kind}`").into()),
         }
     });
 

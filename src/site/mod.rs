@@ -295,12 +295,12 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let page_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .pages
         .par_iter()
-        .map(|p| md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title))
+        .map(|p| md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets))
         .collect();
     let section_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .sections
         .par_iter()
-        .map(|s| md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title))
+        .map(|s| md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title, &[]))
         .collect();
     let (page_docs, page_diags): (Vec<Doc>, Vec<Vec<Diagnostic>>) = page_docs.into_iter().unzip();
     let section_docs: Vec<Doc> = section_docs
@@ -549,13 +549,17 @@ impl Md<'_> {
         rel: &Path,
         url_path: &str,
         title: &str,
+        assets: &[String],
     ) -> (Doc, Vec<Diagnostic>) {
         let config = self.config;
         let base_path = self.base_path;
         let mut base = tera::Context::new();
         base.insert("config", self.config_value);
         base.insert("lang", &config.default_language);
-        base.insert("page", &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path)}));
+        let content_rel = rel.strip_prefix("content").unwrap_or(rel).to_string_lossy().replace('\\', "/");
+        let (colocated, assets) = zola_assets(content_rel.trim_start_matches('/'), assets);
+        base.insert("page", &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path),
+            "colocated_path": colocated, "assets": assets, "lang": config.default_language}));
         let env = ShortcodeEnv::new(&self.tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
         let ctx =
@@ -660,6 +664,16 @@ fn template_of(content: &Content, job: Job) -> Option<String> {
         Job::NotFound => "404.html".into(),
         Job::Search => "search.html".into(),
     })
+}
+
+/// Zola's `colocated_path` (`blog/post/` for `blog/post/index.md`, else
+/// none) and `assets` (each co-located file as a path inside `content/`,
+/// which `load_data` and `get_url` resolve).
+fn zola_assets(content_rel: &str, names: &[String]) -> (Option<String>, Vec<String>) {
+    let Some(dir) = content_rel.strip_suffix("index.md").filter(|d| d.is_empty() || d.ends_with('/')) else {
+        return (None, Vec::new());
+    };
+    (Some(dir.to_string()), names.iter().map(|n| format!("{dir}{n}")).collect())
 }
 
 /// Zola's per-taxonomy template (`tags/list.html`), else the shared one
@@ -1052,7 +1066,8 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         "draft": p.meta.draft,
         "weight": p.meta.weight,
         "section": format!("{bp}{}", content.sections[p.section].url_path),
-        "assets": p.assets,
+        "assets": zola_assets(&p.content_rel, &p.assets).1,
+        "colocated_path": zola_assets(&p.content_rel, &p.assets).0,
         "relative_path": p.content_rel,
         "lang": config.default_language,
     }))
