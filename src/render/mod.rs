@@ -3,6 +3,7 @@
 
 pub mod feeds;
 pub mod highlight;
+pub mod images;
 pub mod markdown;
 pub mod minify;
 pub mod sass;

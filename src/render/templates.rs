@@ -105,6 +105,8 @@ fn note_pages_of(section: &Value) {
 /// The loaded templates, with where each came from (for error messages).
 pub struct Templates {
     pub tera: Tera,
+    /// Images `resize_image` made while rendering, to be written out.
+    pub processed: crate::render::images::Processed,
     /// Template name → path relative to the site root.
     pub files: HashMap<String, PathBuf>,
 }
@@ -181,6 +183,8 @@ pub fn load(
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
     register(&mut tera, config, index.clone());
     crate::render::zola_fns::register(&mut tera, config, root, index);
+    let processed = crate::render::images::Processed::default();
+    crate::render::images::register(&mut tera, config, root, processed.clone());
     // Parse each template alone first so every syntax error is reported, not just the first.
     // Other templates are stand-ins here, so `extends` and `import` resolve.
     for (name, (rel, text)) in &files {
@@ -203,7 +207,7 @@ pub fn load(
         return Err(diags);
     }
     let files = files.into_iter().map(|(n, (rel, _))| (n, rel)).collect();
-    Ok(Templates { tera, files })
+    Ok(Templates { tera, files, processed })
 }
 
 /// An error on the `theme` key of config.toml.

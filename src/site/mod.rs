@@ -419,6 +419,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     for (k, css) in sass {
         files.insert(k, OutFile::Bytes(css.into_bytes()));
     }
+    for (k, bytes) in tpl.processed.take() {
+        files.insert(k, OutFile::Bytes(bytes));
+    }
 
     clock.lap("search, feeds, assets");
     built.stats.pages = content.pages.len();
@@ -541,6 +544,8 @@ struct Md<'a> {
 
 impl Md<'_> {
     /// Shortcodes, then Markdown, with every position mapped back to the source file.
+    // The page's parts, passed one by one so that pages and sections share it.
+    #[allow(clippy::too_many_arguments)]
     fn doc(
         &self,
         body: &str,
@@ -558,8 +563,11 @@ impl Md<'_> {
         base.insert("lang", &config.default_language);
         let content_rel = rel.strip_prefix("content").unwrap_or(rel).to_string_lossy().replace('\\', "/");
         let (colocated, assets) = zola_assets(content_rel.trim_start_matches('/'), assets);
-        base.insert("page", &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path),
-            "colocated_path": colocated, "assets": assets, "lang": config.default_language}));
+        base.insert(
+            "page",
+            &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path),
+            "colocated_path": colocated, "assets": assets, "lang": config.default_language}),
+        );
         let env = ShortcodeEnv::new(&self.tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
         let ctx =
@@ -764,6 +772,16 @@ impl Renderer<'_> {
             Job::Section(i, k) => {
                 let s = &content.sections[i];
                 let name = template_of(content, job)?;
+                if !tpl.has(&name) && s.meta.template.is_none() && name == "section.html" {
+                    // As Zola: without the default template a section has no page.
+                    let warning = Diagnostic::warning(
+                        "template/missing",
+                        &s.file.rel,
+                        "the theme has no `section.html`, so this section gets no page of its own (as in Zola)",
+                    )
+                    .with_help("add templates/section.html, or set `template` in this section's front matter");
+                    return Some(Err(warning));
+                }
                 if !tpl.has(&name) {
                     return Some(unknown(&s.file.rel, &s.file.text, &name));
                 }

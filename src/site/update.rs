@@ -393,16 +393,15 @@ impl State {
         };
         // As in a full build, shortcodes run before the index exists.
         let index = self.index.take();
-        let (doc, diags) =
-            md.doc(
-                &page.body,
-                &page.body_map,
-                page.body_start,
-                &page.file.rel,
-                &page.url_path,
-                &page.meta.title,
-                &page.assets,
-            );
+        let (doc, diags) = md.doc(
+            &page.body,
+            &page.body_map,
+            page.body_start,
+            &page.file.rel,
+            &page.url_path,
+            &page.meta.title,
+            &page.assets,
+        );
         if let Some(ix) = index {
             self.index.set(ix);
         }

@@ -281,3 +281,62 @@ fn load_data_stays_inside_the_site() {
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("is not a path inside the site"), "{}", run.stderr());
 }
+
+#[test]
+fn images_are_measured_and_resized_into_processed_images() {
+    let t = zola_site("title = \"x\"\nbase_url = \"https://example.org/sub\"\n");
+    let img = image::RgbImage::from_pixel(40, 20, image::Rgb([200, 10, 10]));
+    std::fs::create_dir_all(t.root().join("content/post")).expect("mkdir");
+    img.save(t.root().join("content/post/photo.png")).expect("png");
+    t.file("static/icon.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 24 12\"></svg>");
+    t.page("post/index.md", "title = \"Post\"", "{{ thumb(src=\"photo.png\") }}\n");
+    t.file(
+        "templates/shortcodes/thumb.html",
+        "{% set r = resize_image(path=page.colocated_path ~ src, width=10, height=10, op=\"fit\", format=\"webp\") %}\
+         <img id=thumb src=\"{{ r.url | safe }}\" width=\"{{ r.width }}\" height=\"{{ r.height }}\">",
+    );
+    t.file(
+        "templates/page.html",
+        "{% set m = get_image_metadata(path=page.path ~ \"photo.png\") %}<p id=meta>{{ m.width }}x{{ m.height }}</p>\
+         {% set s = get_image_metadata(path=\"icon.svg\") %}<p id=svg>{{ s.width }}x{{ s.height }}</p>\
+         {{ page.content | safe }}",
+    );
+    let run = t.build();
+    run.assert_ok();
+    let page = t.read("post/index.html");
+    assert!(page.contains("<p id=meta>40x20</p>"), "{page}");
+    assert!(page.contains("<p id=svg>24x12</p>"), "{page}");
+    assert!(page.contains("width=\"10\" height=\"5\""), "{page}");
+    let out: Vec<String> = std::fs::read_dir(t.public("processed_images"))
+        .expect("processed_images/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(out[0].starts_with("photo.") && out[0].ends_with(".webp"), "{out:?}");
+    assert!(page.contains(&format!("https://example.org/sub/processed_images/{}", out[0])), "{page}");
+    let made = image::open(t.public(&format!("processed_images/{}", out[0]))).expect("a real image");
+    assert_eq!((made.width(), made.height()), (10, 5));
+}
+
+#[test]
+fn a_section_without_section_html_gets_no_page_as_in_zola() {
+    let t = zola_site("title = \"x\"\n");
+    std::fs::remove_file(t.root().join("templates/section.html")).expect("rm");
+    t.page("work/_index.md", "title = \"Work\"", "");
+    t.page("work/one.md", "title = \"One\"", "x\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(run.stderr().contains("the theme has no `section.html`"), "{}", run.stderr());
+    assert!(run.stderr().contains("content/work/_index.md"), "{}", run.stderr());
+    assert!(t.public("work/one/index.html").is_file());
+    assert!(!t.public("work/index.html").exists());
+}
+
+#[test]
+fn a_shortcode_body_loses_the_newlines_next_to_its_tags() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/shortcodes/wrap.html", "<span id=b>[{{ body }}]</span>");
+    t.page("p.md", "title = \"P\"", "{% wrap() %}\ninside\n{% end %}\n");
+    t.build().assert_ok();
+    assert!(t.read("p/index.html").contains("<span id=b>[inside]</span>"), "{}", t.read("p/index.html"));
+}
