@@ -62,6 +62,9 @@ pub struct PageMeta {
 /// Front matter of a section (`_index.md`).
 #[derive(Debug, Clone)]
 pub struct SectionMeta {
+    /// Zola's `transparent`: the section's pages are listed in its parent
+    /// section too (and further up while the parent is transparent).
+    pub transparent: bool,
     pub title: String,
     pub description: Option<String>,
     pub sort_by: SortBy,
@@ -368,6 +371,14 @@ impl Content {
             let s = parent_of(&dir);
             page.section = s;
             self.sections[s].pages.push(i);
+            // A transparent section passes its pages up (Zola's rule).
+            let mut at = s;
+            while self.sections[at].meta.transparent
+                && let Some(up) = self.sections[at].parent
+            {
+                self.sections[up].pages.push(i);
+                at = up;
+            }
         }
         for s in 0..self.sections.len() {
             let mut list = std::mem::take(&mut self.sections[s].pages);
@@ -411,6 +422,7 @@ fn synthetic_root(config: &Config) -> Section {
     Section {
         file: SourceFile { rel: PathBuf::from("content/_index.md"), text: Arc::from("") },
         meta: SectionMeta {
+            transparent: false,
             title: config.title.clone(),
             description: config.description.clone(),
             sort_by: SortBy::Date,
@@ -742,11 +754,9 @@ fn zola_page_keys(f: &mut Fields) {
 
 /// Zola's section keys Attaché reads but does not act on yet, each warned about.
 fn zola_section_keys(f: &mut Fields, config: &Config) {
-    for (key, what) in [
-        ("transparent", "the section's pages are not passed up to its parent"),
-        ("paginate_reversed", "pagination keeps the section's order"),
-        ("draft", "the section is published"),
-    ] {
+    for (key, what) in
+        [("paginate_reversed", "pagination keeps the section's order"), ("draft", "the section is published")]
+    {
         if f.bool(key) == Some(true) {
             f.unimplemented(key, what);
         }
@@ -802,6 +812,7 @@ fn section_from(
         }
     };
     let meta = SectionMeta {
+        transparent: f.bool("transparent").unwrap_or(false),
         title: title.clone().unwrap_or_default(),
         description: f.string("description"),
         sort_by,

@@ -178,7 +178,6 @@ fn zola_front_matter_keys_are_accepted() {
     assert!(!t.public("team/index.html").exists());
     for (key, file) in [
         ("render", "content/hidden.md"),
-        ("transparent", "content/docs/_index.md"),
         ("redirect_to", "content/docs/_index.md"),
         ("insert_anchor_links", "content/docs/_index.md"),
     ] {
@@ -339,4 +338,21 @@ fn a_shortcode_body_loses_the_newlines_next_to_its_tags() {
     t.page("p.md", "title = \"P\"", "{% wrap() %}\ninside\n{% end %}\n");
     t.build().assert_ok();
     assert!(t.read("p/index.html").contains("<span id=b>[inside]</span>"), "{}", t.read("p/index.html"));
+}
+
+#[test]
+fn a_transparent_section_passes_its_pages_up() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/section.html", "<ul>{% for p in section.pages %}<li>{{ p.title }}</li>{% endfor %}</ul>");
+    t.page("blog/_index.md", "title = \"Blog\"", "");
+    t.page("blog/a.md", "title = \"A\"\ndate = 2024-01-02", "x\n");
+    t.page("blog/tech/_index.md", "title = \"Tech\"\ntransparent = true", "");
+    t.page("blog/tech/b.md", "title = \"B\"\ndate = 2024-01-03", "x\n");
+    t.page("blog/life/_index.md", "title = \"Life\"", "");
+    t.page("blog/life/c.md", "title = \"C\"\ndate = 2024-01-04", "x\n");
+    t.build().assert_ok();
+    let blog = t.read("blog/index.html");
+    assert!(blog.contains("<li>B</li><li>A</li>"), "{blog}");
+    assert!(!blog.contains("<li>C</li>"), "{blog}");
+    assert!(t.read("blog/tech/index.html").contains("<li>B</li>"));
 }
