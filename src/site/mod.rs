@@ -674,6 +674,11 @@ fn template_of(content: &Content, job: Job) -> Option<String> {
     })
 }
 
+/// A number from the `YYYY-MM-DD` start of a date's text.
+fn date_part(date: Option<&content::front_matter::Date>, range: std::ops::Range<usize>) -> Option<u32> {
+    date.and_then(|d| d.text.get(range)).and_then(|s| s.parse().ok())
+}
+
 /// Zola's `colocated_path` (`blog/post/` for `blog/post/index.md`, else
 /// none) and `assets` (each co-located file as a path inside `content/`,
 /// which `load_data` and `get_url` resolve).
@@ -1088,6 +1093,10 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         "colocated_path": zola_assets(&p.content_rel, &p.assets).0,
         "relative_path": p.content_rel,
         "lang": config.default_language,
+        // Zola's parts of the date, for `group_by(attribute="year")`.
+        "year": date_part(p.meta.date.as_ref(), 0..4),
+        "month": date_part(p.meta.date.as_ref(), 5..7),
+        "day": date_part(p.meta.date.as_ref(), 8..10),
     }))
 }
 

@@ -356,3 +356,19 @@ fn a_transparent_section_passes_its_pages_up() {
     assert!(!blog.contains("<li>C</li>"), "{blog}");
     assert!(t.read("blog/tech/index.html").contains("<li>B</li>"));
 }
+
+#[test]
+fn pages_have_zola_date_parts_for_grouping() {
+    let t = zola_site("title = \"x\"\n");
+    t.file(
+        "templates/section.html",
+        "{% for year, pages in section.pages | group_by(attribute=\"year\") %}<h2>{{ year }}:{{ pages | length }}</h2>{% endfor %}",
+    );
+    t.page("blog/_index.md", "title = \"Blog\"", "");
+    t.page("blog/a.md", "title = \"A\"\ndate = 2024-03-05", "x\n");
+    t.page("blog/b.md", "title = \"B\"\ndate = 2024-01-02", "x\n");
+    t.page("blog/c.md", "title = \"C\"\ndate = 2023-12-31", "x\n");
+    t.build().assert_ok();
+    let blog = t.read("blog/index.html");
+    assert!(blog.contains("<h2>2024:2</h2>") && blog.contains("<h2>2023:1</h2>"), "{blog}");
+}
