@@ -402,7 +402,11 @@ impl Config {
             "exclude_paginated_pages_in_sitemap",
             "the sitemap is Attaché's",
         );
-        flag(self.feed_filenames.iter().any(|f| f != "atom.xml"), "feed_filenames", "only atom.xml feeds are written");
+        flag(
+            self.feed_filenames.iter().any(|f| f != "atom.xml" && f != "rss.xml"),
+            "feed_filenames",
+            "only atom.xml and rss.xml feeds are written",
+        );
         flag(!m.highlight_themes_css.is_empty(), "markdown.highlight_themes_css", "Attaché writes /highlight.css");
         flag(
             !m.extra_syntaxes_and_themes.is_empty(),

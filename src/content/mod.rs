@@ -778,7 +778,7 @@ fn zola_section_keys(f: &mut Fields, config: &Config) {
     let names = f.strings("feed_filenames");
     let names = if names.is_empty() { f.strings("feed_filename") } else { names };
     if names.iter().any(|n| n != "atom.xml") {
-        f.unimplemented("feed_filenames", "only atom.xml feeds are written");
+        f.unimplemented("feed_filenames", "section feeds are named by config.toml's `feed_filenames`");
     }
 }
 

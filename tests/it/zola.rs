@@ -372,3 +372,24 @@ fn pages_have_zola_date_parts_for_grouping() {
     let blog = t.read("blog/index.html");
     assert!(blog.contains("<h2>2024:2</h2>") && blog.contains("<h2>2023:1</h2>"), "{blog}");
 }
+
+#[test]
+fn feed_filenames_can_ask_for_rss_too() {
+    let t = zola_site(
+        "title = \"x\"\nbase_url = \"https://example.org\"\ngenerate_feeds = true\nfeed_filenames = [\"atom.xml\", \"rss.xml\"]\n\
+         taxonomies = [{ name = \"tags\", feed = true }]\n",
+    );
+    t.page("post.md", "title = \"Post & more\"\ndate = 2024-05-01\n[taxonomies]\ntags = [\"Rust\"]", "Hello.\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(!run.stderr().contains("feed_filenames"), "{}", run.stderr());
+    let rss = t.read("rss.xml");
+    let doc = roxmltree::Document::parse(&rss).expect("well-formed RSS");
+    assert_eq!(doc.root_element().tag_name().name(), "rss");
+    assert!(rss.contains("<title>Post &amp; more</title>"), "{rss}");
+    assert!(rss.contains("<link>https://example.org/post/</link>"), "{rss}");
+    assert!(rss.contains("Wed, 1 May 2024 00:00:00 +0000"), "{rss}");
+    assert!(t.public("atom.xml").is_file());
+    assert!(t.public("tags/rust/rss.xml").is_file());
+    assert!(t.public("tags/rust/atom.xml").is_file());
+}
