@@ -11,7 +11,12 @@ use serde::Deserialize;
 
 use crate::diagnostics::Diagnostic;
 
-/// The site's configuration, as written in `config.toml`.
+mod keys;
+
+/// The site's configuration, as written in `config.toml` (or Zola's
+/// `zola.toml`). Zola's keys, old names and new, are accepted; those whose
+/// behaviour Attaché does not have yet are listed by [`Config::unimplemented`]
+/// and reported as warnings, never silently ignored.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -26,9 +31,12 @@ pub struct Config {
     pub theme: String,
     #[serde(default = "default_language")]
     pub default_language: String,
-    /// Write `/atom.xml` for the whole site.
-    #[serde(default = "yes")]
+    /// Write `/atom.xml` for the whole site (Zola ≥ 0.19 calls it `generate_feeds`).
+    #[serde(default = "yes", alias = "generate_feeds")]
     pub generate_feed: bool,
+    /// The feed files to write (Zola ≤ 0.18: one `feed_filename`).
+    #[serde(default = "default_feed_filenames", alias = "feed_filename", deserialize_with = "one_or_many")]
+    pub feed_filenames: Vec<String>,
     /// Entries per feed.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,
@@ -49,9 +57,58 @@ pub struct Config {
     /// `static/` (`admin/.htpasswd`).
     #[serde(default)]
     pub publish_dotfiles: Vec<String>,
+    /// Zola: compile `sass/` to CSS.
+    #[serde(default)]
+    pub compile_sass: bool,
+    /// Zola: write a search index in `[search] index_format`. Attaché
+    /// writes its own `search_index.json` either way.
+    #[serde(default)]
+    pub build_search_index: Option<bool>,
+    /// Zola's `[search]` options (index format, fields).
+    #[serde(default)]
+    pub search: Option<toml::Table>,
+    /// Zola: the site's author, for feeds and templates (`config.author`).
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Zola's `[link_checker]` (external link checks, skipped prefixes).
+    #[serde(default)]
+    pub link_checker: Option<toml::Table>,
+    /// Zola: glob patterns of `content/` files to leave out.
+    #[serde(default)]
+    pub ignored_content: Vec<String>,
+    /// Zola: glob patterns of `static/` files to leave out.
+    #[serde(default)]
+    pub ignored_static: Vec<String>,
+    /// Zola: minify every HTML page.
+    #[serde(default)]
+    pub minify_html: bool,
+    /// Zola's `[slugify]` (`paths`, `taxonomies`, `anchors` = on|safe|off).
+    #[serde(default)]
+    pub slugify: Option<toml::Table>,
+    /// Zola's `[languages.CODE]` tables (title, feeds, taxonomies, translations).
+    #[serde(default)]
+    pub languages: BTreeMap<String, toml::Table>,
+    /// Zola's `[translations]` for the default language, read by `trans()`.
+    #[serde(default)]
+    pub translations: toml::Table,
+    /// Zola: `build`, `serve` or `check`, set by the command; accepted so a
+    /// config that names it parses.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Zola: the output directory (Attaché: `-o`).
+    #[serde(default)]
+    pub output_dir: Option<String>,
+    /// Zola: hard-link `static/` files instead of copying them.
+    #[serde(default)]
+    pub hard_link_static: bool,
+    /// Zola: `all` or `none`.
+    #[serde(default)]
+    pub exclude_paginated_pages_in_sitemap: Option<String>,
     #[serde(default)]
     pub markdown: MarkdownConfig,
-    #[serde(default)]
+    /// Either Attaché's map (`[taxonomies.tags]`) or Zola's array
+    /// (`taxonomies = [{ name = "tags", feed = true }]`).
+    #[serde(default, deserialize_with = "taxonomies_either")]
     pub taxonomies: BTreeMap<String, TaxonomyConfig>,
     #[serde(default)]
     pub editorial: EditorialConfig,
@@ -61,6 +118,10 @@ pub struct Config {
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: toml::Table,
+    /// Whether `theme` is written in the file (a Zola site without one has
+    /// its templates in `templates/` alone); see [`Config::resolve_theme`].
+    #[serde(skip)]
+    pub theme_written: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,6 +147,37 @@ pub struct MarkdownConfig {
     /// What to do with HTML written in articles (shortcode output is kept).
     #[serde(default)]
     pub raw_html: RawHtml,
+    /// Zola: `[{ theme, filename }]` stylesheets to write for class-based highlighting.
+    #[serde(default)]
+    pub highlight_themes_css: Vec<toml::Value>,
+    /// Zola: folders of extra `.sublime-syntax` and `.tmTheme` files.
+    #[serde(default)]
+    pub extra_syntaxes_and_themes: Vec<String>,
+    /// Zola 0.22's `[markdown.highlighting]` (theme, light/dark themes, style).
+    #[serde(default)]
+    pub highlighting: Option<toml::Table>,
+    /// Zola: footnotes at the bottom of the page.
+    #[serde(default)]
+    pub bottom_footnotes: bool,
+    /// Zola: a class on links to other sites.
+    #[serde(default)]
+    pub external_links_class: Option<String>,
+    /// Zola: `> [!NOTE]` blockquotes as alerts.
+    #[serde(default)]
+    pub github_alerts: bool,
+    /// Zola: `:smile:` shortcodes to emoji.
+    #[serde(default)]
+    pub render_emoji: bool,
+    /// Zola: `none`, `left`, `right` or `heading`; `none` turns
+    /// [`MarkdownConfig::heading_anchors`] off.
+    #[serde(default)]
+    pub insert_anchor_links: Option<String>,
+    /// Zola: definition lists.
+    #[serde(default)]
+    pub definition_list: bool,
+    /// Zola: `loading="lazy" decoding="async"` on images.
+    #[serde(default)]
+    pub lazy_async_image: bool,
 }
 
 /// `[markdown] raw_html`: a site that takes copy from many hands can refuse
@@ -116,11 +208,21 @@ impl Default for MarkdownConfig {
             external_links_no_referrer: false,
             heading_anchors: true,
             raw_html: RawHtml::Keep,
+            highlight_themes_css: Vec::new(),
+            extra_syntaxes_and_themes: Vec::new(),
+            highlighting: None,
+            bottom_footnotes: false,
+            external_links_class: None,
+            github_alerts: false,
+            render_emoji: false,
+            insert_anchor_links: None,
+            definition_list: false,
+            lazy_async_image: false,
         }
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaxonomyConfig {
     /// Terms per page on a term's page; unset means one page.
@@ -133,6 +235,12 @@ pub struct TaxonomyConfig {
     /// any other term is an error with a "did you mean" suggestion.
     #[serde(default)]
     pub allowed: Option<PathBuf>,
+    /// Zola: `false` builds no pages for the taxonomy.
+    #[serde(default = "yes")]
+    pub render: bool,
+    /// Zola: the path segment of paginated term pages (`page`).
+    #[serde(default)]
+    pub paginate_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -155,6 +263,9 @@ fn default_theme() -> String {
 fn default_language() -> String {
     "en".into()
 }
+fn default_feed_filenames() -> Vec<String> {
+    vec!["atom.xml".into()]
+}
 fn default_feed_limit() -> usize {
     20
 }
@@ -163,37 +274,217 @@ fn default_highlight_theme() -> String {
 }
 
 impl Config {
-    /// Parse `config.toml`. On failure returns a diagnostic pointing at the bad key.
+    /// Parse `config.toml`. On failure returns the first problem; see
+    /// [`Config::parse_all`] for every one.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostic> {
-        let mut config: Config = toml::from_str(text).map_err(|e| {
-            let mut d = Diagnostic::error("config/invalid", path, e.message().trim().to_string());
-            if let Some(span) = e.span() {
-                d = d.with_span(span);
-            }
-            d
-        })?;
+        match Config::parse_all(path, text) {
+            Ok((config, _warnings)) => Ok(config),
+            Err(errors) => Err(errors
+                .into_iter()
+                .find(Diagnostic::is_error)
+                .unwrap_or_else(|| Diagnostic::error("config/invalid", path, "invalid configuration"))),
+        }
+    }
+
+    /// Parse the config file, reporting every unknown key at once. `Ok`
+    /// carries the warnings (keys accepted but not acted on yet, keys Zola
+    /// ignores); `Err` every error, with the warnings found alongside.
+    pub fn parse_all(path: &Path, text: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let table = toml::de::DeTable::parse(text).map_err(|e| vec![toml_error(path, &e)])?;
+        let check = keys::check(path, table.get_ref());
+        if check.diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(check.diagnostics);
+        }
+        let mut config: Config = toml::from_str(text).map_err(|e| vec![toml_error(path, &e)])?;
         config.base_url = config.base_url.trim_end_matches('/').to_string();
         if !is_one_name(&config.theme) {
-            return Err(Diagnostic::error(
+            return Err(vec![Diagnostic::error(
                 "config/invalid",
                 path,
                 format!("theme `{}` must be the name of a directory in themes/", config.theme),
             )
             .with_span(value_span(text, "theme"))
-            .with_help("write the directory's name alone, e.g. `theme = \"default\"`; a theme is never loaded from outside themes/"));
+            .with_help("write the directory's name alone, e.g. `theme = \"default\"`; a theme is never loaded from outside themes/")]);
         }
         for (name, tax) in &config.taxonomies {
             if crate::slug::slugify(name).is_empty() || tax.paginate_by == Some(0) {
-                let at = text.find(&format!("taxonomies.{name}")).unwrap_or(0);
-                return Err(Diagnostic::error(
-                    "config/invalid",
-                    path,
-                    format!("taxonomy `{name}` needs a name with letters and a paginate_by above 0"),
-                )
-                .with_span(at..at + name.len()));
+                let at = text.find(&format!("taxonomies.{name}")).unwrap_or_else(|| check.span("taxonomies").start);
+                return Err(vec![
+                    Diagnostic::error(
+                        "config/invalid",
+                        path,
+                        format!("taxonomy `{name}` needs a name with letters and a paginate_by above 0"),
+                    )
+                    .with_span(at..at + name.len().max(1)),
+                ]);
             }
         }
-        Ok(config)
+        config.theme_written = check.spans.contains_key("theme");
+        config.adopt_default_language(path, &check)?;
+        if config.markdown.insert_anchor_links.as_deref() == Some("none") {
+            config.markdown.heading_anchors = false;
+        }
+        let mut warnings = check.diagnostics.clone();
+        warnings.extend(config.unimplemented().into_iter().map(|(key, what)| {
+            Diagnostic::warning(
+                "config/unimplemented",
+                path,
+                format!("`{key}` is accepted but not implemented yet: {what}"),
+            )
+            .with_span(check.span(&key))
+        }));
+        Ok((config, warnings))
+    }
+
+    /// Zola lets `[languages.DEFAULT]` hold the default language's title,
+    /// description and taxonomies; they apply where the top level has none.
+    fn adopt_default_language(&mut self, path: &Path, check: &keys::KeyCheck) -> Result<(), Vec<Diagnostic>> {
+        #[derive(Deserialize)]
+        struct Language {
+            #[serde(default)]
+            title: Option<String>,
+            #[serde(default)]
+            description: Option<String>,
+            #[serde(default, deserialize_with = "taxonomies_either")]
+            taxonomies: BTreeMap<String, TaxonomyConfig>,
+        }
+        let Some(table) = self.languages.get(&self.default_language) else { return Ok(()) };
+        let lang: Language = toml::Value::Table(table.clone()).try_into().map_err(|e: toml::de::Error| {
+            let at = check.span(&format!("languages.{}", self.default_language));
+            vec![Diagnostic::error("config/invalid", path, e.message().trim().to_string()).with_span(at)]
+        })?;
+        if self.title.is_empty()
+            && let Some(title) = lang.title
+        {
+            self.title = title;
+        }
+        if self.description.is_none() {
+            self.description = lang.description;
+        }
+        if self.taxonomies.is_empty() {
+            self.taxonomies = lang.taxonomies;
+        }
+        Ok(())
+    }
+
+    /// The keys set to ask for something Attaché does not do yet, each with
+    /// what happens instead, so that none is silently ignored.
+    fn unimplemented(&self) -> Vec<(String, &'static str)> {
+        let m = &self.markdown;
+        let mut out: Vec<(String, &'static str)> = Vec::new();
+        let mut flag = |on: bool, key: &str, what: &'static str| {
+            if on {
+                out.push((key.to_string(), what));
+            }
+        };
+        flag(
+            self.build_search_index == Some(true),
+            "build_search_index",
+            "Zola's search_index.LANG.js/.json and elasticlunr.min.js are not written (Attaché writes its own search_index.json)",
+        );
+        flag(self.search.is_some(), "search", "the index format and fields are Attaché's own");
+        flag(self.link_checker.is_some(), "link_checker", "external links are not checked");
+        flag(!self.ignored_content.is_empty(), "ignored_content", "no content file is left out");
+        flag(!self.ignored_static.is_empty(), "ignored_static", "no static file is left out");
+        flag(self.minify_html, "minify_html", "pages are not minified");
+        flag(self.slugify.is_some(), "slugify", "slugs follow Attaché's own rules");
+        flag(!self.languages.is_empty(), "languages", "only the default language's settings are used");
+        flag(!self.translations.is_empty(), "translations", "there is no trans() function yet");
+        flag(self.mode.is_some(), "mode", "the mode is the command's (build, serve, check)");
+        flag(
+            self.output_dir.as_deref().is_some_and(|d| d.trim_end_matches('/') != "public"),
+            "output_dir",
+            "the output goes to public/ unless `-o` says otherwise",
+        );
+        flag(self.hard_link_static, "hard_link_static", "static files are copied");
+        flag(
+            self.exclude_paginated_pages_in_sitemap.is_some(),
+            "exclude_paginated_pages_in_sitemap",
+            "the sitemap is Attaché's",
+        );
+        flag(
+            self.feed_filenames.iter().any(|f| f != "atom.xml" && f != "rss.xml"),
+            "feed_filenames",
+            "only atom.xml and rss.xml feeds are written",
+        );
+        flag(!m.highlight_themes_css.is_empty(), "markdown.highlight_themes_css", "Attaché writes /highlight.css");
+        flag(
+            !m.extra_syntaxes_and_themes.is_empty(),
+            "markdown.extra_syntaxes_and_themes",
+            "only built-in syntaxes and themes are used",
+        );
+        flag(
+            m.highlighting.is_some(),
+            "markdown.highlighting",
+            "code is highlighted with `highlight_theme` through /highlight.css",
+        );
+        flag(m.bottom_footnotes, "markdown.bottom_footnotes", "footnotes stay where they are defined");
+        flag(m.external_links_class.is_some(), "markdown.external_links_class", "external links get no class");
+        flag(m.github_alerts, "markdown.github_alerts", "`> [!NOTE]` stays a plain blockquote");
+        flag(m.render_emoji, "markdown.render_emoji", "`:emoji:` codes stay as text");
+        flag(
+            m.insert_anchor_links.as_deref().is_some_and(|v| v != "none"),
+            "markdown.insert_anchor_links",
+            "headings get Attaché's own anchor links (`heading_anchors`)",
+        );
+        flag(m.definition_list, "markdown.definition_list", "definition lists are not parsed");
+        flag(m.lazy_async_image, "markdown.lazy_async_image", "images are not marked lazy");
+        for (name, tax) in &self.taxonomies {
+            flag(!tax.render, &format!("taxonomies.{name}.render"), "the taxonomy's pages are built");
+            flag(
+                tax.paginate_path.is_some(),
+                &format!("taxonomies.{name}.paginate_path"),
+                "paginated term pages use page/N/",
+            );
+        }
+        out
+    }
+
+    /// A site that names no theme uses `themes/default` when it has one, and
+    /// otherwise none: its own `templates/` alone, as in Zola.
+    pub fn resolve_theme(&mut self, root: &Path) {
+        if !self.theme_written && !root.join("themes").join(&self.theme).is_dir() {
+            self.theme.clear();
+        }
+    }
+
+    /// Zola's fields of the `config` template value, beside Attaché's own,
+    /// so a Zola theme reading `config.feed_filenames` or `config.mode` works.
+    pub fn zola_fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::json;
+        let table = |t: &toml::Table| toml_to_json(&toml::Value::Table(t.clone()));
+        let m = &self.markdown;
+        let pairs = [
+            ("generate_feeds", json!(self.generate_feed)),
+            ("feed_filenames", json!(self.feed_filenames)),
+            ("feed_limit", json!(self.feed_limit)),
+            ("author", json!(self.author)),
+            ("mode", json!(self.mode.as_deref().unwrap_or("build"))),
+            ("build_search_index", json!(self.build_search_index.unwrap_or(false))),
+            ("compile_sass", json!(self.compile_sass)),
+            ("minify_html", json!(self.minify_html)),
+            ("theme", json!(self.theme)),
+            ("translations", table(&self.translations)),
+            (
+                "languages",
+                json!(self.languages.iter().map(|(k, v)| (k.clone(), table(v))).collect::<serde_json::Map<_, _>>()),
+            ),
+            ("search", self.search.as_ref().map_or(json!({}), table)),
+            (
+                "markdown",
+                json!({
+                    "highlight_code": m.highlight_code, "highlight_theme": m.highlight_theme,
+                    "smart_punctuation": m.smart_punctuation, "render_emoji": m.render_emoji,
+                    "external_links_target_blank": m.external_links_target_blank,
+                    "external_links_no_follow": m.external_links_no_follow,
+                    "external_links_no_referrer": m.external_links_no_referrer,
+                    "bottom_footnotes": m.bottom_footnotes, "github_alerts": m.github_alerts,
+                    "insert_anchor_links": m.insert_anchor_links,
+                    "highlighting": m.highlighting.as_ref().map(table),
+                }),
+            ),
+        ];
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
 
     /// Whether a dotfile or dot-directory of `static/` (`name`, at `rel`
@@ -231,6 +522,76 @@ impl Config {
     }
 }
 
+/// A TOML syntax or type error as a diagnostic pointing at its span.
+fn toml_error(path: &Path, e: &toml::de::Error) -> Diagnostic {
+    let mut d = Diagnostic::error("config/invalid", path, e.message().trim().to_string());
+    if let Some(span) = e.span() {
+        d = d.with_span(span);
+    }
+    d
+}
+
+/// A string or a list of strings (Zola's `feed_filename` became `feed_filenames`).
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// Attaché's `[taxonomies.NAME]` map or Zola's `[{ name = "NAME", … }]`
+/// array. Keys Zola ignores in an array entry (kita's `rss`) are ignored here
+/// too, with the warning the key check gives.
+fn taxonomies_either<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, TaxonomyConfig>, D::Error> {
+    use serde::de::Error as _;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Map(BTreeMap<String, TaxonomyConfig>),
+        List(Vec<ZolaTaxonomy>),
+    }
+    /// One entry of Zola's array.
+    #[derive(Deserialize)]
+    struct ZolaTaxonomy {
+        name: String,
+        #[serde(default)]
+        paginate_by: Option<usize>,
+        #[serde(default)]
+        paginate_path: Option<String>,
+        #[serde(default)]
+        feed: bool,
+        #[serde(default = "yes")]
+        render: bool,
+        #[serde(default)]
+        allowed: Option<PathBuf>,
+    }
+    match Either::deserialize(d) {
+        Ok(Either::Map(m)) => Ok(m),
+        Ok(Either::List(list)) => Ok(list
+            .into_iter()
+            .map(|t| {
+                let config = TaxonomyConfig {
+                    paginate_by: t.paginate_by,
+                    feed: t.feed,
+                    allowed: t.allowed,
+                    render: t.render,
+                    paginate_path: t.paginate_path,
+                };
+                (t.name, config)
+            })
+            .collect()),
+        Err(_) => Err(D::Error::custom(
+            "taxonomies must be tables (`[taxonomies.tags]`) or Zola's list (`taxonomies = [{ name = \"tags\" }]`), each with paginate_by (a number above 0), feed and render (true or false)",
+        )),
+    }
+}
+
 /// A single directory name (or empty: no theme): no separators, not `.` or `..`.
 fn is_one_name(name: &str) -> bool {
     name != "." && name != ".." && !name.contains(['/', '\\', '\0', ':'])
@@ -257,19 +618,25 @@ fn value_span(text: &str, key: &str) -> std::ops::Range<usize> {
     0..0
 }
 
-/// `toml` values to JSON for templates (TOML dates become strings).
+/// The site's config file: `config.toml`, or Zola's other name `zola.toml`
+/// when only that exists.
+pub fn file_name(root: &Path) -> &'static str {
+    if !root.join("config.toml").is_file() && root.join("zola.toml").is_file() { "zola.toml" } else { "config.toml" }
+}
+
 /// Whether the site at `root` asks to keep the output's dotfiles (Zola's
 /// `preserve_dotfiles_in_output`), read before the build so the output
 /// directory can be claimed with it. An unreadable config says no; the build
 /// reports it properly.
 pub fn preserves_dotfiles(root: &Path) -> bool {
-    std::fs::read_to_string(root.join("config.toml"))
+    std::fs::read_to_string(root.join(file_name(root)))
         .ok()
         .and_then(|text| text.parse::<toml::Table>().ok())
         .and_then(|t| t.get("preserve_dotfiles_in_output").and_then(toml::Value::as_bool))
         .unwrap_or(false)
 }
 
+/// `toml` values to JSON for templates (TOML dates become strings).
 pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {

@@ -28,6 +28,10 @@ feed = true
 
 [taxonomies.regions]
 
+[editorial]
+# Zola makes `title` optional; these explainers require one.
+required_fields = ["title"]
+
 [extra]
 tagline = "Foreign policy, explained."
 "#;

@@ -307,6 +307,20 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A key Zola knows and Attaché accepts but does not act on yet: a
+    /// warning at the key saying what happens instead, never silence.
+    pub fn unimplemented(&mut self, key: &str, what: &str) {
+        let span = key_span(self.text, self.split, key);
+        self.diags.push(
+            Diagnostic::warning(
+                "fm/unimplemented",
+                self.path,
+                format!("`{key}` is accepted but not implemented yet: {what}"),
+            )
+            .with_span(span),
+        );
+    }
+
     /// Report every key left unread as unknown, suggesting the closest known one.
     pub fn finish(mut self, known: &[&str]) -> Vec<Diagnostic> {
         let left: Vec<String> = self.table.keys().cloned().collect();

@@ -62,6 +62,9 @@ pub struct PageMeta {
 /// Front matter of a section (`_index.md`).
 #[derive(Debug, Clone)]
 pub struct SectionMeta {
+    /// Zola's `transparent`: the section's pages are listed in its parent
+    /// section too (and further up while the parent is transparent).
+    pub transparent: bool,
     pub title: String,
     pub description: Option<String>,
     pub sort_by: SortBy,
@@ -145,6 +148,10 @@ const PAGE_KEYS: &[&str] = &[
     "extra",
     "correct",
     "keep",
+    "path",
+    "render",
+    "in_search_index",
+    "insert_anchor_links",
 ];
 const SECTION_KEYS: &[&str] = &[
     "title",
@@ -158,6 +165,16 @@ const SECTION_KEYS: &[&str] = &[
     "extra",
     "correct",
     "keep",
+    "draft",
+    "transparent",
+    "redirect_to",
+    "paginate_reversed",
+    "paginate_path",
+    "in_search_index",
+    "insert_anchor_links",
+    "render",
+    "generate_feeds",
+    "feed_filenames",
 ];
 
 /// Which pages a build publishes: drafts only when asked, pages dated in the
@@ -186,6 +203,47 @@ impl Publish {
     }
 }
 
+/// The language of `page.LANG.md` / `_index.LANG.md`, when LANG is one of
+/// config.toml's `[languages]` other than the default, or any of them for
+/// `_index.LANG.md` (Zola builds no page from `_index.DEFAULT.md`; a
+/// default-language `page.fr.md` is a page with the slug `page-fr`, as in Zola).
+fn other_language<'c>(path: &Path, config: &'c Config) -> Option<&'c str> {
+    let stem = path.file_stem()?.to_str()?;
+    let (base, lang) = stem.rsplit_once('.')?;
+    let (name, _) = config.languages.get_key_value(lang)?;
+    (name != &config.default_language || base == "_index").then_some(name.as_str())
+}
+
+/// Leave out the files of languages other than the default, with one warning
+/// naming how many: multilingual sites are not built yet, and a translation
+/// must not be published as a page of the default language.
+fn skip_other_languages(config: &Config, markdown: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
+    let mut langs = std::collections::BTreeSet::new();
+    let before = markdown.len();
+    markdown.retain(|p| match other_language(p, config) {
+        Some(lang) => {
+            langs.insert(lang.to_string());
+            false
+        }
+        None => true,
+    });
+    let left_out = before - markdown.len();
+    if left_out > 0 {
+        let names: Vec<String> = langs.into_iter().collect();
+        diags.push(
+            Diagnostic::warning(
+                "content/language",
+                "content",
+                format!(
+                    "{left_out} file(s) in languages ({}) are not built: [languages] is accepted but not implemented yet",
+                    names.join(", ")
+                ),
+            )
+            .with_help("only the default language's pages are published for now"),
+        );
+    }
+}
+
 pub(crate) enum Parsed {
     Page(Page),
     Section(Section),
@@ -209,6 +267,7 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
         }
     }
 
+    skip_other_languages(config, &mut markdown, diags);
     let results: Vec<(Option<Parsed>, Vec<Diagnostic>, Option<SourceFile>)> =
         markdown.par_iter().map(|path| parse_file(root, &content_dir, path, config)).collect();
 
@@ -325,6 +384,14 @@ impl Content {
             let s = parent_of(&dir);
             page.section = s;
             self.sections[s].pages.push(i);
+            // A transparent section passes its pages up (Zola's rule).
+            let mut at = s;
+            while self.sections[at].meta.transparent
+                && let Some(up) = self.sections[at].parent
+            {
+                self.sections[up].pages.push(i);
+                at = up;
+            }
         }
         for s in 0..self.sections.len() {
             let mut list = std::mem::take(&mut self.sections[s].pages);
@@ -368,6 +435,7 @@ fn synthetic_root(config: &Config) -> Section {
     Section {
         file: SourceFile { rel: PathBuf::from("content/_index.md"), text: Arc::from("") },
         meta: SectionMeta {
+            transparent: false,
             title: config.title.clone(),
             description: config.description.clone(),
             sort_by: SortBy::Date,
@@ -497,7 +565,7 @@ pub(crate) fn parse_file(
     };
     let is_section = path.file_name().is_some_and(|n| n == "_index.md");
     let (parsed, diags) = if is_section {
-        let (s, d) = section_from(file.clone(), &split, table, content_rel);
+        let (s, d) = section_from(file.clone(), &split, table, content_rel, config);
         (s.map(Parsed::Section), d)
     } else {
         let (p, d) = page_from(file.clone(), &split, table, content_rel, config);
@@ -506,26 +574,56 @@ pub(crate) fn parse_file(
     (parsed, diags, Some(file))
 }
 
-fn require_title(fields: &mut Fields, split: &Split) -> Option<String> {
+/// The title. Zola makes it optional, and so does Attaché unless
+/// `[editorial] required_fields` lists `title`; `None` only when a required
+/// title is missing or empty (an error is pushed).
+fn read_title(fields: &mut Fields, split: &Split, config: &Config) -> Option<String> {
+    let required = config.editorial.required_fields.iter().any(|f| f == "title");
+    let help = "add `title = \"…\"` to the front matter (config.toml's [editorial] required_fields asks for one)";
     match fields.string("title") {
-        Some(t) if !t.trim().is_empty() => Some(t),
+        Some(t) if !t.trim().is_empty() || !required => Some(t),
         Some(_) => {
             let span = key_span(fields.text, split, "title");
-            fields.diags.push(Diagnostic::error("fm/missing-title", fields.path, "`title` is empty").with_span(span));
+            fields.diags.push(
+                Diagnostic::error("fm/missing-title", fields.path, "`title` is empty").with_span(span).with_help(help),
+            );
             None
         }
+        None if !required => Some(String::new()),
         None => {
             if !fields.diags.iter().any(|d| d.message.contains("`title`")) {
                 let s = split.front.start.saturating_sub(4);
                 fields.diags.push(
                     Diagnostic::error("fm/missing-title", fields.path, "this article has no `title`")
                         .with_span(s..s + 3)
-                        .with_help("add `title = \"…\"` to the front matter"),
+                        .with_help(help),
                 );
             }
             None
         }
     }
+}
+
+/// `2018-10-01-title` or `2018-10-01_title` (Zola's dated file names): the
+/// date and the rest, which becomes the slug.
+fn date_prefix(name: &str) -> Option<(Date, &str)> {
+    let head = name.get(..10)?;
+    let rest = name.get(10..)?;
+    let rest = rest.strip_prefix('-').or_else(|| rest.strip_prefix('_'))?;
+    if rest.is_empty() {
+        return None;
+    }
+    Some((Date::parse(head)?, rest))
+}
+
+/// Zola's `path = "a/b"`: the page's URL path, one or more safe segments.
+fn custom_path(path: &str) -> Option<String> {
+    let trimmed = path.trim_matches('/');
+    let ok = !trimmed.is_empty()
+        && trimmed
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != ".." && !seg.contains(['\\', '?', '#']));
+    ok.then(|| format!("/{trimmed}/"))
 }
 
 fn page_from(
@@ -539,7 +637,7 @@ fn page_from(
     let rel = file.rel.clone();
     let present: HashSet<String> = table.keys().cloned().collect();
     let mut f = Fields::new(&rel, &text, split, table);
-    let title = require_title(&mut f, split);
+    let title = read_title(&mut f, split, config);
     let mut meta = PageMeta {
         title: title.clone().unwrap_or_default(),
         description: f.string("description"),
@@ -557,6 +655,8 @@ fn page_from(
         correct: f.bool("correct").unwrap_or(true),
         keep: f.strings("keep"),
     };
+    let path_key = f.string("path");
+    zola_page_keys(&mut f);
     let tax = f.table("taxonomies");
     let mut bad_tax = Vec::new();
     for (name, value) in tax {
@@ -632,11 +732,15 @@ fn page_from(
     let is_bundle = content_rel.ends_with("/index.md") || content_rel == "index.md";
     let mut parts: Vec<&str> = content_rel.split('/').collect();
     let file_name = parts.pop().unwrap_or_default();
-    let default_slug = if is_bundle {
+    let mut default_slug = if is_bundle {
         parts.pop().unwrap_or("index").to_string()
     } else {
         file_name.trim_end_matches(".md").to_string()
     };
+    if let Some((date, rest)) = date_prefix(&default_slug) {
+        meta.date.get_or_insert(date);
+        default_slug = rest.to_string();
+    }
     let slug = meta.slug.clone().unwrap_or_else(|| slugify(&default_slug));
     let dirs = match dir_segments(&parts) {
         Ok(d) => d,
@@ -659,6 +763,20 @@ fn page_from(
     }
     url.push_str(&slug);
     url.push('/');
+    if let Some(path) = path_key {
+        match custom_path(&path) {
+            Some(custom) => url = custom,
+            None => diags.push(
+                Diagnostic::error(
+                    "fm/invalid-value",
+                    rel.clone(),
+                    format!("`path` `{path}` is not a URL path inside the site"),
+                )
+                .with_span(key_span(&text, split, "path"))
+                .with_help("write segments separated by `/`, e.g. `path = \"about/team\"`"),
+            ),
+        }
+    }
     if title.is_none() || diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -677,16 +795,61 @@ fn page_from(
     (Some(page), diags)
 }
 
+/// Zola's page keys Attaché reads but does not act on yet, each warned about.
+fn zola_page_keys(f: &mut Fields) {
+    if f.bool("render") == Some(false) {
+        f.unimplemented("render", "the page is rendered");
+    }
+    if f.bool("in_search_index") == Some(false) {
+        f.unimplemented("in_search_index", "the page is in the search index");
+    }
+    if f.string("insert_anchor_links").is_some() {
+        f.unimplemented("insert_anchor_links", "[markdown]'s setting applies");
+    }
+}
+
+/// Zola's section keys Attaché reads but does not act on yet, each warned about.
+fn zola_section_keys(f: &mut Fields, config: &Config) {
+    for (key, what) in
+        [("paginate_reversed", "pagination keeps the section's order"), ("draft", "the section is published")]
+    {
+        if f.bool(key) == Some(true) {
+            f.unimplemented(key, what);
+        }
+    }
+    if f.bool("render") == Some(false) {
+        f.unimplemented("render", "the section is rendered");
+    }
+    if f.bool("in_search_index") == Some(false) {
+        f.unimplemented("in_search_index", "the section is in the search index");
+    }
+    for key in ["redirect_to", "insert_anchor_links", "paginate_path"] {
+        if f.string(key).is_some() {
+            f.unimplemented(key, "not acted on");
+        }
+    }
+    if f.bool("generate_feeds").or_else(|| f.bool("generate_feed")).is_some_and(|on| on != config.section_feeds) {
+        f.unimplemented("generate_feeds", "section feeds follow config.toml's `section_feeds`");
+    }
+    let names = f.strings("feed_filenames");
+    let names = if names.is_empty() { f.strings("feed_filename") } else { names };
+    if names.iter().any(|n| n != "atom.xml") {
+        f.unimplemented("feed_filenames", "section feeds are named by config.toml's `feed_filenames`");
+    }
+}
+
 fn section_from(
     file: SourceFile,
     split: &Split,
     table: toml::Table,
     content_rel: String,
+    config: &Config,
 ) -> (Option<Section>, Vec<Diagnostic>) {
     let text = file.text.clone();
     let rel = file.rel.clone();
     let mut f = Fields::new(&rel, &text, split, table);
-    let title = require_title(&mut f, split);
+    let title = read_title(&mut f, split, config);
+    zola_section_keys(&mut f, config);
     let sort_by = match f.string("sort_by").as_deref() {
         None | Some("date") => SortBy::Date,
         Some("weight") => SortBy::Weight,
@@ -705,6 +868,7 @@ fn section_from(
         }
     };
     let meta = SectionMeta {
+        transparent: f.bool("transparent").unwrap_or(false),
         title: title.clone().unwrap_or_default(),
         description: f.string("description"),
         sort_by,

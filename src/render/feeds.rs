@@ -1,4 +1,5 @@
-//! Generated files that are not templates: Atom feeds, `sitemap.xml`, `robots.txt`.
+//! Generated files that are not templates: Atom (and RSS, when
+//! `feed_filenames` asks for `rss.xml`) feeds, `sitemap.xml`, `robots.txt`.
 //!
 //! Feeds are built from data already rendered; they never re-render a page.
 
@@ -91,6 +92,55 @@ fn atom(
     out
 }
 
+/// An RSS 2.0 feed of `pages` (indices, already newest first), for sites
+/// whose `feed_filenames` lists `rss.xml` (Zola's name).
+fn rss(
+    config: &Config,
+    content: &Content,
+    html: &[(&str, Option<&str>)],
+    title: &str,
+    feed_path: &str,
+    home_path: &str,
+    pages: &[usize],
+) -> String {
+    let rfc2822 = |d: &crate::content::front_matter::Date| {
+        chrono::DateTime::from_timestamp(d.timestamp, 0).map_or_else(String::new, |t| t.to_rfc2822())
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    let _ = writeln!(out, "<rss xmlns:atom=\"http://www.w3.org/2005/Atom\" version=\"2.0\">");
+    let _ = writeln!(out, "  <channel>");
+    let _ = writeln!(out, "    <title>{}</title>", xml_escape(title));
+    let _ = writeln!(out, "    <link>{}</link>", xml_escape(&permalink(config, home_path)));
+    let _ = writeln!(out, "    <description>{}</description>", xml_escape(config.description.as_deref().unwrap_or("")));
+    let _ = writeln!(out, "    <generator>Attaché</generator>");
+    let _ = writeln!(out, "    <language>{}</language>", xml_escape(&config.default_language));
+    let _ = writeln!(
+        out,
+        "    <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
+        xml_escape(&permalink(config, feed_path))
+    );
+    if let Some(d) = pages.iter().filter_map(|&i| content.pages[i].meta.date.as_ref()).max() {
+        let _ = writeln!(out, "    <lastBuildDate>{}</lastBuildDate>", rfc2822(d));
+    }
+    for &i in pages.iter().take(config.feed_limit) {
+        let p = &content.pages[i];
+        let url = permalink(config, &p.url_path);
+        let _ = writeln!(out, "    <item>");
+        let _ = writeln!(out, "      <title>{}</title>", xml_escape(&p.meta.title));
+        if let Some(d) = &p.meta.date {
+            let _ = writeln!(out, "      <pubDate>{}</pubDate>", rfc2822(d));
+        }
+        let _ = writeln!(out, "      <link>{}</link>", xml_escape(&url));
+        let _ = writeln!(out, "      <guid>{}</guid>", xml_escape(&url));
+        let body = p.meta.description.as_deref().or_else(|| html.get(i).map(|h| h.0)).unwrap_or("");
+        let _ = writeln!(out, "      <description>{}</description>", xml_escape(body));
+        let _ = writeln!(out, "    </item>");
+    }
+    out.push_str("  </channel>\n</rss>\n");
+    out
+}
+
 /// One Atom feed: where it is written, its title, the page it belongs to,
 /// and its pages, newest first.
 pub struct Feed {
@@ -173,8 +223,16 @@ pub fn write_feeds(
         if only.is_some_and(|o| !f.pages.iter().take(config.feed_limit).any(|i| o.contains(i))) {
             continue;
         }
-        let atom = atom(config, content, html, &f.title, &f.path, &f.home, &f.pages);
-        files.insert(f.path.trim_start_matches('/').to_string(), OutFile::Bytes(atom.into_bytes()));
+        let path = f.path.trim_start_matches('/');
+        if config.feed_filenames.iter().any(|n| n == "atom.xml") {
+            let atom = atom(config, content, html, &f.title, &f.path, &f.home, &f.pages);
+            files.insert(path.to_string(), OutFile::Bytes(atom.into_bytes()));
+        }
+        if config.feed_filenames.iter().any(|n| n == "rss.xml") {
+            let rss_path = format!("{}rss.xml", path.trim_end_matches("atom.xml"));
+            let rss = rss(config, content, html, &f.title, &format!("/{rss_path}"), &f.home, &f.pages);
+            files.insert(rss_path, OutFile::Bytes(rss.into_bytes()));
+        }
     }
 }
 

@@ -3,8 +3,11 @@
 
 pub mod feeds;
 pub mod highlight;
+pub mod images;
 pub mod markdown;
 pub mod minify;
+pub mod sass;
 pub mod search;
 pub mod shortcodes;
 pub mod templates;
+pub mod zola_fns;

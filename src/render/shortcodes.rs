@@ -350,7 +350,11 @@ fn render_call(src: &str, call: &Call, env: &ShortcodeEnv, diags: &mut Vec<Diagn
             x.span = x.span.take().map(|s| s.start + body.start..s.end + body.start);
         }
         diags.append(&mut d);
-        ctx.insert("body", &inner);
+        // As Zola: the newline after the opening tag and the one before
+        // `{% end %}` belong to the tags, not to the body.
+        let trimmed = inner.strip_prefix("\r\n").or_else(|| inner.strip_prefix('\n')).unwrap_or(&inner);
+        let trimmed = trimmed.strip_suffix("\r\n").or_else(|| trimmed.strip_suffix('\n')).unwrap_or(trimmed);
+        ctx.insert("body", trimmed);
     }
     match env.tera.render(&template, &ctx) {
         Ok(html) => {

@@ -10,7 +10,7 @@ use std::sync::{Arc, LazyLock, RwLock, RwLockReadGuard};
 use regex::Regex;
 use tera::{Tera, Value};
 
-use crate::config::{Config, MarkdownConfig};
+use crate::config::Config;
 use crate::diagnostics::{Diagnostic, SourceMap, offset_of};
 
 /// Template data the functions read. Filled in once every page is rendered, so
@@ -45,6 +45,11 @@ impl SharedIndex {
     }
 
     /// Take the index out (and leave the functions without one).
+    /// The `{taxonomy, terms}` value of taxonomy `kind`, if the index is set.
+    pub fn snapshot_taxonomy(&self, kind: &str) -> Option<Value> {
+        self.read().as_ref().and_then(|ix| ix.taxonomies.get(kind).map(|v| (**v).clone()))
+    }
+
     pub fn take(&self) -> Option<SiteIndex> {
         self.0.write().unwrap_or_else(|e| e.into_inner()).take()
     }
@@ -100,6 +105,8 @@ fn note_pages_of(section: &Value) {
 /// The loaded templates, with where each came from (for error messages).
 pub struct Templates {
     pub tera: Tera,
+    /// Images `resize_image` made while rendering, to be written out.
+    pub processed: crate::render::images::Processed,
     /// Template name → path relative to the site root.
     pub files: HashMap<String, PathBuf>,
 }
@@ -174,7 +181,10 @@ pub fn load(
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
-    register(&mut tera, &config.markdown, index);
+    register(&mut tera, config, index.clone());
+    crate::render::zola_fns::register(&mut tera, config, root, index);
+    let processed = crate::render::images::Processed::default();
+    crate::render::images::register(&mut tera, config, root, processed.clone());
     // Parse each template alone first so every syntax error is reported, not just the first.
     // Other templates are stand-ins here, so `extends` and `import` resolve.
     for (name, (rel, text)) in &files {
@@ -197,7 +207,7 @@ pub fn load(
         return Err(diags);
     }
     let files = files.into_iter().map(|(n, (rel, _))| (n, rel)).collect();
-    Ok(Templates { tera, files })
+    Ok(Templates { tera, files, processed })
 }
 
 /// An error on the `theme` key of config.toml.
@@ -262,8 +272,11 @@ impl Templates {
     }
 }
 
-fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
-    let md_config = md.clone();
+fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
+    let md_config = config.markdown.clone();
+    // While Markdown is rendered (shortcodes) there is no index yet: plain
+    // paths are still resolved from the config, as Zola does.
+    let (base_path, origin) = (config.base_path().to_string(), config.origin().to_string());
     tera.register_filter("markdown", move |v: &Value, args: &HashMap<String, Value>| {
         let src = tera::try_get_value!("markdown", "value", String, v);
         let html = crate::render::markdown::render(&src, &md_config, None).html;
@@ -284,11 +297,14 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
     let idx = index.clone();
     tera.register_function("get_url", move |args: &HashMap<String, Value>| {
         let guard = idx.read();
-        let ix = guard.as_ref().ok_or("get_url is not available here")?;
         let path = args.get("path").and_then(Value::as_str).ok_or("get_url needs path=\"…\"")?;
         let absolute = args.get("absolute").and_then(Value::as_bool).unwrap_or(false);
-        let prefix = if absolute { ix.origin.as_str() } else { "" };
+        let (ix_base, ix_origin) = guard
+            .as_ref()
+            .map_or((base_path.as_str(), origin.as_str()), |ix| (ix.base_path.as_str(), ix.origin.as_str()));
+        let prefix = if absolute { ix_origin } else { "" };
         if let Some(rel) = path.strip_prefix("@/") {
+            let ix = guard.as_ref().ok_or("get_url(path=\"@/…\") is not available in shortcodes yet")?;
             let (file, anchor) = rel.split_once('#').map_or((rel, None), |(f, a)| (f, Some(a)));
             let url = ix.urls.get(file).ok_or_else(|| format!("get_url: no page or section @/{file}"))?;
             let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
@@ -296,7 +312,7 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
         }
         let trailing = args.get("trailing_slash").and_then(Value::as_bool).unwrap_or(false);
         let clean = path.trim_start_matches('/');
-        let mut url = format!("{prefix}{}/{clean}", ix.base_path);
+        let mut url = format!("{prefix}{ix_base}/{clean}");
         if trailing && !url.ends_with('/') {
             url.push('/');
         }
@@ -315,7 +331,12 @@ fn register(tera: &mut Tera, md: &MarkdownConfig, index: SharedIndex) {
     tera.register_function("get_section", move |args: &HashMap<String, Value>| {
         let guard = idx.read();
         let ix = guard.as_ref().ok_or("get_section is not available here")?;
-        let path = args.get("path").and_then(Value::as_str).ok_or("get_section needs path=\"section/_index.md\"")?;
+        // Zola passes `section.subsections` as paths; Attaché as values with
+        // their `relative_path`: either is accepted.
+        let path = args
+            .get("path")
+            .and_then(|p| p.as_str().or_else(|| p.get("relative_path").and_then(Value::as_str)))
+            .ok_or("get_section needs path=\"section/_index.md\"")?;
         let path = path.trim_start_matches("@/");
         let v = ix.sections.get(path).ok_or_else(|| format!("get_section: no section {path}"))?;
         // `metadata_only=true` skips the page list: cheap enough to call on every page.

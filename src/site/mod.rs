@@ -99,12 +99,13 @@ pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
     run(opts, true)
 }
 
-/// `root/config.toml`, or the error every command gives outside a site (exit 2),
+/// `root/config.toml` (or Zola's `zola.toml`), or the error every command gives
+/// outside a site (exit 2),
 /// so `serve` stops at once instead of serving "not found".
 pub fn require_site(root: &Path) -> Result<PathBuf> {
-    let config_path = root.join("config.toml");
+    let config_path = root.join(crate::config::file_name(root));
     if !config_path.is_file() {
-        anyhow::bail!("no config.toml in {} (is this a site? `attache init` makes one)", root.display());
+        anyhow::bail!("no config.toml (or zola.toml) in {} (is this a site? `attache init` makes one)", root.display());
     }
     Ok(config_path)
 }
@@ -117,15 +118,20 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let root = &opts.root;
     let mut built = Built::default();
     let config_path = require_site(root)?;
+    let config_name = crate::config::file_name(root);
     let config_text = crate::fs::read_to_string(&config_path)?;
-    built.sources.insert("config.toml", Arc::from(config_text.as_str()));
-    let mut config = match Config::parse(Path::new("config.toml"), &config_text) {
-        Ok(c) => c,
-        Err(d) => {
-            built.diagnostics.push(d);
+    built.sources.insert(config_name, Arc::from(config_text.as_str()));
+    let mut config = match Config::parse_all(Path::new(config_name), &config_text) {
+        Ok((c, mut warnings)) => {
+            built.diagnostics.append(&mut warnings);
+            c
+        }
+        Err(mut d) => {
+            built.diagnostics.append(&mut d);
             return Ok((built, None));
         }
     };
+    config.resolve_theme(root);
     if let Some(url) = &opts.base_url {
         config.base_url = url.trim_end_matches('/').to_string();
     }
@@ -174,6 +180,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     clock.lap("correct");
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
     let static_candidates = static_files(root, &config, &mut diags);
+    let sass = crate::render::sass::compile(root, &config, &mut built.sources, &mut diags);
     let highlight_base = templates_stylesheet(&config);
     let aliases = aliases(&content, &mut diags);
 
@@ -187,11 +194,17 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             return Ok((built, None));
         }
     };
-    for name in ["index.html", "section.html", "page.html", "404.html"] {
+    // Zola's rule: `page.html` and `section.html` are needed only by pages
+    // and sections that use them (reported there), 404.html has a built-in.
+    for name in ["index.html"] {
         if !tpl.has(name) {
             diags.push(Diagnostic::error(
                 "template/missing",
-                format!("themes/{}/templates/{name}", config.theme),
+                if config.theme.is_empty() {
+                    format!("templates/{name}")
+                } else {
+                    format!("themes/{}/templates/{name}", config.theme)
+                },
                 format!("the theme has no `{name}`"),
             ));
         }
@@ -212,6 +225,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         statics: &static_candidates,
         highlight: highlight_base.is_some(),
     });
+    for key in sass.keys() {
+        claims.claim(key.clone(), claims::Owner::builtin(format!("the stylesheet compiled from sass/ into {key}")));
+    }
     // Static files that no other output takes the place of.
     let statics: BTreeMap<String, PathBuf> = static_candidates
         .into_iter()
@@ -255,12 +271,12 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let page_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .pages
         .par_iter()
-        .map(|p| md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title))
+        .map(|p| md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets))
         .collect();
     let section_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .sections
         .par_iter()
-        .map(|s| md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title))
+        .map(|s| md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title, &[]))
         .collect();
     let (page_docs, page_diags): (Vec<Doc>, Vec<Vec<Diagnostic>>) = page_docs.into_iter().unzip();
     let section_docs: Vec<Doc> = section_docs
@@ -382,6 +398,17 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             .flatten()
             .and_then(|text| headers::expand(&text, &fingerprinted, &base_path));
         files.insert(k, expanded.map_or(OutFile::Copy(v), |text| OutFile::Bytes(text.into_bytes())));
+    }
+    for (k, css) in sass {
+        files.insert(k, OutFile::Bytes(css.into_bytes()));
+    }
+    // Resized images are named by their bytes and operation: many pages may
+    // ask for one, and they are claimed once, as the build's own output.
+    for (k, bytes) in tpl.processed.take() {
+        if claims.owner(&k).is_none() {
+            claims.claim(k.clone(), claims::Owner::builtin("an image made by `resize_image`"));
+        }
+        files.insert(k, OutFile::Bytes(bytes));
     }
     // Every output was claimed: a second claim on a path is an error here,
     // a static file replaced by another output a warning.
@@ -513,6 +540,8 @@ struct Md<'a> {
 
 impl Md<'_> {
     /// Shortcodes, then Markdown, with every position mapped back to the source file.
+    // The page's parts, passed one by one so that pages and sections share it.
+    #[allow(clippy::too_many_arguments)]
     fn doc(
         &self,
         body: &str,
@@ -521,12 +550,20 @@ impl Md<'_> {
         rel: &Path,
         url_path: &str,
         title: &str,
+        assets: &[String],
     ) -> (Doc, Vec<Diagnostic>) {
         let config = self.config;
         let base_path = self.base_path;
         let mut base = tera::Context::new();
         base.insert("config", self.config_value);
-        base.insert("page", &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path)}));
+        base.insert("lang", &config.default_language);
+        let content_rel = rel.strip_prefix("content").unwrap_or(rel).to_string_lossy().replace('\\', "/");
+        let (colocated, assets) = zola_assets(content_rel.trim_start_matches('/'), assets);
+        base.insert(
+            "page",
+            &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path),
+            "colocated_path": colocated, "assets": assets, "lang": config.default_language}),
+        );
         let env = ShortcodeEnv::new(&self.tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
         let ctx =
@@ -609,7 +646,7 @@ pub(crate) enum Job {
 
 /// The template an output is rendered with (the dev server also asks, to
 /// know which templates could show an edited page's fields).
-fn template_of(content: &Content, job: Job) -> Option<String> {
+fn template_of(content: &Content, tpl: &templates::Templates, taxonomies: &[Taxonomy], job: Job) -> Option<String> {
     Some(match job {
         Job::Page(i) => {
             let p = content.pages.get(i)?;
@@ -626,12 +663,38 @@ fn template_of(content: &Content, job: Job) -> Option<String> {
                 .clone()
                 .unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() })
         }
-        Job::TaxonomyList(_) => "taxonomy_list.html".into(),
-        Job::Term(..) => "taxonomy_single.html".into(),
+        Job::TaxonomyList(t) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "list.html")?,
+        Job::Term(t, ..) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "single.html")?,
         Job::NotFound => "404.html".into(),
         Job::Search => "search.html".into(),
     })
 }
+
+/// A number from the `YYYY-MM-DD` start of a date's text.
+fn date_part(date: Option<&content::front_matter::Date>, range: std::ops::Range<usize>) -> Option<u32> {
+    date.and_then(|d| d.text.get(range)).and_then(|s| s.parse().ok())
+}
+
+/// Zola's `colocated_path` (`blog/post/` for `blog/post/index.md`, else
+/// none) and `assets` (each co-located file as a path inside `content/`,
+/// which `load_data` and `get_url` resolve).
+fn zola_assets(content_rel: &str, names: &[String]) -> (Option<String>, Vec<String>) {
+    let Some(dir) = content_rel.strip_suffix("index.md").filter(|d| d.is_empty() || d.ends_with('/')) else {
+        return (None, Vec::new());
+    };
+    (Some(dir.to_string()), names.iter().map(|n| format!("{dir}{n}")).collect())
+}
+
+/// Zola's per-taxonomy template (`tags/list.html`), else the shared one
+/// (`taxonomy_list.html`); `None` when the theme has neither.
+fn taxonomy_template(tpl: &templates::Templates, taxonomy: &str, kind: &str) -> Option<String> {
+    let own = format!("{taxonomy}/{kind}");
+    let shared = format!("taxonomy_{kind}");
+    [own, shared].into_iter().find(|n| tpl.has(n))
+}
+
+/// The 404 page of a theme without `404.html`, as Zola writes it.
+const BUILTIN_404: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>404 Not Found</title></head>\n<body><h1>404 Not Found</h1></body></html>\n";
 
 /// What the template stage reads.
 struct Renderer<'a> {
@@ -698,15 +761,17 @@ impl Layout<'_> {
     /// (the theme has no template for it).
     fn url_of(&self, job: Job) -> Option<String> {
         let has = |name: &str| self.tpl.has(name);
+        let themed = |job| template_of(self.content, self.tpl, self.taxonomies, job).is_some();
         Some(match job {
             Job::Page(i) => self.content.pages.get(i)?.url_path.clone(),
             Job::Section(i, k) => pager_url(&self.content.sections.get(i)?.url_path, k + 1),
-            Job::TaxonomyList(t) if has("taxonomy_list.html") => format!("/{}/", self.taxonomies.get(t)?.slug),
-            Job::Term(t, k, c) if has("taxonomy_single.html") => {
+            Job::TaxonomyList(t) if themed(job) => format!("/{}/", self.taxonomies.get(t)?.slug),
+            Job::Term(t, k, c) if themed(job) => {
                 let tax = self.taxonomies.get(t)?;
                 pager_url(&format!("/{}/{}/", tax.slug, tax.terms.get(k)?.slug), c + 1)
             }
-            Job::NotFound if has("404.html") => "/404.html".into(),
+            // Without the theme's, a built-in 404 page (as in Zola).
+            Job::NotFound => "/404.html".into(),
             Job::Search if has("search.html") => "/search/".into(),
             _ => return None,
         })
@@ -738,6 +803,7 @@ impl Renderer<'_> {
     fn ctx_base(&self, url_path: &str) -> tera::Context {
         let mut c = tera::Context::new();
         c.insert("config", self.config_value);
+        c.insert("lang", &self.config.default_language);
         c.insert("current_path", &format!("{}{url_path}", self.base_path));
         c.insert("current_url", &permalink(self.config, url_path));
         c
@@ -752,7 +818,10 @@ impl Renderer<'_> {
                 .with_span(at..at + name.len()))
         };
         let layout = self.layout();
-        let name = template_of(content, job)?;
+        let name = template_of(content, tpl, self.taxonomies, job)?;
+        if job == Job::NotFound && !tpl.has(&name) {
+            return Some(Ok(("404.html".into(), BUILTIN_404.into())));
+        }
         let url = match job {
             // A missing page or section template is reported with the file.
             Job::Page(_) | Job::Section(..) => layout.url_of(job)?,
@@ -770,6 +839,16 @@ impl Renderer<'_> {
             }
             Job::Section(i, k) => {
                 let s = &content.sections[i];
+                if !tpl.has(&name) && s.meta.template.is_none() && name == "section.html" {
+                    // As Zola: without the default template a section has no page.
+                    let warning = Diagnostic::warning(
+                        "template/missing",
+                        &s.file.rel,
+                        "the theme has no `section.html`, so this section gets no page of its own (as in Zola)",
+                    )
+                    .with_help("add templates/section.html, or set `template` in this section's front matter");
+                    return Some(Err(warning));
+                }
                 if !tpl.has(&name) {
                     return Some(unknown(&s.file.rel, &s.file.text, &name));
                 }
@@ -1039,7 +1118,7 @@ fn paginator(config: &Config, base: &str, by: usize, current: usize, total: usiz
 }
 
 fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
-    json!({
+    let mut v = json!({
         "title": config.title,
         "description": config.description,
         "base_url": config.base_url,
@@ -1052,7 +1131,11 @@ fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
             "path": format!("{}/{}/", config.base_path(), t.slug),
             "feed": config.taxonomies.get(&t.name).is_some_and(|c| c.feed),
         })).collect::<Vec<_>>(),
-    })
+    });
+    if let Value::Object(map) = &mut v {
+        map.extend(config.zola_fields());
+    }
+    v
 }
 
 /// Page values without `content` and `toc`, for listings: one per page.
@@ -1096,8 +1179,14 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         "draft": p.meta.draft,
         "weight": p.meta.weight,
         "section": format!("{bp}{}", content.sections[p.section].url_path),
-        "assets": p.assets,
+        "assets": zola_assets(&p.content_rel, &p.assets).1,
+        "colocated_path": zola_assets(&p.content_rel, &p.assets).0,
         "relative_path": p.content_rel,
+        "lang": config.default_language,
+        // Zola's parts of the date, for `group_by(attribute="year")`.
+        "year": date_part(p.meta.date.as_ref(), 0..4),
+        "month": date_part(p.meta.date.as_ref(), 5..7),
+        "day": date_part(p.meta.date.as_ref(), 8..10),
     }))
 }
 
@@ -1246,7 +1335,7 @@ impl<'a> Values<'a> {
                 .iter()
                 .map(|term| {
                     let url = format!("/{}/{}/", t.slug, term.slug);
-                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": format!("{}{url}", config.base_path()), "page_count": term.pages.len()})
+                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": format!("{}{url}", config.base_path()), "page_count": term.pages.len(), "pages": self.lite_list(&term.pages)})
                 })
                 .collect(),
         )
@@ -1274,7 +1363,10 @@ impl<'a> Values<'a> {
             .map(|t| {
                 (
                     t.name.clone(),
-                    Arc::new(json!({"taxonomy": self.taxonomy_value(config, t), "terms": self.terms_value(config, t)})),
+                    // `kind` and `items` are Zola's names for the same values.
+                    Arc::new(json!({"taxonomy": self.taxonomy_value(config, t), "terms": self.terms_value(config, t),
+                        "kind": self.taxonomy_value(config, t), "items": self.terms_value(config, t),
+                        "lang": config.default_language, "permalink": permalink(config, &format!("/{}/", t.slug))})),
                 )
             })
             .collect();

@@ -158,11 +158,10 @@ impl State {
                 continue;
             }
             if let Some(r) = self.readers.get(&self.content.pages[*i].content_rel) {
-                jobs.extend(
-                    r.iter().copied().filter(|&job| {
-                        super::template_of(&self.content, job).is_none_or(|t| self.mentions(&t, &changed))
-                    }),
-                );
+                jobs.extend(r.iter().copied().filter(|&job| {
+                    super::template_of(&self.content, &self.tpl, &self.taxonomies, job)
+                        .is_none_or(|t| self.mentions(&t, &changed))
+                }));
             }
         }
         let jobs: Vec<Job> = jobs.into_iter().collect();
@@ -393,8 +392,15 @@ impl State {
         };
         // As in a full build, shortcodes run before the index exists.
         let index = self.index.take();
-        let (doc, diags) =
-            md.doc(&page.body, &page.body_map, page.body_start, &page.file.rel, &page.url_path, &page.meta.title);
+        let (doc, diags) = md.doc(
+            &page.body,
+            &page.body_map,
+            page.body_start,
+            &page.file.rel,
+            &page.url_path,
+            &page.meta.title,
+            &page.assets,
+        );
         if let Some(ix) = index {
             self.index.set(ix);
         }

@@ -44,6 +44,8 @@ fn bad_yaml_front_matter() {
 fn missing_title() {
     assert_fails(
         |t| {
+            // Zola makes `title` optional; this site requires it.
+            t.file("config.toml", &format!("{}\n[editorial]\nrequired_fields = [\"title\"]\n", crate::support::CONFIG));
             t.page("europe/untitled.md", "date = 2024-01-01", "x\n");
         },
         "fm/missing-title",
@@ -235,6 +237,7 @@ fn required_fields_from_config() {
 #[test]
 fn every_error_is_reported_in_one_run() {
     let t = SiteTest::new();
+    t.file("config.toml", &format!("{}\n[editorial]\nrequired_fields = [\"title\"]\n", crate::support::CONFIG));
     t.page("a.md", "date = 2024-01-01", "x\n");
     t.page("b.md", "title = \"B\"\ndate = \"never\"", "x\n");
     t.page("c.md", "title = \"C\"", "[x](@/nowhere.md)\n");

@@ -18,3 +18,5 @@ mod support;
 mod techdocs;
 mod theme;
 mod watch;
+mod zola;
+mod zola_compat;

@@ -1,0 +1,395 @@
+//! Zola sites: Zola's config keys (old names and new), `zola.toml`, Zola's
+//! front matter and Sass, each on a small fixture of our own. The six real
+//! themes are measured in `zola_compat`.
+
+use crate::support::SiteTest;
+
+/// A Zola-style site: no `theme` key, templates in `templates/`.
+fn zola_site(config: &str) -> SiteTest {
+    let t = SiteTest::new();
+    std::fs::remove_dir_all(t.root().join("themes")).expect("no theme");
+    t.file("config.toml", config);
+    for name in ["index.html", "section.html", "page.html", "404.html"] {
+        t.file(
+            &format!("templates/{name}"),
+            "<html><head><title>{% if page %}{{ page.title }}{% elif section %}{{ section.title }}{% else %}404{% endif %}</title></head>\
+             <body>{% if page %}{{ page.content | safe }}{% elif section %}{{ section.content | safe }}{% endif %}</body></html>",
+        );
+    }
+    for name in ["taxonomy_list.html", "taxonomy_single.html"] {
+        t.file(&format!("templates/{name}"), "<html><head><title>t</title></head><body></body></html>");
+    }
+    t
+}
+
+#[test]
+fn every_unknown_config_key_is_reported_in_one_run_with_a_suggestion() {
+    let t = zola_site(
+        "title = \"x\"\ngenerate_feedz = true\n\n[markdown]\nhighlight_cod = true\n\n[search]\nindex_fromat = \"elasticlunr_json\"\n",
+    );
+    let run = t.build();
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let err = run.stderr();
+    for (key, at, guess) in [
+        ("generate_feedz", "config.toml:2:1", "generate_feed"),
+        ("markdown.highlight_cod", "config.toml:5:1", "highlight_code"),
+        ("search.index_fromat", "config.toml:8:1", "index_format"),
+    ] {
+        assert!(err.contains(&format!("unknown key `{key}`")), "{key}:\n{err}");
+        assert!(err.contains(at), "{at}:\n{err}");
+        assert!(err.contains(&format!("did you mean `{guess}`?")), "{guess}:\n{err}");
+    }
+    // In file order, not alphabetical.
+    let a = err.find("generate_feedz").expect("first");
+    let b = err.find("search.index_fromat").expect("last");
+    assert!(a < b, "{err}");
+}
+
+#[test]
+fn a_key_in_the_wrong_table_says_where_it_belongs() {
+    let t = zola_site("title = \"x\"\nhighlight_code = true\n");
+    let run = t.build();
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("`highlight_code` belongs in [markdown]"), "{}", run.stderr());
+}
+
+#[test]
+fn zola_config_names_old_and_new_are_accepted() {
+    let t = zola_site(
+        r#"title = "Zola site"
+base_url = "https://example.org"
+generate_feeds = true
+feed_filenames = ["atom.xml"]
+compile_sass = false
+build_search_index = false
+author = "Someone"
+ignored_content = []
+minify_html = false
+taxonomies = [{ name = "tags", feed = true, paginate_by = 5, rss = true }]
+
+[markdown]
+highlight_code = true
+bottom_footnotes = false
+github_alerts = false
+render_emoji = false
+insert_anchor_links = "none"
+
+[link_checker]
+skip_prefixes = ["https://example.com"]
+
+[slugify]
+paths = "on"
+"#,
+    );
+    t.page("post.md", "title = \"Post\"\n[taxonomies]\ntags = [\"rust\"]", "Hello.\n");
+    let run = t.build();
+    run.assert_ok();
+    let err = run.stderr();
+    assert!(t.public("post/index.html").is_file());
+    assert!(t.public("tags/rust/index.html").is_file(), "{err}");
+    // Zola ignores the unknown `rss` in a taxonomy entry: a warning, not an error.
+    assert!(err.contains("unknown key `rss` in taxonomy `tags` is ignored"), "{err}");
+    // Accepted but not acted on yet: said so, never silent.
+    assert!(err.contains("`link_checker` is accepted but not implemented yet"), "{err}");
+    assert!(err.contains("`slugify` is accepted but not implemented yet"), "{err}");
+    // `insert_anchor_links = "none"` turns the heading anchors off.
+    t.page("h.md", "title = \"H\"", "## Heading\n");
+    t.build().assert_ok();
+    assert!(!t.read("h/index.html").contains("href=\"#heading\""), "{}", t.read("h/index.html"));
+}
+
+#[test]
+fn zola_old_names_work_too() {
+    let t = zola_site("title = \"x\"\ngenerate_feed = true\nfeed_filename = \"atom.xml\"\n[taxonomies.tags]\n");
+    t.build().assert_ok();
+    assert!(t.public("atom.xml").is_file());
+}
+
+#[test]
+fn unimplemented_keys_warn_with_their_line() {
+    let t = zola_site("title = \"x\"\nminify_html = true\ncompile_sass = false\n[markdown]\nrender_emoji = true\n");
+    let run = t.build();
+    run.assert_ok();
+    let err = run.stderr();
+    assert!(err.contains("`minify_html` is accepted but not implemented yet"), "{err}");
+    assert!(err.contains("config.toml:2:1"), "{err}");
+    assert!(err.contains("`markdown.render_emoji` is accepted but not implemented yet"), "{err}");
+    assert!(err.contains("config.toml:5:1"), "{err}");
+}
+
+#[test]
+fn zola_toml_is_read_when_there_is_no_config_toml() {
+    let t = zola_site("");
+    std::fs::remove_file(t.root().join("config.toml")).expect("rm");
+    t.file("zola.toml", "title = \"From zola.toml\"\nminify_html = true\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(run.stderr().contains("zola.toml:2:1"), "{}", run.stderr());
+    assert!(t.public("index.html").is_file());
+}
+
+#[test]
+fn title_is_optional_unless_required() {
+    let t = zola_site("title = \"x\"\n");
+    t.page("untitled.md", "date = 2024-01-01", "No title here.\n");
+    t.page("blog/_index.md", "sort_by = \"date\"", "");
+    t.build().assert_ok();
+    assert!(t.read("untitled/index.html").contains("No title here."));
+    t.file("config.toml", "title = \"x\"\n[editorial]\nrequired_fields = [\"title\"]\n");
+    let run = t.build();
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("error[fm/missing-title]"), "{}", run.stderr());
+    assert!(run.stderr().contains("content/untitled.md:1:1"), "{}", run.stderr());
+}
+
+#[test]
+fn date_comes_from_the_file_name_and_leaves_the_slug() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/page.html", "<html><body><p id=d>{{ page.date }}</p></body></html>");
+    t.page("blog/2018-10-01-first-post.md", "title = \"First\"", "x\n");
+    t.page("blog/2019-02-03_second_post.md", "title = \"Second\"\ndate = 2020-01-01", "x\n");
+    t.page("blog/2018-13-01-not-a-date.md", "title = \"Third\"", "x\n");
+    t.build().assert_ok();
+    assert!(
+        t.read("blog/first-post/index.html").contains("<p id=d>2018-10-01</p>"),
+        "{}",
+        t.read("blog/first-post/index.html")
+    );
+    // Front matter wins over the file name's date; the slug loses it either way.
+    assert!(t.read("blog/second-post/index.html").contains("2020-01-01"));
+    assert!(t.public("blog/2018-13-01-not-a-date/index.html").is_file());
+}
+
+#[test]
+fn zola_front_matter_keys_are_accepted() {
+    let t = zola_site("title = \"x\"\n");
+    t.page("team.md", "title = \"Team\"\npath = \"about/our-team\"\nin_search_index = true\nrender = true", "x\n");
+    t.page("hidden.md", "title = \"Hidden\"\nrender = false", "x\n");
+    t.page(
+        "docs/_index.md",
+        "title = \"Docs\"\ntransparent = true\npaginate_reversed = false\ninsert_anchor_links = \"left\"\n\
+         redirect_to = \"docs/start\"\ngenerate_feeds = true\nin_search_index = true",
+        "",
+    );
+    let run = t.build();
+    run.assert_ok();
+    let err = run.stderr();
+    assert!(t.public("about/our-team/index.html").is_file());
+    assert!(!t.public("team/index.html").exists());
+    for (key, file) in [
+        ("render", "content/hidden.md"),
+        ("redirect_to", "content/docs/_index.md"),
+        ("insert_anchor_links", "content/docs/_index.md"),
+    ] {
+        assert!(err.contains(&format!("`{key}` is accepted but not implemented yet")), "{key}:\n{err}");
+        assert!(err.contains(file), "{file}:\n{err}");
+    }
+    // A `path` that climbs out of the site is refused at its line.
+    t.page("bad.md", "title = \"Bad\"\npath = \"../outside\"", "x\n");
+    let run = t.build();
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("content/bad.md:3:1"), "{}", run.stderr());
+}
+
+#[test]
+fn sass_is_compiled_and_partials_are_skipped() {
+    let t = zola_site("title = \"x\"\ncompile_sass = true\n");
+    t.file("sass/_vars.scss", "$accent: #c00;\n");
+    t.file("sass/main.scss", "@use 'vars';\nbody { a { color: vars.$accent; } }\n");
+    t.file("sass/_partials/nav.scss", "nav { color: blue; }\n");
+    t.file("sass/blog/print.sass", "body\n  margin: 0\n");
+    t.build().assert_ok();
+    let css = t.read("main.css");
+    assert!(css.contains("body a") && css.contains("#c00"), "{css}");
+    assert!(t.read("blog/print.css").contains("margin: 0"));
+    assert!(!t.public("_vars.css").exists());
+    assert!(!t.public("_partials/nav.css").exists());
+    assert!(!t.public("main.scss").exists());
+}
+
+#[test]
+fn sass_is_left_alone_unless_asked() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("sass/main.scss", "body { color: red; }\n");
+    t.build().assert_ok();
+    assert!(!t.public("main.css").exists());
+}
+
+#[test]
+fn a_sass_error_names_file_line_and_column() {
+    let t = zola_site("title = \"x\"\ncompile_sass = true\n");
+    t.file("sass/main.scss", "body {\n  color: red;\n  width: 1px +;\n}\n");
+    let run = t.build();
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let err = run.stderr();
+    assert!(err.contains("error[sass/compile]"), "{err}");
+    assert!(err.contains("--> sass/main.scss:3:"), "{err}");
+}
+
+#[test]
+fn per_taxonomy_templates_and_zola_template_functions() {
+    let t = zola_site("title = \"x\"\nbase_url = \"https://example.org\"\ntaxonomies = [{ name = \"tags\" }]\n");
+    std::fs::remove_file(t.root().join("templates/taxonomy_list.html")).expect("rm");
+    std::fs::remove_file(t.root().join("templates/taxonomy_single.html")).expect("rm");
+    std::fs::remove_file(t.root().join("templates/404.html")).expect("rm");
+    t.file(
+        "templates/tags/list.html",
+        "<h1>All tags</h1>{% for term in terms %}{{ term.name }}:{{ term.pages | length }} {% endfor %}",
+    );
+    t.file("templates/tags/single.html", "<h1>Tag {{ term.name }}</h1>");
+    t.file(
+        "templates/page.html",
+        "<p id=lang>{{ lang }}</p><p id=tax>{{ get_taxonomy_url(kind=\"tags\", name=\"Rust\") | safe }}</p>\
+         <p id=feeds>{{ config.feed_filenames | join(sep=\",\") }}</p>\
+         {% set d = load_data(path=\"data/people.toml\") %}<p id=data>{{ d.people[0].name }}</p>\
+         {% set c = load_data(path=\"data/table.csv\") %}<p id=csv>{{ c.records[0][1] }}</p>\
+         {% set m = load_data(path=\"data/missing.json\", required=false) %}<p id=missing>{% if m %}present{% else %}absent{% endif %}</p>\
+         {{ page.content | safe }}",
+    );
+    t.file("templates/shortcodes/logo.html", "<img src=\"{{ get_url(path='img/logo.png') | safe }}\">");
+    t.file("data/people.toml", "[[people]]\nname = \"Ada\"\n");
+    t.file("data/table.csv", "a,b\n1,\"two, too\"\n");
+    t.page("post.md", "title = \"Post\"\n[taxonomies]\ntags = [\"Rust\"]", "{{ logo() }}\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(t.read("tags/index.html").contains("All tags"));
+    assert!(t.read("tags/index.html").contains("Rust:1"), "{}", t.read("tags/index.html"));
+    assert!(t.read("tags/rust/index.html").contains("Tag Rust"));
+    let page = t.read("post/index.html");
+    for want in [
+        "<p id=lang>en</p>",
+        "<p id=tax>https://example.org/tags/rust/</p>",
+        "<p id=feeds>atom.xml</p>",
+        "<p id=data>Ada</p>",
+        "<p id=csv>two, too</p>",
+        "<p id=missing>absent</p>",
+        "src=\"/img/logo.png\"",
+    ] {
+        assert!(page.contains(want), "{want}:\n{page}");
+    }
+    // No 404.html in the theme: Zola's built-in page.
+    assert!(t.read("404.html").contains("<h1>404 Not Found</h1>"));
+}
+
+#[test]
+fn load_data_stays_inside_the_site() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/page.html", "{{ load_data(path=\"../../etc/passwd\") }}");
+    t.page("post.md", "title = \"Post\"", "x\n");
+    let run = t.build();
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("is not a path inside the site"), "{}", run.stderr());
+}
+
+#[test]
+fn images_are_measured_and_resized_into_processed_images() {
+    let t = zola_site("title = \"x\"\nbase_url = \"https://example.org/sub\"\n");
+    let img = image::RgbImage::from_pixel(40, 20, image::Rgb([200, 10, 10]));
+    std::fs::create_dir_all(t.root().join("content/post")).expect("mkdir");
+    img.save(t.root().join("content/post/photo.png")).expect("png");
+    t.file("static/icon.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 24 12\"></svg>");
+    t.page("post/index.md", "title = \"Post\"", "{{ thumb(src=\"photo.png\") }}\n");
+    t.file(
+        "templates/shortcodes/thumb.html",
+        "{% set r = resize_image(path=page.colocated_path ~ src, width=10, height=10, op=\"fit\", format=\"webp\") %}\
+         <img id=thumb src=\"{{ r.url | safe }}\" width=\"{{ r.width }}\" height=\"{{ r.height }}\">",
+    );
+    t.file(
+        "templates/page.html",
+        "{% set m = get_image_metadata(path=page.path ~ \"photo.png\") %}<p id=meta>{{ m.width }}x{{ m.height }}</p>\
+         {% set s = get_image_metadata(path=\"icon.svg\") %}<p id=svg>{{ s.width }}x{{ s.height }}</p>\
+         {{ page.content | safe }}",
+    );
+    let run = t.build();
+    run.assert_ok();
+    let page = t.read("post/index.html");
+    assert!(page.contains("<p id=meta>40x20</p>"), "{page}");
+    assert!(page.contains("<p id=svg>24x12</p>"), "{page}");
+    assert!(page.contains("width=\"10\" height=\"5\""), "{page}");
+    let out: Vec<String> = std::fs::read_dir(t.public("processed_images"))
+        .expect("processed_images/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(out[0].starts_with("photo.") && out[0].ends_with(".webp"), "{out:?}");
+    assert!(page.contains(&format!("https://example.org/sub/processed_images/{}", out[0])), "{page}");
+    let made = image::open(t.public(&format!("processed_images/{}", out[0]))).expect("a real image");
+    assert_eq!((made.width(), made.height()), (10, 5));
+}
+
+#[test]
+fn a_section_without_section_html_gets_no_page_as_in_zola() {
+    let t = zola_site("title = \"x\"\n");
+    std::fs::remove_file(t.root().join("templates/section.html")).expect("rm");
+    t.page("work/_index.md", "title = \"Work\"", "");
+    t.page("work/one.md", "title = \"One\"", "x\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(run.stderr().contains("the theme has no `section.html`"), "{}", run.stderr());
+    assert!(run.stderr().contains("content/work/_index.md"), "{}", run.stderr());
+    assert!(t.public("work/one/index.html").is_file());
+    assert!(!t.public("work/index.html").exists());
+}
+
+#[test]
+fn a_shortcode_body_loses_the_newlines_next_to_its_tags() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/shortcodes/wrap.html", "<span id=b>[{{ body }}]</span>");
+    t.page("p.md", "title = \"P\"", "{% wrap() %}\ninside\n{% end %}\n");
+    t.build().assert_ok();
+    assert!(t.read("p/index.html").contains("<span id=b>[inside]</span>"), "{}", t.read("p/index.html"));
+}
+
+#[test]
+fn a_transparent_section_passes_its_pages_up() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/section.html", "<ul>{% for p in section.pages %}<li>{{ p.title }}</li>{% endfor %}</ul>");
+    t.page("blog/_index.md", "title = \"Blog\"", "");
+    t.page("blog/a.md", "title = \"A\"\ndate = 2024-01-02", "x\n");
+    t.page("blog/tech/_index.md", "title = \"Tech\"\ntransparent = true", "");
+    t.page("blog/tech/b.md", "title = \"B\"\ndate = 2024-01-03", "x\n");
+    t.page("blog/life/_index.md", "title = \"Life\"", "");
+    t.page("blog/life/c.md", "title = \"C\"\ndate = 2024-01-04", "x\n");
+    t.build().assert_ok();
+    let blog = t.read("blog/index.html");
+    assert!(blog.contains("<li>B</li><li>A</li>"), "{blog}");
+    assert!(!blog.contains("<li>C</li>"), "{blog}");
+    assert!(t.read("blog/tech/index.html").contains("<li>B</li>"));
+}
+
+#[test]
+fn pages_have_zola_date_parts_for_grouping() {
+    let t = zola_site("title = \"x\"\n");
+    t.file(
+        "templates/section.html",
+        "{% for year, pages in section.pages | group_by(attribute=\"year\") %}<h2>{{ year }}:{{ pages | length }}</h2>{% endfor %}",
+    );
+    t.page("blog/_index.md", "title = \"Blog\"", "");
+    t.page("blog/a.md", "title = \"A\"\ndate = 2024-03-05", "x\n");
+    t.page("blog/b.md", "title = \"B\"\ndate = 2024-01-02", "x\n");
+    t.page("blog/c.md", "title = \"C\"\ndate = 2023-12-31", "x\n");
+    t.build().assert_ok();
+    let blog = t.read("blog/index.html");
+    assert!(blog.contains("<h2>2024:2</h2>") && blog.contains("<h2>2023:1</h2>"), "{blog}");
+}
+
+#[test]
+fn feed_filenames_can_ask_for_rss_too() {
+    let t = zola_site(
+        "title = \"x\"\nbase_url = \"https://example.org\"\ngenerate_feeds = true\nfeed_filenames = [\"atom.xml\", \"rss.xml\"]\n\
+         taxonomies = [{ name = \"tags\", feed = true }]\n",
+    );
+    t.page("post.md", "title = \"Post & more\"\ndate = 2024-05-01\n[taxonomies]\ntags = [\"Rust\"]", "Hello.\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(!run.stderr().contains("feed_filenames"), "{}", run.stderr());
+    let rss = t.read("rss.xml");
+    let doc = roxmltree::Document::parse(&rss).expect("well-formed RSS");
+    assert_eq!(doc.root_element().tag_name().name(), "rss");
+    assert!(rss.contains("<title>Post &amp; more</title>"), "{rss}");
+    assert!(rss.contains("<link>https://example.org/post/</link>"), "{rss}");
+    assert!(rss.contains("Wed, 1 May 2024 00:00:00 +0000"), "{rss}");
+    assert!(t.public("atom.xml").is_file());
+    assert!(t.public("tags/rust/rss.xml").is_file());
+    assert!(t.public("tags/rust/atom.xml").is_file());
+}
