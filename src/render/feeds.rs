@@ -153,9 +153,27 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// The output file, relative to the output root.
+    /// The Atom output file, relative to the output root.
     pub fn output(&self) -> &str {
         self.path.trim_start_matches('/')
+    }
+
+    /// The RSS output file beside it (Zola's `rss.xml`).
+    fn rss_output(&self) -> String {
+        format!("{}rss.xml", self.output().trim_end_matches("atom.xml"))
+    }
+
+    /// Every file this feed is written to: `atom.xml` and/or `rss.xml`, as
+    /// `feed_filenames` asks.
+    pub fn outputs(&self, config: &Config) -> Vec<String> {
+        let mut out = Vec::new();
+        if config.feed_filenames.iter().any(|n| n == "atom.xml") {
+            out.push(self.output().to_string());
+        }
+        if config.feed_filenames.iter().any(|n| n == "rss.xml") {
+            out.push(self.rss_output());
+        }
+        out
     }
 
     pub fn what(&self) -> &str {
@@ -229,7 +247,7 @@ pub fn write_feeds(
             files.insert(path.to_string(), OutFile::Bytes(atom.into_bytes()));
         }
         if config.feed_filenames.iter().any(|n| n == "rss.xml") {
-            let rss_path = format!("{}rss.xml", path.trim_end_matches("atom.xml"));
+            let rss_path = f.rss_output();
             let rss = rss(config, content, html, &f.title, &format!("/{rss_path}"), &f.home, &f.pages);
             files.insert(rss_path, OutFile::Bytes(rss.into_bytes()));
         }

@@ -270,7 +270,9 @@ pub(super) fn claim_site(site: &Site) -> Claims {
     let config = site.config;
     claims.claim(SEARCH_INDEX.into(), Owner::builtin("the search index"));
     for f in site.feeds {
-        claims.claim(f.output().to_string(), Owner::builtin(f.what()));
+        for path in f.outputs(config) {
+            claims.claim(path, Owner::builtin(f.what()));
+        }
     }
     if config.generate_sitemap {
         claims.claim("sitemap.xml".into(), Owner::builtin("the sitemap (`generate_sitemap` in config.toml)"));

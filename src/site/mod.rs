@@ -772,9 +772,18 @@ impl Layout<'_> {
             }
             // Without the theme's, a built-in 404 page (as in Zola).
             Job::NotFound => "/404.html".into(),
-            Job::Search if has("search.html") => "/search/".into(),
+            Job::Search if has("search.html") && !self.search_is_content() => "/search/".into(),
             _ => return None,
         })
+    }
+
+    /// Whether a page or section renders with `search.html` itself (Zola
+    /// themes make their search page that way); then that page is the search
+    /// page and the built-in one at `/search/` is not made.
+    fn search_is_content(&self) -> bool {
+        let uses = |job| template_of(self.content, self.tpl, self.taxonomies, job).as_deref() == Some("search.html");
+        (0..self.content.pages.len()).any(|i| uses(Job::Page(i)))
+            || (0..self.content.sections.len()).any(|i| uses(Job::Section(i, 0)))
     }
 
     /// The output file of `job` (see [`Layout::url_of`]).

@@ -83,7 +83,7 @@ fn serve_outside_a_site_exits_2_with_the_build_message() {
     let (serve_code, serve_err) = run("serve");
     assert_eq!(build_code, Some(2));
     assert_eq!(serve_code, Some(2), "{serve_err}");
-    assert!(serve_err.contains("no config.toml in"), "{serve_err}");
+    assert!(serve_err.contains("no config.toml (or zola.toml) in"), "{serve_err}");
     assert_eq!(serve_err, build_err);
 }
 

@@ -109,6 +109,19 @@ fn slug_of_the_search_page() {
     );
 }
 
+/// Zola themes make their search page a page or section rendered with
+/// `search.html`: that page is then the search page, with no conflict.
+#[test]
+fn a_page_rendered_with_search_html_is_the_search_page() {
+    let t = site();
+    t.page("search.md", "title = \"Find an explainer\"\ntemplate = \"search.html\"", "x\n");
+    t.build().assert_ok();
+    assert_eq!(t.read("search/index.html"), "<!doctype html><title>Search</title><h1>Search</h1>\n");
+    t.file("content/search.md", "+++\ntitle = \"How to search\"\n+++\nx\n");
+    let err = t.build().assert_error_at("output/conflict", "content/search.md");
+    assert!(err.contains("the search page"), "{err}");
+}
+
 #[test]
 fn two_pages_with_one_slug_name_both() {
     assert_conflict(
