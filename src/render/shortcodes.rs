@@ -265,7 +265,8 @@ fn hugo_shortcode(src: &str, at: usize) -> Option<(usize, Diagnostic)> {
     } else {
         return None;
     };
-    let end = at + rest.find(close)? + close.len();
+    // The close is looked for after the open: in `{{%}}` they would overlap.
+    let end = at + open.len() + rest[open.len()..].find(close)? + close.len();
     let inner = src[at + open.len()..end - close.len()].trim().trim_start_matches("/*").trim_end_matches("*/").trim();
     let written = &src[at..end];
     let (closing, inner) = match inner.strip_prefix('/') {
@@ -425,6 +426,17 @@ mod tests {
         let env = ShortcodeEnv::new(&tera, &base);
         let (_, _, d) = expand("{% box() %}{%}\n", &env);
         assert_eq!(d[0].code, "shortcode/unclosed");
+    }
+
+    #[test]
+    fn hugo_delimiters_that_overlap_are_text_not_a_crash() {
+        let tera = env_with(&[]);
+        let base = Context::new();
+        let env = ShortcodeEnv::new(&tera, &base);
+        // `{{%}}` opens with `{{%` and would close with the same `%`.
+        let (out, _, d) = expand("{{%}} and {{% note %}}\n", &env);
+        assert!(out.starts_with("{{%}} and "), "{out}");
+        assert_eq!(d.iter().filter(|d| d.code == "shortcode/hugo").count(), 1, "{d:?}");
     }
 
     #[test]
