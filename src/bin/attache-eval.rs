@@ -625,35 +625,6 @@ fn techdocs(shared: &Path) -> Vec<TechDoc> {
         .collect()
 }
 
-/// Byte ranges of a Markdown source that are math, code or markup, found
-/// with the eval's own rough patterns (deliberately not the engine's
-/// [`correct::protect`], so the figure checks the engine rather than itself).
-fn markup_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
-    use regex::Regex;
-    let patterns = [
-        r"(?ms)^ {0,3}(```|~~~).*?^ {0,3}(```|~~~)",
-        r"`[^`\n]+`",
-        r"(?s)\$\$.+?\$\$",
-        r"\$[^\s$][^$\n]*\$",
-        r"(?s)\\\(.+?\\\)",
-        r"(?s)\\\[.+?\\\]",
-        r"(?s)\\begin\{[^}]*\}.*?\\end\{[^}]*\}",
-        r"(?s)\{\{.*?\}\}",
-        r"(?s)\{%.*?%\}",
-        r"(?s)\{\{[<%]\s*(?:code[\w-]*|highlight)\b.*?\{\{[<%]\s*/\s*(?:code[\w-]*|highlight)\s*[>%]\}\}",
-        r"(?s)\{%-?\s*(?:raw|highlight|comment)\b.*?\{%-?\s*end(?:raw|highlight|comment)\s*-?%\}",
-        r"\{[:#.][^}\n]*\}",
-        r"<[^>\n]+>",
-        r"[a-z]+://[^\s)\]>\x22'`]+",
-    ];
-    let mut out = Vec::new();
-    for p in patterns {
-        let Ok(re) = Regex::new(p) else { continue };
-        out.extend(re.find_iter(text).map(|m| m.range()));
-    }
-    out
-}
-
 /// False corrections on clean technical documentation, per split.
 fn techdocs_section(c: &Corrector, shared: &Path) {
     println!("\n== Technical documentation (corpus/techdocs: math, code, shortcodes, attribute lists)");
@@ -682,7 +653,7 @@ fn techdocs_split(c: &Corrector, docs: &[&TechDoc], split: &str) {
         if show && r.spun {
             println!("  spun: {} (score {:.1}, odd {:?})", d.file, r.spin_score, r.gate_odd);
         }
-        let markup = markup_ranges(&d.text);
+        let markup = correct::audit::markup_ranges(&d.text);
         for ch in r.changes.iter().filter(|ch| ch.applied) {
             let inside = markup.iter().any(|m| m.start < ch.span.end && ch.span.start < m.end)
                 || ch.before.contains(['\\', '{', '}', '$', '^', '_', '`']);

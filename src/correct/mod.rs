@@ -7,6 +7,8 @@
 //! back. The data it works from are readable TSV files in `data/correct/`,
 //! built into the binary; a site may add its own (see [`CorrectConfig`]).
 
+#[doc(hidden)]
+pub mod audit;
 pub mod engine;
 pub mod lexicon;
 pub mod lm;

@@ -3,7 +3,6 @@
 //! changes nothing but typography in the prose around them.
 
 use std::io::Write;
-use std::ops::Range;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -159,42 +158,6 @@ fn techdocs_dir() -> Option<PathBuf> {
     None
 }
 
-/// Math, code and markup of a Markdown source by rough patterns of the
-/// test's own (not the corrector's), plus what the parser knows is code or HTML.
-fn markup_ranges(text: &str) -> Vec<Range<usize>> {
-    use pulldown_cmark::{Event, Options, Parser, Tag};
-    // The options the site renders with.
-    let opts = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
-    let mut out: Vec<Range<usize>> = Parser::new_ext(text, opts)
-        .into_offset_iter()
-        .filter(|(e, _)| {
-            matches!(e, Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::CodeBlock(_)))
-        })
-        .map(|(_, r)| r)
-        .collect();
-    for p in [
-        r"(?s)\$\$.+?\$\$",
-        r"\$[^\s$][^$\n]*\$",
-        r"(?s)\\\(.+?\\\)",
-        r"(?s)\\\[.+?\\\]",
-        r"(?s)\\begin\{[^}]*\}.*?\\end\{[^}]*\}",
-        r"(?s)\{\{.*?\}\}",
-        r"(?s)\{%.*?%\}",
-        r"(?s)\{\{[<%]\s*(?:code[\w-]*|highlight)\b.*?\{\{[<%]\s*/\s*(?:code[\w-]*|highlight)\s*[>%]\}\}",
-        r"\{[:#.][^}\n]*\}",
-        r"<[^>\n]+>",
-        r#"[a-z]+://[^\s)\]>"'`]+"#,
-    ] {
-        let re = regex::Regex::new(p).expect("pattern");
-        out.extend(re.find_iter(text).map(|m| m.range()));
-    }
-    out
-}
-
 #[test]
 fn techdocs_test_split_is_not_spun_and_keeps_its_markup() {
     let Some(dir) = techdocs_dir() else { return };
@@ -215,7 +178,7 @@ fn techdocs_test_split_is_not_spun_and_keeps_its_markup() {
         if report.spun {
             problems.push(format!("{}: judged spun", cols[0]));
         }
-        let markup = markup_ranges(&text);
+        let markup = attache::correct::audit::markup_ranges(&text);
         for c in report.changes.iter().filter(|c| c.applied) {
             if markup.iter().any(|m| m.start < c.span.end && c.span.start < m.end) {
                 problems.push(format!("{}: “{}” → “{}” inside math/markup/code", cols[0], c.before, c.after));
