@@ -1,6 +1,5 @@
 //! One integration binary, one module per feature (as in mdBook and ripgrep).
 
-mod browser;
 mod build;
 mod correct;
 mod deploy;
