@@ -13,6 +13,8 @@ use crate::diagnostics::Diagnostic;
 
 mod keys;
 
+pub use keys::tables as key_tables;
+
 /// The site's configuration, as written in `config.toml` (or Zola's
 /// `zola.toml`). Zola's keys, old names and new, are accepted; those whose
 /// behaviour Attaché does not have yet are listed by [`Config::unimplemented`]

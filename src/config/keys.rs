@@ -123,6 +123,41 @@ const LANGUAGE: &[&str] = &[
 
 const EDITORIAL: &[&str] = &["required_fields"];
 
+/// `[correct]`: the fields of [`crate::correct::CorrectConfig`] (a unit test
+/// keeps the two equal).
+const CORRECT: &[&str] = &[
+    "enabled",
+    "typography",
+    "house_style",
+    "spelling",
+    "spin",
+    "quotations",
+    "us",
+    "house_style_file",
+    "lexicon_file",
+    "house_style_optional",
+];
+
+/// Every table with a fixed set of keys, by schema path (`*` for a named
+/// segment, `taxonomies[]` for an entry of Zola's taxonomy array), with its
+/// keys. `docs/content/configuration.md` documents exactly these: a test
+/// compares the two, so the reference cannot drift from the code.
+pub fn tables() -> Vec<(&'static str, &'static [&'static str])> {
+    vec![
+        ("", TOP),
+        ("markdown", MARKDOWN),
+        ("markdown.highlighting", HIGHLIGHTING),
+        ("search", SEARCH),
+        ("link_checker", LINK_CHECKER),
+        ("slugify", SLUGIFY),
+        ("taxonomies.*", TAXONOMY),
+        ("taxonomies[]", ZOLA_TAXONOMY),
+        ("languages.*", LANGUAGE),
+        ("editorial", EDITORIAL),
+        ("correct", CORRECT),
+    ]
+}
+
 /// The schema of the table at `path` (dotted; `*` for a named segment).
 fn schema(path: &str) -> Keys {
     match path {
@@ -136,6 +171,7 @@ fn schema(path: &str) -> Keys {
         "taxonomies.*" => Keys::Closed(TAXONOMY),
         "languages.*" => Keys::Closed(LANGUAGE),
         "editorial" => Keys::Closed(EDITORIAL),
+        "correct" => Keys::Closed(CORRECT),
         _ => Keys::Open,
     }
 }
@@ -264,4 +300,81 @@ fn nearest<'k>(name: &str, known: &[&'k str]) -> &'k str {
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::{self, Deserialize, Visitor};
+
+    /// The field names serde's derive gives a struct, read by asking it to
+    /// deserialize from a deserializer that records them and stops.
+    fn serde_fields<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
+        #[derive(Debug)]
+        struct Stop(Vec<&'static str>);
+        impl std::fmt::Display for Stop {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "fields recorded")
+            }
+        }
+        impl std::error::Error for Stop {}
+        impl de::Error for Stop {
+            fn custom<M: std::fmt::Display>(_: M) -> Self {
+                Stop(Vec::new())
+            }
+        }
+        struct Recorder;
+        impl<'de> de::Deserializer<'de> for Recorder {
+            type Error = Stop;
+            fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+                Err(Stop(Vec::new()))
+            }
+            fn deserialize_struct<V: Visitor<'de>>(
+                self,
+                _: &'static str,
+                fields: &'static [&'static str],
+                _: V,
+            ) -> Result<V::Value, Stop> {
+                Err(Stop(fields.to_vec()))
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+                bytes byte_buf option unit unit_struct newtype_struct seq tuple
+                tuple_struct map enum identifier ignored_any
+            }
+        }
+        match T::deserialize(Recorder) {
+            Err(Stop(fields)) => fields,
+            Ok(_) => Vec::new(),
+        }
+    }
+
+    fn sorted(mut v: Vec<&'static str>) -> Vec<&'static str> {
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn correct_keys_are_the_fields_of_correct_config() {
+        assert_eq!(sorted(super::CORRECT.to_vec()), sorted(serde_fields::<crate::correct::CorrectConfig>()));
+    }
+
+    #[test]
+    fn markdown_taxonomy_and_editorial_keys_are_their_structs_fields() {
+        use crate::config::{EditorialConfig, MarkdownConfig, TaxonomyConfig};
+        assert_eq!(sorted(super::MARKDOWN.to_vec()), sorted(serde_fields::<MarkdownConfig>()));
+        assert_eq!(sorted(super::TAXONOMY.to_vec()), sorted(serde_fields::<TaxonomyConfig>()));
+        assert_eq!(sorted(super::EDITORIAL.to_vec()), sorted(serde_fields::<EditorialConfig>()));
+    }
+
+    #[test]
+    fn top_level_keys_are_the_config_fields_and_their_aliases() {
+        let fields = serde_fields::<crate::config::Config>();
+        assert!(!fields.is_empty());
+        for f in &fields {
+            assert!(super::TOP.contains(f), "Config field `{f}` is not in TOP");
+        }
+        for k in super::TOP {
+            assert!(fields.contains(k) || ["generate_feeds", "feed_filename"].contains(k), "TOP key `{k}` is no field");
+        }
+    }
 }

@@ -48,6 +48,9 @@ pub struct LinkContext<'a> {
     pub base_path: &'a str,
     /// Content paths of drafts left out of this build, for a clearer error.
     pub drafts: &'a HashSet<String>,
+    /// This document's own content path (`europe/minsk.md`), against which a
+    /// relative link to another Markdown file (`../asia/seoul.md`) resolves.
+    pub content_rel: &'a str,
 }
 
 #[derive(Debug, Default)]
@@ -369,6 +372,7 @@ fn rewrite_inline<'a>(
     let Some(ctx) = links else {
         return Event::Start(Tag::Link { link_type, dest_url, title, id });
     };
+    let dest = relative_md(&dest, ctx.content_rel).unwrap_or(dest);
     if let Some(internal) = dest.strip_prefix("@/") {
         let (file, anchor) = match internal.split_once('#') {
             Some((f, a)) => (f, Some(a)),
@@ -405,6 +409,38 @@ fn rewrite_inline<'a>(
         check_relative(&dest, span, ctx, out);
     }
     Event::Start(Tag::Link { link_type, dest_url, title, id })
+}
+
+/// A relative link to a Markdown file (`configuration.md#keys`,
+/// `../europe/minsk.md`) as the `@/` link it means, resolved against the
+/// directory of `content_rel`. Such links are what GitHub and editors follow,
+/// so a folder of Markdown reads the same there and as a built site (the
+/// build checks them like `@/` links). `None` for anything else, and for a
+/// link that climbs out of `content/` (then it is checked as a path).
+fn relative_md(dest: &str, content_rel: &str) -> Option<String> {
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a)),
+        None => (dest, None),
+    };
+    if !path.ends_with(".md") || path.starts_with('/') || path.starts_with("@/") || has_scheme(path) {
+        return None;
+    }
+    let mut parts: Vec<&str> = content_rel.split('/').collect();
+    parts.pop();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    Some(match anchor {
+        Some(a) => format!("@/{joined}#{a}"),
+        None => format!("@/{joined}"),
+    })
 }
 
 /// The content path whose file name is closest to the one asked for: comparing

@@ -566,8 +566,14 @@ impl Md<'_> {
         );
         let env = ShortcodeEnv::new(&self.tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
-        let ctx =
-            LinkContext { pages: self.urls, known: self.known, page_path: url_path, base_path, drafts: self.drafts };
+        let ctx = LinkContext {
+            pages: self.urls,
+            known: self.known,
+            page_path: url_path,
+            base_path,
+            drafts: self.drafts,
+            content_rel: content_rel.trim_start_matches('/'),
+        };
         let mut rendered = markdown::render_with(&expanded, &config.markdown, Some(&ctx), &map.edited());
         for x in &mut d {
             x.span = x.span.take().map(|s| {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The attache binary cargo built for this test run (set by tests/it/browser.rs). */
+/** The attache binary cargo built for this test run (set by tests/browser.rs). */
 export const ATTACHE = process.env.ATTACHE_BIN || join(REPO, 'target', 'debug', 'attache');
 
 /** Where screenshots go: under target/, kept as CI artifacts, never committed. */
