@@ -10,7 +10,7 @@ use crate::cli::InitArgs;
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
-const CONFIG: &str = r#"# Site settings. The README of Attaché documents every key.
+const CONFIG: &str = r#"# Site settings. Every key: docs/content/configuration.md in Attaché's repository.
 title = "My explainers"
 description = "Plain-language explainers on foreign policy."
 base_url = "https://example.org"

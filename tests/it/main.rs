@@ -3,6 +3,7 @@
 mod build;
 mod correct;
 mod deploy;
+mod docs_site;
 mod errors;
 mod firsthour;
 mod fix;
