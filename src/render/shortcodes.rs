@@ -87,10 +87,14 @@ fn parse_value(s: &str) -> Option<(tera::Value, &str)> {
 }
 
 /// Byte ranges of code (inline and blocks) where shortcodes are not expanded.
+/// The parser runs with the renderer's extensions, so code here is exactly what
+/// the page shows as code: with every extension on, math (`$5 and $10` before
+/// a `` `{% raw %}` `` span) swallowed backticks and code spans came out shifted.
 fn code_ranges(src: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut block_start = None;
-    for (event, range) in Parser::new_ext(src, pulldown_cmark::Options::all()).into_offset_iter() {
+    let options = crate::render::markdown::options(&crate::config::MarkdownConfig::default());
+    for (event, range) in Parser::new_ext(src, options).into_offset_iter() {
         match event {
             Event::Code(_) => out.push(range),
             Event::Start(Tag::CodeBlock(_)) => block_start = Some(range.start),
