@@ -7,7 +7,7 @@ use attache::cmd;
 
 /// mimalloc instead of glibc's malloc: a build allocates and frees many small
 /// strings and JSON values from two threads, where glibc spent a fifth of the
-/// CPU (docs/performance.md).
+/// CPU (docs/content/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -8,7 +8,7 @@
 //! one; after a failed build the old `Arc` stays and the pages are sent the
 //! error for their overlay. Each live-reload client has its own bounded queue
 //! and writer thread, so a client that stops reading is dropped and never
-//! delays another. What is accepted and guaranteed: docs/reliability-serve.md.
+//! delays another. What is accepted and guaranteed: docs/content/reliability.md.
 
 pub mod http;
 pub mod ws;
