@@ -270,3 +270,16 @@ fn shortcode_syntax_in_code_spans_after_dollar_amounts_stays_text() {
     let code = crate::support::texts(&t.html("notes/index.html"), "article code");
     assert!(code.contains(&"{% raw %}".to_string()) && code.contains(&"{{< ref >}}".to_string()), "{code:?}");
 }
+
+#[test]
+fn an_unknown_correct_key_is_reported_with_the_other_unknown_keys() {
+    // The reference documents [correct] from the same key list the check
+    // uses, so a typo there gets a suggestion in the same run as the others.
+    let t = SiteTest::new();
+    t.file("config.toml", &format!("hightlight_code = true\n{}\n[correct]\nspinn = true\n", crate::support::CONFIG));
+    let run = t.run(&["check"]);
+    let err = run.stderr();
+    assert_eq!(run.code(), 1, "{err}");
+    assert!(err.contains("unknown key `correct.spinn`") && err.contains("did you mean `spin`?"), "{err}");
+    assert!(err.contains("unknown key `hightlight_code`"), "{err}");
+}
