@@ -283,3 +283,25 @@ fn an_unknown_correct_key_is_reported_with_the_other_unknown_keys() {
     assert!(err.contains("unknown key `correct.spinn`") && err.contains("did you mean `spin`?"), "{err}");
     assert!(err.contains("unknown key `hightlight_code`"), "{err}");
 }
+
+#[test]
+fn the_release_workflow_builds_linux_macos_and_windows_on_a_tag() {
+    let text = read(&repo().join(".github/workflows/release.yml"));
+    let workflow: serde_yaml::Value = serde_yaml::from_str(&text).expect("release.yml is YAML");
+    assert!(workflow["on"]["push"]["tags"][0].as_str().is_some_and(|t| t.starts_with('v')), "runs on a v* tag");
+    let targets: Vec<&str> = workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .expect("a build matrix")
+        .iter()
+        .filter_map(|e| e["target"].as_str())
+        .collect();
+    for system in ["linux", "apple-darwin", "windows"] {
+        assert!(targets.iter().any(|t| t.contains(system)), "no {system} target in {targets:?}");
+    }
+    // Its notes come from CHANGELOG.md, whose version headings it looks for.
+    let changelog = read(&repo().join("CHANGELOG.md"));
+    assert!(
+        changelog.contains(&format!("\n## [{}]", env!("CARGO_PKG_VERSION"))),
+        "CHANGELOG.md has no section for this version"
+    );
+}
