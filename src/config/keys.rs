@@ -123,6 +123,22 @@ const LANGUAGE: &[&str] = &[
 
 const EDITORIAL: &[&str] = &["required_fields"];
 
+/// `[correct]`: the fields of `crate::correct::CorrectConfig`.
+const CORRECT: &[&str] = &[
+    "enabled",
+    "typography",
+    "house_style",
+    "spelling",
+    "spin",
+    "mode",
+    "keep",
+    "quotations",
+    "us",
+    "house_style_file",
+    "lexicon_file",
+    "house_style_optional",
+];
+
 /// The schema of the table at `path` (dotted; `*` for a named segment).
 fn schema(path: &str) -> Keys {
     match path {
@@ -136,6 +152,7 @@ fn schema(path: &str) -> Keys {
         "taxonomies.*" => Keys::Closed(TAXONOMY),
         "languages.*" => Keys::Closed(LANGUAGE),
         "editorial" => Keys::Closed(EDITORIAL),
+        "correct" => Keys::Closed(CORRECT),
         _ => Keys::Open,
     }
 }
