@@ -271,7 +271,8 @@ impl Corrector {
     }
 
     /// Options for one document, from the site switches and its front
-    /// matter; the keep list is the site's and the page's together.
+    /// matter. The site's keep list is applied after the engine
+    /// ([`Corrector::check_in`]), by one matcher compiled once per build.
     pub fn options(&self, keep: &[String]) -> DocOptions {
         DocOptions {
             lang: self.lang.clone(),
@@ -280,7 +281,7 @@ impl Corrector {
             spelling: self.config.spelling,
             spin: self.config.spin,
             restore_spun_quotes: self.config.quotations != "verbatim",
-            keep: self.config.keep.iter().chain(keep).cloned().collect(),
+            keep: keep.to_vec(),
             us_style: self.config.us.clone(),
             assume_spun: false,
         }
@@ -297,7 +298,7 @@ impl Corrector {
     /// stage, so no stage can change a kept term or publish a held change.
     pub fn check_in(&self, text: &str, opts: &DocOptions, mode: Mode) -> Report {
         let mut report = self.check_all(text, opts);
-        review::drop_kept(&mut report, text, &opts.keep);
+        review::drop_kept(&mut report, text, &self.config.keep, &opts.keep);
         if mode == Mode::Suggest {
             review::hold_for_review(&mut report);
         }

@@ -7,7 +7,9 @@
 //! changed by any of them, and suggest mode holds every change that is not
 //! a house rule.
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{LazyLock, Mutex};
 
 use regex::Regex;
 use serde::{Deserialize, Deserializer};
@@ -90,12 +92,13 @@ pub fn hold_for_review(report: &mut Report) {
     }
 }
 
-/// Drop every change that touches a kept term.
-pub fn drop_kept(report: &mut Report, text: &str, keep: &[String]) {
-    if keep.is_empty() {
+/// Drop every change that touches a term of the site's keep list or the page's.
+pub fn drop_kept(report: &mut Report, text: &str, site: &[String], page: &[String]) {
+    if site.is_empty() && page.is_empty() {
         return;
     }
-    let kept = keep_ranges(text, keep);
+    let terms: Vec<String> = site.iter().chain(page).cloned().collect();
+    let kept = keep_ranges(text, &terms);
     if kept.is_empty() {
         return;
     }
@@ -105,18 +108,42 @@ pub fn drop_kept(report: &mut Report, text: &str, keep: &[String]) {
 /// Where the terms of `keep` occur in `text`: case-insensitive, as whole
 /// words (a term's edge that is a letter or digit must not continue into
 /// one; `U.S.` ends at its dot), any run of white space between its words
-/// (a term may wrap across lines), and `'` matching `’`.
+/// (a term may wrap across lines), and `'` matching `’`. Where two terms
+/// overlap, the longer one wins (either way nothing there changes).
 pub fn keep_ranges(text: &str, keep: &[String]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    for k in keep {
-        let Some(re) = term_regex(k) else { continue };
-        out.extend(re.find_iter(text).map(|m| m.range()));
+    matcher(keep).map_or_else(Vec::new, |re| re.find_iter(text).map(|m| m.range()).collect())
+}
+
+/// Compiled keep lists, by list: a 10,000-article site checks every article
+/// against the same site list, and compiling it each time would cost more
+/// than matching. Cleared when it holds [`MATCHERS_MAX`] lists (each page
+/// with its own list adds one).
+static MATCHERS: LazyLock<Mutex<HashMap<Vec<String>, Option<Regex>>>> = LazyLock::new(Mutex::default);
+const MATCHERS_MAX: usize = 4096;
+
+/// One pattern for every term of `keep` (`None` when no term has a word).
+fn matcher(keep: &[String]) -> Option<Regex> {
+    if let Ok(cache) = MATCHERS.lock()
+        && let Some(re) = cache.get(keep)
+    {
+        return re.clone();
     }
-    out
+    let mut terms: Vec<&String> = keep.iter().collect();
+    // Longest first, so "Cold War era" wins over "Cold War" at the same place.
+    terms.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    let alternatives: Vec<String> = terms.into_iter().filter_map(|t| term_pattern(t)).collect();
+    let re = if alternatives.is_empty() { None } else { Regex::new(&format!("(?i){}", alternatives.join("|"))).ok() };
+    if let Ok(mut cache) = MATCHERS.lock() {
+        if cache.len() >= MATCHERS_MAX {
+            cache.clear();
+        }
+        cache.insert(keep.to_vec(), re.clone());
+    }
+    re
 }
 
 /// The pattern for one keep term; `None` for an empty one.
-fn term_regex(term: &str) -> Option<Regex> {
+fn term_pattern(term: &str) -> Option<String> {
     let words: Vec<&str> = term.split_whitespace().collect();
     let (first, last) = (words.first()?, words.last()?);
     let body = words.iter().map(|w| regex::escape(w).replace(['\'', '’'], "['’]")).collect::<Vec<_>>().join(r"\s+");
@@ -124,7 +151,7 @@ fn term_regex(term: &str) -> Option<Regex> {
     // Unicode-aware boundaries: "Türkiye" and "Škoda" are words too.
     let start = if word_edge(first.chars().next()) { r"\b" } else { "" };
     let end = if word_edge(last.chars().last()) { r"\b" } else { "" };
-    Regex::new(&format!("(?i){start}{body}{end}")).ok()
+    Some(format!("(?:{start}{body}{end})"))
 }
 
 #[cfg(test)]
@@ -149,6 +176,14 @@ mod tests {
         assert_eq!(matches("The U.S. policy", "U.S."), ["U.S."]);
         assert_eq!(matches("Rock ’n’ Roll", "Rock 'n' Roll"), ["Rock ’n’ Roll"]);
         assert!(matches("text", "  ").is_empty());
+    }
+
+    #[test]
+    fn several_terms_in_one_pattern() {
+        let keep = ["Cold War".to_string(), "Cold War era".to_string(), "(sic)".to_string()];
+        let text = "The Cold War era (sic) and the cold war.";
+        let found: Vec<&str> = keep_ranges(text, &keep).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, ["Cold War era", "(sic)", "cold war"]);
     }
 
     #[test]
