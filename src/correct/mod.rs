@@ -298,6 +298,10 @@ impl Corrector {
     /// stage, so no stage can change a kept term or publish a held change.
     pub fn check_in(&self, text: &str, opts: &DocOptions, mode: Mode) -> Report {
         let mut report = self.check_all(text, opts);
+        if !opts.spin {
+            // `spin = false` means no `spin/…` change of any kind, spintax included.
+            report.changes.retain(|c| !c.rule.starts_with("spin/"));
+        }
         review::drop_kept(&mut report, text, &self.config.keep, &opts.keep);
         if mode == Mode::Suggest {
             review::hold_for_review(&mut report);

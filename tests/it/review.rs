@@ -124,3 +124,12 @@ fn serve_findings_panel_lists_held_restorations_as_suggestions() {
     assert!(page.contains("court docket"), "the served page has the source wording");
     proc.interrupt();
 }
+
+#[test]
+fn spin_off_means_no_spin_change_of_any_kind() {
+    let t = site("spin = false");
+    t.page("braces.md", "title = \"Braces\"", "It was {that a} case.\n");
+    t.build().assert_ok();
+    assert!(paragraph(&t, "spun/index.html").contains("The court docket named a particular grasp in Kyiv"));
+    assert_eq!(paragraph(&t, "braces/index.html"), "It was {that a} case.");
+}
