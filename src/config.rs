@@ -682,6 +682,19 @@ mod tests {
     }
 
     #[test]
+    fn every_correct_key_is_known_and_values_are_checked() {
+        let text = "[correct]\nenabled = true\ntypography = true\nhouse_style = true\nspelling = true\n\
+                    spin = true\nmode = \"suggest\"\nkeep = [\"U.S.\"]\nquotations = \"verbatim\"\nus = \"US\"\n\
+                    house_style_file = \"h.tsv\"\nlexicon_file = \"l.tsv\"\nhouse_style_optional = []\n";
+        let c = Config::parse(Path::new("c"), text).unwrap();
+        assert_eq!(c.correct.mode, crate::correct::Mode::Suggest);
+        assert_eq!(c.correct.keep, ["U.S."]);
+        let err = Config::parse(Path::new("c"), "[correct]\nquotations = \"verbatum\"\n").unwrap_err();
+        assert!(err.message.contains("did you mean \"verbatim\""), "{}", err.message);
+        assert_eq!(err.span.map(|s| s.start), Some(23));
+    }
+
+    #[test]
     fn base_path_of_sub_path_site() {
         let c = Config::parse(Path::new("c"), "base_url = \"https://example.org/sub/\"").unwrap();
         assert_eq!(c.base_path(), "/sub");

@@ -9,6 +9,11 @@
 //!   damaged;
 //! - the same with every fact learnable;
 //! - our hand-spun samples (tests/fixtures/correct);
+//! - the real-spinner set: modern clean text (our sample articles and the
+//!   corpus's modern documents) spun the way the real spinner works: the
+//!   observed facts applied forward (original → spun), each word a fact
+//!   covers changed with probability one in three, at most 28 % of tokens
+//!   (the real spinner's rate); `--real-spinner` prints only this;
 //! - false corrections on the clean corpus test split;
 //! - false corrections on clean technical documentation (`techdocs`, both
 //!   splits): documents judged spun, changes inside math, markup or code, and
@@ -76,11 +81,17 @@ fn held_out(f: &Fact) -> bool {
 
 /// Test-split documents of the corpus: (id, text).
 fn test_docs(shared: &Path, split: &str) -> Vec<(String, String)> {
+    corpus_docs(shared, split, false)
+}
+
+/// Documents of one split of the corpus, all or only those written since
+/// 1990 (`modern`): (id, text).
+fn corpus_docs(shared: &Path, split: &str, modern_only: bool) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for name in ["milestones", "hsg", "frus", "sotu"] {
         for line in read(&shared.join(format!("corpus/{name}.jsonl"))).lines() {
             let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
-            if v["split"] == split {
+            if v["split"] == split && (!modern_only || v["modern"] == true) {
                 out.push((v["id"].as_str().unwrap_or("").to_string(), v["text"].as_str().unwrap_or("").to_string()));
             }
         }
@@ -167,6 +178,16 @@ fn spin(
         subs.push((k, k + 1, with_case_of(orig_text, c)));
         changed += 1;
     }
+    splice(text, &ws, subs)
+}
+
+/// `text` with words `[a, b)` replaced by each substitution's text: the spun
+/// text and each substitution's range in it with the original wording.
+fn splice(
+    text: &str,
+    ws: &[(usize, usize)],
+    mut subs: Vec<(usize, usize, String)>,
+) -> (String, Vec<(std::ops::Range<usize>, String)>) {
     subs.sort_by_key(|s| s.0);
     let mut out = String::with_capacity(text.len() + 64);
     let mut spans = Vec::new();
@@ -357,6 +378,11 @@ fn main() {
     );
     let c_learn = Corrector::from_data(data_learn, "en");
     let c_all = Corrector::from_data(data_all, "en");
+    // `--real-spinner` prints only the real-spinner set (for tuning).
+    if args.iter().any(|a| a == "--real-spinner") {
+        real_spinner_section(&c_all, &shared, max_docs);
+        return;
+    }
     // `--techdocs` prints only the technical-documentation figures (for tuning).
     if args.iter().any(|a| a == "--techdocs") {
         techdocs_section(&c_all, &shared);
@@ -425,32 +451,14 @@ fn main() {
             let (corrected, report) = correct_text(&c_all, &spun);
             dump_gate("hand", &report);
             if std::env::var_os("SHOW_MISSES").is_some() {
-                for (r, orig) in &spans {
-                    let hit: Vec<&correct::Change> =
-                        report.changes.iter().filter(|ch| ch.span.start < r.end && r.start < ch.span.end).collect();
-                    let ok = hit.iter().any(|ch| ch.applied && ch.after.to_lowercase().ends_with(&orig.to_lowercase()));
-                    if !ok {
-                        let what: Vec<String> = hit
-                            .iter()
-                            .map(|ch| {
-                                format!(
-                                    "{}{} → {} ({})",
-                                    if ch.applied { "" } else { "?" },
-                                    ch.before,
-                                    ch.after,
-                                    ch.rule
-                                )
-                            })
-                            .collect();
-                        println!("  miss\t{}\t{}\t{}", &spun[r.clone()], orig, what.join("; "));
-                    }
-                }
+                show_misses(&spun, &spans, &report);
             }
             let s = score(&clean, &spun, &spans, &corrected, report.spun);
             println!("{}", s.line(&name));
             hand.add(s);
         }
         println!("{}", hand.line("all hand-spun samples"));
+        real_spinner_section(&c_all, &shared, max_docs);
     }
     println!("\n== False corrections on clean text (corpus test split)");
     let (mut applied, mut suggested, mut alarms, mut words) = (0usize, 0usize, 0usize, 0usize);
@@ -679,5 +687,224 @@ fn techdocs_split(c: &Corrector, docs: &[&TechDoc], split: &str) {
     );
     for e in &examples {
         println!("{e}");
+    }
+}
+
+/// One observed fact turned round, in the spinner's direction: the
+/// original's lower-cased words and the spun forms seen for it, with how
+/// often each was seen.
+struct Forward {
+    original: Vec<String>,
+    spun: Vec<(String, u32)>,
+}
+
+/// The observed facts of `spin/mappings.tsv` and `spin/mappings_batch5.tsv`
+/// as the spinner applies them (original → spun). Left out: pairs our
+/// lexicon judges not the spinner's (`drop`: editorial differences between
+/// versions of a story) or valid only inside a phrase (`phrase-bound`: "on"
+/// for "at"), which the spinner does not apply word by word.
+fn forward_facts(shared: &Path) -> Vec<Forward> {
+    let observed = include_str!("../../data/correct/observed.tsv");
+    let excluded: HashSet<(String, String)> = observed
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            let skip = c.len() >= 5 && (c[4] == "drop" || c[4] == "phrase-bound");
+            skip.then(|| (c[0].to_lowercase(), c[1].to_lowercase()))
+        })
+        .collect();
+    let mut by_original: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u32>> =
+        Default::default();
+    for file in ["spin/mappings.tsv", "spin/mappings_batch5.tsv"] {
+        let path = shared.join(file);
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        for line in text.lines().skip(1) {
+            let c: Vec<&str> = line.split('\t').collect();
+            if c.len() < 3 {
+                continue;
+            }
+            let (spun, original) = (c[0].to_lowercase(), c[1].to_lowercase());
+            if spun == original
+                || excluded.contains(&(spun.clone(), original.clone()))
+                || !original.chars().any(char::is_alphabetic)
+            {
+                continue;
+            }
+            *by_original.entry(original).or_default().entry(spun).or_default() += c[2].parse().unwrap_or(1);
+        }
+    }
+    by_original
+        .into_iter()
+        .map(|(original, spun)| Forward {
+            original: norm_tokens(&original).into_iter().filter(|t| t.chars().any(char::is_alphanumeric)).collect(),
+            spun: spun.into_iter().collect(),
+        })
+        .filter(|f| !f.original.is_empty())
+        .collect()
+}
+
+/// The real spinner's rate: 28.7 % of aligned tokens changed (shared/spin README).
+const REAL_DENSITY: f64 = 0.28;
+/// Of the words a fact covers, the share the spinner changes.
+const REAL_CHANGE: f64 = 1.0 / 3.0;
+
+/// What spinning one document did: words a fact covered, words changed,
+/// prose words in all.
+#[derive(Default, Clone, Copy)]
+struct Coverage {
+    covered: usize,
+    changed: usize,
+    words: usize,
+}
+
+/// Spin `text` the way the real spinner works: every occurrence of a fact's
+/// original in prose (longest first; code, links, math and front matter are
+/// never spun) is replaced, with probability one in three, by one of the
+/// spun forms seen for it (weighted by how often), never beyond 28 % of the
+/// prose words.
+fn spin_forward(
+    text: &str,
+    facts: &HashMap<&str, Vec<&Forward>>,
+    rng: &mut Rng,
+) -> (String, Vec<(std::ops::Range<usize>, String)>, Coverage) {
+    let body_start = attache::content::front_matter::split(Path::new(""), text).map_or(0, |s| s.body_start);
+    let runs = correct::prose::runs(&text[body_start..], body_start);
+    let ws: Vec<(usize, usize)> = words(text);
+    let lower: Vec<String> = ws.iter().map(|&(s, e)| norm_tokens(&text[s..e]).concat()).collect();
+    // The prose run each word sits in, if any.
+    let run_of: Vec<Option<usize>> =
+        ws.iter().map(|&(s, e)| runs.iter().position(|r| r.range.start <= s && e <= r.range.end)).collect();
+    let mut cov = Coverage { words: run_of.iter().flatten().count(), ..Default::default() };
+    let budget = (REAL_DENSITY * cov.words as f64) as usize;
+    let mut subs: Vec<(usize, usize, String)> = Vec::new();
+    let mut i = 0;
+    while i < ws.len() {
+        let Some(run) = run_of[i] else {
+            i += 1;
+            continue;
+        };
+        let fits = |f: &&&Forward| {
+            let n = f.original.len();
+            i + n <= ws.len()
+                && lower[i..i + n].iter().zip(&f.original).all(|(a, b)| a == b)
+                && run_of[i..i + n].iter().all(|r| *r == Some(run))
+                && (i..i + n - 1).all(|k| text[ws[k].1..ws[k + 1].0].trim().is_empty())
+        };
+        let Some(fact) = facts.get(lower[i].as_str()).and_then(|list| list.iter().find(fits)) else {
+            i += 1;
+            continue;
+        };
+        let n = fact.original.len();
+        cov.covered += n;
+        if rng.chance(REAL_CHANGE) {
+            let total: u32 = fact.spun.iter().map(|s| s.1).sum();
+            let mut pick = rng.pick(total.max(1) as usize) as u32;
+            let spun = fact
+                .spun
+                .iter()
+                .find(|s| {
+                    pick < s.1 || {
+                        pick -= s.1;
+                        false
+                    }
+                })
+                .map_or("", |s| s.0.as_str());
+            let size = spun.split_whitespace().count().max(n);
+            if !spun.is_empty() && cov.changed + size <= budget {
+                subs.push((i, i + n, with_case_of(&text[ws[i].0..ws[i + n - 1].1], spun)));
+                cov.changed += size;
+            }
+        }
+        i += n;
+    }
+    let (spun, spans) = splice(text, &ws, subs);
+    (spun, spans, cov)
+}
+
+/// Our sample articles (content/): (path, text).
+fn sample_articles() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let mut out: Vec<(String, String)> = walkdir::WalkDir::new(&root)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| (e.path().display().to_string(), read(e.path())))
+        .collect();
+    out.retain(|(_, t)| !t.trim().is_empty());
+    out
+}
+
+/// The real-spinner set: restoration and damage on modern clean text spun
+/// with the observed facts applied forward. Two lines: the dev part (our
+/// sample articles and the corpus's modern dev documents; tune on this) and
+/// the test part (the corpus's modern test documents; report this).
+fn real_spinner_section(c: &Corrector, shared: &Path, max_docs: usize) {
+    println!(
+        "\n== Real-spinner set (observed facts applied forward to modern clean text: \
+         1 in 3 covered words changed, at most 28 % of tokens)"
+    );
+    let facts = forward_facts(shared);
+    let mut by_first: HashMap<&str, Vec<&Forward>> = HashMap::new();
+    for f in &facts {
+        by_first.entry(f.original[0].as_str()).or_default().push(f);
+    }
+    // Longest original first: "the cold war" before "cold".
+    by_first.values_mut().for_each(|v| v.sort_by_key(|f| std::cmp::Reverse(f.original.len())));
+    println!(
+        "facts applied forward: {} originals, {} spun forms",
+        facts.len(),
+        facts.iter().map(|f| f.spun.len()).sum::<usize>()
+    );
+    let mut dev = sample_articles();
+    let samples = dev.len();
+    // The dev split is large: every 4th modern document keeps the run short.
+    dev.extend(corpus_docs(shared, "dev", true).into_iter().step_by(4));
+    dev.truncate(max_docs);
+    let mut test = corpus_docs(shared, "test", true);
+    test.truncate(max_docs);
+    for (name, docs) in [
+        (format!("real-spinner dev ({samples} samples + corpus)"), &dev),
+        ("real-spinner test (corpus)".to_string(), &test),
+    ] {
+        let mut rng = Rng(0x0005_eed0_f5b1_7e75);
+        let mut total = Score::default();
+        let mut cov = Coverage::default();
+        for (_, text) in docs.iter() {
+            let (spun, spans, c1) = spin_forward(text, &by_first, &mut rng);
+            cov.covered += c1.covered;
+            cov.changed += c1.changed;
+            cov.words += c1.words;
+            let (corrected, r) = correct_text(c, &spun);
+            if std::env::var_os("SHOW_MISSES").is_some() {
+                show_misses(&spun, &spans, &r);
+            }
+            total.add(score(text, &spun, &spans, &corrected, r.spun));
+        }
+        let words: usize = docs.iter().map(|d| d.1.split_whitespace().count()).sum();
+        println!(
+            "  {} documents, {words} words: facts cover {:.1} % of prose words, {:.1} % changed",
+            docs.len(),
+            100.0 * cov.covered as f64 / cov.words.max(1) as f64,
+            100.0 * cov.changed as f64 / cov.words.max(1) as f64
+        );
+        println!("{}", total.line(&name));
+    }
+}
+
+/// Each spun span the corrector did not restore, with what it did there.
+fn show_misses(spun: &str, spans: &[(std::ops::Range<usize>, String)], report: &correct::Report) {
+    for (r, orig) in spans {
+        let hit: Vec<&correct::Change> =
+            report.changes.iter().filter(|ch| ch.span.start < r.end && r.start < ch.span.end).collect();
+        let ok = hit.iter().any(|ch| ch.applied && ch.after.to_lowercase().ends_with(&orig.to_lowercase()));
+        if !ok {
+            let what: Vec<String> = hit
+                .iter()
+                .map(|ch| format!("{}{} → {} ({})", if ch.applied { "" } else { "?" }, ch.before, ch.after, ch.rule))
+                .collect();
+            println!("  miss\t{}\t{}\t{}", &spun[r.clone()], orig, what.join("; "));
+        }
     }
 }

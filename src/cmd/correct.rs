@@ -62,7 +62,8 @@ pub fn run(args: &CorrectArgs) -> Result<ExitCode> {
         print!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
-    let report = corrector.check(&text, &corrector.options(&keep));
+    let mode = crate::cmd::fix::front_matter_mode(&text).unwrap_or(corrector.config.mode);
+    let report = corrector.check_in(&text, &corrector.options(&keep), mode);
     let corrected = correct::apply(&text, &report.changes);
     let mut out = std::io::stdout().lock();
     match args.format {

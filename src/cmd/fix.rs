@@ -21,7 +21,7 @@ use anyhow::Result;
 
 use crate::cli::FixArgs;
 use crate::config::Config;
-use crate::correct::{self, Corrector};
+use crate::correct::{self, Corrector, Mode};
 use crate::fs::Replaced;
 
 /// `keep = [...]` from front matter, without a full site load.
@@ -39,6 +39,11 @@ pub(crate) fn front_matter_keep(text: &str) -> Vec<String> {
 /// `correct = false` in front matter.
 pub(crate) fn front_matter_says_no(text: &str) -> bool {
     table(text).and_then(|t| t.get("correct").and_then(toml::Value::as_bool)) == Some(false)
+}
+
+/// `correct = "suggest"` (or `"apply"`) in front matter: the page's own mode.
+pub(crate) fn front_matter_mode(text: &str) -> Option<Mode> {
+    table(text).and_then(|t| t.get("correct").and_then(toml::Value::as_str).and_then(Mode::parse))
 }
 
 fn table(text: &str) -> Option<toml::Table> {
@@ -64,11 +69,13 @@ fn markdown_files(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 pub fn run(args: &FixArgs) -> Result<ExitCode> {
     let root = &args.root;
-    let config = match std::fs::read_to_string(root.join("config.toml")) {
-        Ok(t) => {
-            Config::parse(Path::new("config.toml"), &t).map_err(|d| anyhow::anyhow!("config.toml: {}", d.message))?
+    let config = match site_config(root) {
+        Ok(config) => config,
+        Err(bad) => {
+            let (d, sources) = *bad;
+            super::report(&[d], &sources, crate::diagnostics::Format::Human);
+            return Ok(ExitCode::from(super::EXIT_PROBLEMS));
         }
-        Err(_) => Config::parse(Path::new("config.toml"), "").map_err(|d| anyhow::anyhow!("{}", d.message))?,
     };
     let corrector = Corrector::for_site(root, &config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let paths = if args.paths.is_empty() { vec![root.join("content")] } else { args.paths.clone() };
@@ -83,7 +90,8 @@ pub fn run(args: &FixArgs) -> Result<ExitCode> {
         if front_matter_says_no(&text) {
             continue;
         }
-        let report = corrector.check(&text, &corrector.options(&front_matter_keep(&text)));
+        let mode = front_matter_mode(&text).unwrap_or(corrector.config.mode);
+        let report = corrector.check_in(&text, &corrector.options(&front_matter_keep(&text)), mode);
         let applied: Vec<_> = report.changes.iter().filter(|c| c.applied).collect();
         if applied.is_empty() {
             continue;
@@ -124,6 +132,19 @@ pub fn run(args: &FixArgs) -> Result<ExitCode> {
     use crate::diagnostics::plural;
     println!("{} {verb} in {}", plural(total, "correction"), plural(files_changed, "file"));
     Ok(if skipped > 0 { ExitCode::from(super::EXIT_PROBLEMS) } else { ExitCode::SUCCESS })
+}
+
+/// The site's `config.toml` (defaults when there is none); a bad one is
+/// its diagnostic with the text to show it in, so it is reported like the
+/// build's, with line, column and help.
+fn site_config(root: &Path) -> Result<Config, Box<(crate::diagnostics::Diagnostic, crate::diagnostics::SourceMap)>> {
+    let name = Path::new("config.toml");
+    let text = std::fs::read_to_string(root.join(name)).unwrap_or_default();
+    Config::parse(name, &text).map_err(|d| {
+        let mut sources = crate::diagnostics::SourceMap::default();
+        sources.insert(name, text.as_str().into());
+        Box::new((d, sources))
+    })
 }
 
 /// ` in TARGET` when `path` is a symlink, so the user sees which file changed.

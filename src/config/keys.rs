@@ -131,6 +131,8 @@ const CORRECT: &[&str] = &[
     "house_style",
     "spelling",
     "spin",
+    "mode",
+    "keep",
     "quotations",
     "us",
     "house_style_file",

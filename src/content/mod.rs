@@ -55,6 +55,9 @@ pub struct PageMeta {
     pub extra: toml::Table,
     /// `correct = false` turns the corrector off for this article.
     pub correct: bool,
+    /// `correct = "suggest"` (or `"apply"`): this article's correction mode,
+    /// instead of the site's `[correct] mode`.
+    pub correct_mode: Option<crate::correct::Mode>,
     /// Words and phrases the corrector must leave as written.
     pub keep: Vec<String>,
 }
@@ -626,6 +629,26 @@ fn custom_path(path: &str) -> Option<String> {
     ok.then(|| format!("/{trimmed}/"))
 }
 
+/// A page's `correct`: `false` (off), `true`, or a mode (`"suggest"`,
+/// `"apply"`); anything else is an error at the key, naming the values.
+fn correct_switch(f: &mut Fields) -> (bool, Option<crate::correct::Mode>) {
+    use crate::correct::Mode;
+    match f.table.remove("correct") {
+        None | Some(toml::Value::Boolean(true)) => (true, None),
+        Some(toml::Value::Boolean(false)) => (false, None),
+        Some(toml::Value::String(s)) if Mode::parse(&s).is_some() => (true, Mode::parse(&s)),
+        Some(other) => {
+            let message = match &other {
+                toml::Value::String(s) => Mode::unknown(s, "correct"),
+                _ => "`correct` must be true, false, \"apply\" or \"suggest\"".to_string(),
+            };
+            let span = key_span(f.text, f.split, "correct");
+            f.diags.push(Diagnostic::error("fm/invalid-value", f.path, message).with_span(span));
+            (true, None)
+        }
+    }
+}
+
 fn page_from(
     file: SourceFile,
     split: &Split,
@@ -652,9 +675,11 @@ fn page_from(
         authors: f.strings("authors"),
         taxonomies: BTreeMap::new(),
         extra: f.table("extra"),
-        correct: f.bool("correct").unwrap_or(true),
+        correct: true,
+        correct_mode: None,
         keep: f.strings("keep"),
     };
+    (meta.correct, meta.correct_mode) = correct_switch(&mut f);
     let path_key = f.string("path");
     zola_page_keys(&mut f);
     let tax = f.table("taxonomies");

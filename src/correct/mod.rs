@@ -14,6 +14,7 @@ pub mod lexicon;
 pub mod lm;
 pub mod prose;
 pub mod protect;
+pub mod review;
 pub mod tsv;
 pub mod typography;
 pub mod words;
@@ -27,6 +28,7 @@ use serde::Deserialize;
 pub use engine::{Change, DocOptions, Report};
 pub use engine::{Data, HouseRule};
 use lexicon::Lexicon;
+pub use review::Mode;
 use tsv::DataError;
 
 use crate::config::Config;
@@ -48,9 +50,18 @@ pub struct CorrectConfig {
     pub spelling: bool,
     #[serde(default = "yes")]
     pub spin: bool,
+    /// `apply` (default) publishes restorations; `suggest` publishes the
+    /// source wording and lists every restoration as a suggestion (typography,
+    /// house style and spelling still apply). A page may say `correct = "suggest"`.
+    #[serde(default)]
+    pub mode: Mode,
+    /// Terms no part of the corrector ever touches, on every page (a page adds
+    /// its own with `keep = [...]`): case-insensitive, whole words.
+    #[serde(default)]
+    pub keep: Vec<String>,
     /// `restore-spun` (default): in a document that is spun, quotations were
     /// rewritten by the spinner too and are restored; `verbatim`: never touch them.
-    #[serde(default = "default_quotations")]
+    #[serde(default = "default_quotations", deserialize_with = "review::quotations")]
     pub quotations: String,
     /// `"US"` or `"U.S."`: the abbreviation this site uses.
     #[serde(default)]
@@ -74,6 +85,8 @@ impl Default for CorrectConfig {
             house_style: true,
             spelling: true,
             spin: true,
+            mode: Mode::Apply,
+            keep: Vec::new(),
             quotations: default_quotations(),
             us: None,
             house_style_file: None,
@@ -257,7 +270,9 @@ impl Corrector {
         })
     }
 
-    /// Options for one document, from the site switches and its front matter.
+    /// Options for one document, from the site switches and its front
+    /// matter. The site's keep list is applied after the engine
+    /// ([`Corrector::check_in`]), by one matcher compiled once per build.
     pub fn options(&self, keep: &[String]) -> DocOptions {
         DocOptions {
             lang: self.lang.clone(),
@@ -272,9 +287,30 @@ impl Corrector {
         }
     }
 
-    /// Check one whole Markdown file. Nothing at all when the site switched correction off (`enabled =
-    /// false`): every command (`build`, `check`, `fix`, `serve`) goes through here.
+    /// Check one whole Markdown file in the site's mode. Nothing at all when the site switched correction
+    /// off (`enabled = false`): every command (`build`, `check`, `fix`, `serve`) goes through here.
     pub fn check(&self, text: &str, opts: &DocOptions) -> Report {
+        self.check_in(text, opts, self.config.mode)
+    }
+
+    /// [`Corrector::check`] in `mode` (a page's own, from its front matter).
+    /// Kept terms are dropped and suggest mode's holds made after every
+    /// stage, so no stage can change a kept term or publish a held change.
+    pub fn check_in(&self, text: &str, opts: &DocOptions, mode: Mode) -> Report {
+        let mut report = self.check_all(text, opts);
+        if !opts.spin {
+            // `spin = false` means no `spin/…` change of any kind, spintax included.
+            report.changes.retain(|c| !c.rule.starts_with("spin/"));
+        }
+        review::drop_kept(&mut report, text, &self.config.keep, &opts.keep);
+        if mode == Mode::Suggest {
+            review::hold_for_review(&mut report);
+        }
+        report
+    }
+
+    /// Every change the engine finds, as if applied (both passes).
+    fn check_all(&self, text: &str, opts: &DocOptions) -> Report {
         if !self.config.enabled {
             return Report::default();
         }
@@ -373,10 +409,10 @@ struct ReportCache {
     bytes: usize,
 }
 
-fn cached_check(corrector: &Corrector, text: &str, opts: &DocOptions) -> Report {
+fn cached_check(corrector: &Corrector, text: &str, opts: &DocOptions, mode: Mode) -> Report {
     use sha1::{Digest, Sha1};
     let mut h = Sha1::new();
-    h.update(format!("{:?}|{}|{opts:?}", corrector.config, corrector.lang).as_bytes());
+    h.update(format!("{:?}|{}|{opts:?}|{mode:?}", corrector.config, corrector.lang).as_bytes());
     h.update([0u8]);
     h.update(text.as_bytes());
     let key = (corrector.data_id, <[u8; 20]>::from(h.finalize()));
@@ -385,7 +421,7 @@ fn cached_check(corrector: &Corrector, text: &str, opts: &DocOptions) -> Report 
     {
         return r.clone();
     }
-    let report = corrector.check(text, opts);
+    let report = corrector.check_in(text, opts, mode);
     if let Ok(mut cache) = CACHE.lock() {
         // Roughly what a report holds: its changes' text.
         let size =
@@ -430,7 +466,8 @@ pub fn correct_page(p: &mut crate::content::Page, corrector: &Corrector) -> Opti
     if !corrector.config.enabled || !p.meta.correct {
         return None;
     }
-    let report = cached_check(corrector, &p.file.text, &corrector.options(&p.meta.keep));
+    let mode = p.meta.correct_mode.unwrap_or(corrector.config.mode);
+    let report = cached_check(corrector, &p.file.text, &corrector.options(&p.meta.keep), mode);
     let text = &p.file.text;
     let (body, map) = apply_mapped(text, &report.changes, p.body_start..text.len());
     p.body = body;

@@ -156,7 +156,10 @@
           panel.append(where, change, reason);
         }
         const pill = document.createElement('button');
-        pill.textContent = `${data.findings.length} corrector finding${data.findings.length === 1 ? '' : 's'}`;
+        // Suggestions (all restorations in suggest mode) are what waits for an editor.
+        const toReview = data.findings.filter((f) => !f.applied).length;
+        pill.textContent = `${data.findings.length} corrector finding${data.findings.length === 1 ? '' : 's'}`
+          + (toReview ? ` · ${toReview} to review` : '');
         pill.addEventListener('click', () => {
           panel.hidden = !panel.hidden;
           localStorage.setItem(FINDINGS_KEY, panel.hidden ? 'closed' : 'open');

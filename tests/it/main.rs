@@ -12,6 +12,7 @@ mod outdir;
 mod owners;
 mod property;
 mod publish;
+mod review;
 mod sample;
 mod serve;
 mod support;
