@@ -1159,11 +1159,19 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         .taxonomies
         .iter()
         .map(|(tax, names)| {
-            let ts = taxonomies.iter().find(|t| &t.name == tax).map_or(tax.as_str(), |t| t.slug.as_str());
+            let taxonomy = taxonomies.iter().find(|t| &t.name == tax);
+            let ts = taxonomy.map_or(tax.as_str(), |t| t.slug.as_str());
             let list: Vec<Value> = names
                 .iter()
                 .map(|n| {
                     let slug = crate::slug::slugify(n);
+                    // The term's display name (allowed list, capitals), not this page's spelling.
+                    let n = taxonomy
+                        .and_then(|t| {
+                            // Terms are sorted by slug.
+                            t.terms.binary_search_by(|term| term.slug.as_str().cmp(slug.as_str())).ok().map(|i| &t.terms[i])
+                        })
+                        .map_or(n.as_str(), |term| term.name.as_str());
                     json!({"name": n, "slug": slug, "permalink": permalink(config, &format!("/{ts}/{slug}/")), "path": format!("{bp}/{ts}/{slug}/")})
                 })
                 .collect();
