@@ -10,3 +10,5 @@ shot nato-members.svg ../../static/images/nato-members.png 1200 675
 shot eu-members.svg ../../static/images/eu-members.png 1200 675
 shot sanctions-tools.svg ../../static/images/sanctions-tools.png 1200 675
 shot card.svg ../../themes/default/static/card.png 1200 630
+shot budapest.svg ../../static/images/budapest.png 1200 675
+shot minsk.svg ../../static/images/minsk.png 1200 675
