@@ -370,14 +370,15 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let search = search_index(&content, &page_docs, &words, &base_path);
     files.insert(SEARCH_INDEX.into(), OutFile::Bytes(search.json().into_bytes()));
     for a in &aliases {
-        let to = permalink(&config, &a.target);
-        files.insert(out_path(&a.path), OutFile::Bytes(redirect_html(&to).into_bytes()));
+        let html = redirect_html(&permalink(&config, &a.target), &format!("{base_path}{}", a.target));
+        files.insert(out_path(&a.path), OutFile::Bytes(html.into_bytes()));
     }
     for s in &content.sections {
         if let Some(n) = s.meta.paginate_by
             && s.pages.len() > n
         {
-            let redirect = redirect_html(&permalink(&config, &s.url_path));
+            let redirect =
+                redirect_html(&permalink(&config, &s.url_path), &format!("{}{}", config.base_path(), s.url_path));
             files.insert(first_pager(s), OutFile::Bytes(redirect.into_bytes()));
         }
     }
@@ -1102,11 +1103,15 @@ pub fn permalink(config: &Config, url_path: &str) -> String {
     format!("{}{}{}", config.origin(), config.base_path(), url_path)
 }
 
-fn redirect_html(to: &str) -> String {
-    let to = to.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+/// A page that sends the reader on to `local` (root-relative, so a copy of
+/// the site served from another address stays on it); search engines are
+/// told the move through the absolute `canonical`.
+fn redirect_html(canonical: &str, local: &str) -> String {
+    let esc = |u: &str| u.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let (canonical, to) = (esc(canonical), esc(local));
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
-<link rel=\"canonical\" href=\"{to}\"><meta http-equiv=\"refresh\" content=\"0; url={to}\"></head>\
+<link rel=\"canonical\" href=\"{canonical}\"><meta http-equiv=\"refresh\" content=\"0; url={to}\"></head>\
 <body><p>This page has moved to <a href=\"{to}\">{to}</a>.</p></body></html>\n"
     )
 }
