@@ -3,7 +3,7 @@
 //! Built in one pass over the pages, so the cost is linear in the number of
 //! (page, term) pairs; term pages never scan all pages.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::config::Config;
@@ -56,17 +56,18 @@ fn allowed_terms(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> B
 /// Group pages by term, checking terms against any allowed list.
 pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
     let allowed = allowed_terms(root, config, diags);
-    let allowed_sets: BTreeMap<&String, HashSet<&str>> =
-        allowed.iter().map(|(k, v)| (k, v.iter().map(String::as_str).collect())).collect();
+    // Terms match the allowed list by slug ("nato" is "NATO"), and the list's
+    // spelling is the one shown: the file gives the display names.
+    let allowed_sets: BTreeMap<&String, HashMap<String, &str>> =
+        allowed.iter().map(|(k, v)| (k, v.iter().map(|t| (slugify(t), t.as_str())).collect())).collect();
     let mut by_tax: BTreeMap<&str, BTreeMap<String, Term>> =
         config.taxonomies.keys().map(|k| (k.as_str(), BTreeMap::new())).collect();
     for (i, page) in content.pages.iter().enumerate() {
         for (tax, terms) in &page.meta.taxonomies {
             let Some(map) = by_tax.get_mut(tax.as_str()) else { continue };
             for term in terms {
-                if let Some(set) = allowed_sets.get(tax)
-                    && !set.contains(term.as_str())
-                {
+                let display = allowed_sets.get(tax).and_then(|set| set.get(&slugify(term)).copied());
+                if allowed_sets.contains_key(tax) && display.is_none() {
                     let text = &page.file.text;
                     let span = find_term(text, page.body_start, term);
                     let mut d = Diagnostic::error(
@@ -85,8 +86,15 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
                 if slug.is_empty() {
                     continue;
                 }
-                let entry =
-                    map.entry(slug.clone()).or_insert_with(|| Term { name: term.clone(), slug, pages: Vec::new() });
+                let written = display.unwrap_or(term.as_str());
+                let entry = map.entry(slug.clone()).or_insert_with(|| Term {
+                    name: written.to_string(),
+                    slug,
+                    pages: Vec::new(),
+                });
+                if prefer_spelling(written, &entry.name) {
+                    entry.name = written.to_string();
+                }
                 if entry.pages.last() != Some(&i) {
                     entry.pages.push(i);
                 }
@@ -106,6 +114,15 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
             Taxonomy { name: name.to_string(), slug: slugify(name), terms }
         })
         .collect()
+}
+
+/// Whether `new` is a better display name than `old` for the same term: a
+/// spelling with capitals ("NATO", "European Union") wins over an
+/// all-lower-case one, so one page writing "nato" doesn't lower-case the
+/// term on every page.
+fn prefer_spelling(new: &str, old: &str) -> bool {
+    let lower = |s: &str| !s.chars().any(char::is_uppercase);
+    lower(old) && !lower(new)
 }
 
 /// Where a term is written in the front matter, for the caret.

@@ -138,6 +138,8 @@ pub fn render_with(src: &str, config: &MarkdownConfig, links: Option<&LinkContex
     let mut image_alt: Option<(String, Range<usize>)> = None;
     let mut in_code_block = false;
     let mut seen_more = false;
+    let mut notes = Footnotes::default();
+    let mut open_note: Option<String> = None;
 
     for (event, range) in parser {
         let Some(event) = raw_html(event, &range, config.raw_html, ours) else { continue };
@@ -261,9 +263,29 @@ pub fn render_with(src: &str, config: &MarkdownConfig, links: Option<&LinkContex
                 collect_ids(&h, &mut out.ids);
                 events.push(Event::InlineHtml(h));
             }
+            Event::FootnoteReference(name) => {
+                let (n, id, k) = notes.reference(&name);
+                let fr = format!("fr-{id}-{k}");
+                out.ids.insert(fr.clone());
+                events.push(Event::InlineHtml(
+                    format!("<sup class=\"footnote-reference\" id=\"{fr}\"><a href=\"#fn-{id}\">{n}</a></sup>").into(),
+                ));
+            }
             Event::Start(Tag::FootnoteDefinition(name)) => {
-                out.ids.insert(name.to_string());
-                events.push(Event::Start(Tag::FootnoteDefinition(name)));
+                let (n, id) = notes.number(&name);
+                out.ids.insert(format!("fn-{id}"));
+                open_note = Some(name.to_string());
+                events.push(Event::Html(
+                    format!(
+                        "<div class=\"footnote-definition\" id=\"fn-{id}\"><sup class=\"footnote-definition-label\">{n}</sup>"
+                    )
+                    .into(),
+                ));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                // The back-links are filled in once every reference is known.
+                let name = open_note.take().unwrap_or_default();
+                events.push(Event::Html(format!("{}</div>\n", notes.backlink_marker(&name)).into()));
             }
             other => {
                 let e = rewrite_inline(other, range, config, links, &mut out);
@@ -273,6 +295,7 @@ pub fn render_with(src: &str, config: &MarkdownConfig, links: Option<&LinkContex
     }
     let mut html = String::with_capacity(src.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    notes.fill_backlinks(&mut html);
     if let Some(i) = html.find(MORE_MARKER) {
         out.summary = Some(html[..i].to_string());
         html.replace_range(i..i + MORE_MARKER.len(), "<span id=\"continue-reading\"></span>");
@@ -281,6 +304,70 @@ pub fn render_with(src: &str, config: &MarkdownConfig, links: Option<&LinkContex
     out.html = html;
     out.toc = nest(headings);
     out
+}
+
+/// Footnotes numbered in order of first use, with ids that do not depend on
+/// that order (`fn-<label>` for the note, `fr-<label>-<k>` for its k-th
+/// reference, as Zola names them), so a link to a note survives edits
+/// elsewhere in the article, and each note links back to every reference.
+#[derive(Default)]
+struct Footnotes {
+    /// Label → (number, id, references so far), in order of first use.
+    seen: Vec<(String, usize, String, usize)>,
+}
+
+impl Footnotes {
+    fn entry(&mut self, label: &str) -> &mut (String, usize, String, usize) {
+        let i = match self.seen.iter().position(|(l, ..)| l == label) {
+            Some(i) => i,
+            None => {
+                let n = self.seen.len() + 1;
+                let mut id = slugify(label);
+                if id.is_empty() || self.seen.iter().any(|(_, _, other, _)| *other == id) {
+                    id = format!("{id}{n}");
+                }
+                self.seen.push((label.to_string(), n, id, 0));
+                n - 1
+            }
+        };
+        &mut self.seen[i]
+    }
+
+    /// Number and id of the note `label`.
+    fn number(&mut self, label: &str) -> (usize, String) {
+        let e = self.entry(label);
+        (e.1, e.2.clone())
+    }
+
+    /// Number, id and the 1-based count of this reference to `label`.
+    fn reference(&mut self, label: &str) -> (usize, String, usize) {
+        let e = self.entry(label);
+        e.3 += 1;
+        (e.1, e.2.clone(), e.3)
+    }
+
+    fn backlink_marker(&mut self, label: &str) -> String {
+        format!("<!--attache:footnote-back:{}-->", self.number(label).1)
+    }
+
+    /// Replace each definition's marker by links back to its references.
+    fn fill_backlinks(&self, html: &mut String) {
+        for (_, n, id, refs) in &self.seen {
+            let marker = format!("<!--attache:footnote-back:{id}-->");
+            if !html.contains(&marker) {
+                continue;
+            }
+            let links: String = (1..=*refs)
+                .map(|k| {
+                    let label = if *refs > 1 { format!(" ({k})") } else { String::new() };
+                    format!(
+                        " <a class=\"footnote-backref\" href=\"#fr-{id}-{k}\" aria-label=\"Back to reference {n}{label}\">↩\u{fe0e}</a>"
+                    )
+                })
+                .collect();
+            *html = html.replace(&marker, &links);
+        }
+    }
 }
 
 /// Apply `[markdown] raw_html` to one event: HTML the editor wrote is kept,
@@ -529,6 +616,29 @@ mod tests {
         assert_eq!(r.toc.len(), 1);
         assert_eq!(r.toc[0].children.len(), 2);
         assert_eq!(r.toc[0].children[0].children[0].id, "detail");
+    }
+
+    #[test]
+    fn footnotes_have_stable_ids_and_back_links() {
+        let r = md("Claim.[^src] Again.[^src] Other.[^1]\n\n[^1]: First.\n\n[^src]: Source.\n");
+        assert!(
+            r.html.contains(r##"<sup class="footnote-reference" id="fr-src-1"><a href="#fn-src">1</a></sup>"##),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(r#"id="fr-src-2""#), "{}", r.html);
+        assert!(
+            r.html.contains(
+                r#"<div class="footnote-definition" id="fn-src"><sup class="footnote-definition-label">1</sup>"#
+            ),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(r##"href="#fr-src-1" aria-label="Back to reference 1 (1)""##), "{}", r.html);
+        assert!(r.html.contains(r##"href="#fr-src-2""##), "{}", r.html);
+        assert!(r.html.contains(r##"href="#fr-1-1" aria-label="Back to reference 2""##), "{}", r.html);
+        assert!(!r.html.contains("attache:footnote-back"), "{}", r.html);
+        assert!(r.ids.contains("fn-1") && r.ids.contains("fr-1-1"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! A conservative CSS minifier for the fingerprinted stylesheets: comments
-//! and layout whitespace go, nothing else changes. It keeps the default theme
+//! and layout whitespace (also after `:`) go, nothing else changes. It keeps the default theme
 //! (readable, commented source) inside the per-page CSS budget without a
 //! build tool. Strings are copied untouched, and a space is only dropped next
 //! to `{ } ; ,` or `>`, where CSS never needs one; spaces that may be
@@ -49,6 +49,10 @@ pub fn css(css: &str) -> String {
                     }
                 }
             }
+            // After `:` a space is never needed: selectors have none there
+            // (`a :hover` keeps the one before), values and media features
+            // don't need it, and strings were copied above.
+            c if c.is_whitespace() && out.ends_with(':') => {}
             c if c.is_whitespace() => pending_space = true,
             c => {
                 if pending_space && !out.is_empty() && !tight(c) && !out.ends_with(tight) {
@@ -125,12 +129,12 @@ mod tests {
     #[test]
     fn drops_comments_and_layout_whitespace_only() {
         let src = "/* theme */\n.a > b ,\n.c :hover {\n  color: red;\n  content: \" (\"  attr(href) \")\";\n}\n";
-        assert_eq!(css(src), ".a>b,.c :hover{color: red;content: \" (\" attr(href) \")\"}");
+        assert_eq!(css(src), ".a>b,.c :hover{color:red;content:\" (\" attr(href) \")\"}");
     }
 
     #[test]
     fn keeps_media_queries_and_strings_with_braces() {
         let src = "@media (min-width: 60em) {\n  .x::after { content: '{ ; }'; }\n}\n";
-        assert_eq!(css(src), "@media (min-width: 60em){.x::after{content: '{ ; }'}}");
+        assert_eq!(css(src), "@media (min-width:60em){.x::after{content:'{ ; }'}}");
     }
 }

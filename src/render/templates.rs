@@ -289,6 +289,11 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
         };
         Ok(Value::String(html))
     });
+    let site_origin = origin.clone();
+    tera.register_filter("root_relative", move |v: &Value, _: &HashMap<String, Value>| {
+        let url = tera::try_get_value!("root_relative", "value", String, v);
+        Ok(Value::String(root_relative(&url, &site_origin).to_string()))
+    });
     tera.register_filter("reading_time", |v: &Value, _: &HashMap<String, Value>| {
         let src = tera::try_get_value!("reading_time", "value", String, v);
         Ok(Value::from(reading_time(src.split_whitespace().count())))
@@ -411,7 +416,39 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
     });
 }
 
+/// `url` without the site's scheme and host, so a link made from a
+/// `permalink` keeps working when `public/` is served from another address
+/// (`python3 -m http.server`, a preview host). The base path stays: under
+/// `https://example.org/sub/` a permalink becomes `/sub/…`. Other sites' URLs
+/// and URLs that are already relative are returned unchanged.
+pub fn root_relative<'a>(url: &'a str, origin: &str) -> &'a str {
+    if origin.is_empty() {
+        return url;
+    }
+    match url.strip_prefix(origin) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with(['/', '?', '#']) => rest,
+        _ => url,
+    }
+}
+
 /// Minutes to read `words` at 200 words a minute, at least one.
 pub fn reading_time(words: usize) -> usize {
     words.div_ceil(200).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::root_relative;
+
+    #[test]
+    fn root_relative_strips_only_this_sites_origin() {
+        let o = "https://example.org";
+        assert_eq!(root_relative("https://example.org/sub/a/", o), "/sub/a/");
+        assert_eq!(root_relative("https://example.org", o), "/");
+        assert_eq!(root_relative("https://example.org.evil.net/a/", o), "https://example.org.evil.net/a/");
+        assert_eq!(root_relative("https://other.net/a/", o), "https://other.net/a/");
+        assert_eq!(root_relative("/already/", o), "/already/");
+        assert_eq!(root_relative("https://x.net/a", ""), "https://x.net/a");
+    }
 }

@@ -370,14 +370,15 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let search = search_index(&content, &page_docs, &words, &base_path);
     files.insert(SEARCH_INDEX.into(), OutFile::Bytes(search.json().into_bytes()));
     for a in &aliases {
-        let to = permalink(&config, &a.target);
-        files.insert(out_path(&a.path), OutFile::Bytes(redirect_html(&to).into_bytes()));
+        let html = redirect_html(&permalink(&config, &a.target), &format!("{base_path}{}", a.target));
+        files.insert(out_path(&a.path), OutFile::Bytes(html.into_bytes()));
     }
     for s in &content.sections {
         if let Some(n) = s.meta.paginate_by
             && s.pages.len() > n
         {
-            let redirect = redirect_html(&permalink(&config, &s.url_path));
+            let redirect =
+                redirect_html(&permalink(&config, &s.url_path), &format!("{}{}", config.base_path(), s.url_path));
             files.insert(first_pager(s), OutFile::Bytes(redirect.into_bytes()));
         }
     }
@@ -1108,11 +1109,15 @@ pub fn permalink(config: &Config, url_path: &str) -> String {
     format!("{}{}{}", config.origin(), config.base_path(), url_path)
 }
 
-fn redirect_html(to: &str) -> String {
-    let to = to.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+/// A page that sends the reader on to `local` (root-relative, so a copy of
+/// the site served from another address stays on it); search engines are
+/// told the move through the absolute `canonical`.
+fn redirect_html(canonical: &str, local: &str) -> String {
+    let esc = |u: &str| u.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let (canonical, to) = (esc(canonical), esc(local));
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
-<link rel=\"canonical\" href=\"{to}\"><meta http-equiv=\"refresh\" content=\"0; url={to}\"></head>\
+<link rel=\"canonical\" href=\"{canonical}\"><meta http-equiv=\"refresh\" content=\"0; url={to}\"></head>\
 <body><p>This page has moved to <a href=\"{to}\">{to}</a>.</p></body></html>\n"
     )
 }
@@ -1165,11 +1170,19 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         .taxonomies
         .iter()
         .map(|(tax, names)| {
-            let ts = taxonomies.iter().find(|t| &t.name == tax).map_or(tax.as_str(), |t| t.slug.as_str());
+            let taxonomy = taxonomies.iter().find(|t| &t.name == tax);
+            let ts = taxonomy.map_or(tax.as_str(), |t| t.slug.as_str());
             let list: Vec<Value> = names
                 .iter()
                 .map(|n| {
                     let slug = crate::slug::slugify(n);
+                    // The term's display name (allowed list, capitals), not this page's spelling.
+                    let n = taxonomy
+                        .and_then(|t| {
+                            // Terms are sorted by slug.
+                            t.terms.binary_search_by(|term| term.slug.as_str().cmp(slug.as_str())).ok().map(|i| &t.terms[i])
+                        })
+                        .map_or(n.as_str(), |term| term.name.as_str());
                     json!({"name": n, "slug": slug, "permalink": permalink(config, &format!("/{ts}/{slug}/")), "path": format!("{bp}/{ts}/{slug}/")})
                 })
                 .collect();

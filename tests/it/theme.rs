@@ -196,3 +196,109 @@ fn a_figure_with_its_size_reserves_space_and_one_without_alt_text_warns() {
     assert_eq!(attrs(&doc, ".figure img", "width"), ["800"]);
     assert_eq!(attrs(&doc, ".figure img", "height"), ["200"]);
 }
+
+/// Every `a[href]` of a built page that names the site's own host.
+fn absolute_links(doc: &scraper::Html, origin: &str) -> Vec<String> {
+    attrs(doc, "a[href], link[rel=stylesheet], link[rel=icon], link[rel=alternate]", "href")
+        .into_iter()
+        .filter(|u| u.starts_with(origin))
+        .collect()
+}
+
+#[test]
+fn internal_links_are_root_relative_and_only_share_tags_name_the_host() {
+    let t = init_site();
+    t.run(&["build", "--base-url", "https://example.org/sub/"]).assert_ok();
+    for page in ["index.html", "explainers/index.html", "explainers/veto/index.html", "topics/index.html", "404.html"] {
+        let doc = t.html(page);
+        assert_eq!(absolute_links(&doc, "https://example.org"), Vec::<String>::new(), "{page}");
+        let canonical = attrs(&doc, "link[rel=canonical]", "href");
+        assert!(canonical[0].starts_with("https://example.org/sub/"), "{page}: {canonical:?}");
+    }
+    let doc = t.html("explainers/veto/index.html");
+    assert_eq!(attrs(&doc, "meta[property='og:url']", "content"), ["https://example.org/sub/explainers/veto/"]);
+    assert!(attrs(&doc, ".site-title a", "href") == ["/sub/"], "home link keeps the sub-path");
+}
+
+/// A PNG of `w`×`h` pixels, drawn here.
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, _| image::Rgb([(x % 256) as u8, 80, 120]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).expect("encode");
+    out.into_inner()
+}
+
+#[test]
+fn a_lead_image_gets_a_srcset_a_card_thumbnail_and_a_share_card() {
+    let t = init_site();
+    t.bytes("static/images/map.png", &png(1000, 560));
+    t.page(
+        "explainers/map.md",
+        "title = \"The map\"\ndescription = \"Where it is.\"\ndate = 2026-03-01\n[extra]\nimage = \"images/map.png\"\nimage_alt = \"A map of the strait\"\nimage_credit = \"Our graphics desk\"",
+        "Text.\n",
+    );
+    t.build().assert_ok();
+    let page = t.html("explainers/map/index.html");
+    let srcset = attrs(&page, ".lead-figure img", "srcset");
+    assert_eq!(srcset.len(), 1, "one lead image");
+    let widths: Vec<&str> = srcset[0].split(", ").map(|c| c.rsplit(' ').next().unwrap_or("")).collect();
+    assert_eq!(widths, ["480w", "800w", "1000w"], "no copy wider than the source, none twice: {srcset:?}");
+    for candidate in srcset[0].split(", ") {
+        let url = candidate.split(' ').next().unwrap_or("");
+        assert!(url.starts_with("/processed_images/"), "{url}");
+        assert!(t.public(url.trim_start_matches('/')).exists(), "{url} is written");
+    }
+    assert_eq!(attrs(&page, ".lead-figure img", "alt"), ["A map of the strait"]);
+    assert_eq!(crate::support::texts(&page, ".lead-figure .credit"), ["Our graphics desk"]);
+    let og = attrs(&page, "meta[property='og:image']", "content");
+    assert!(og[0].starts_with("https://example.org/processed_images/") && og[0].ends_with(".jpg"), "{og:?}");
+    assert_eq!(attrs(&page, "meta[name='twitter:card']", "content"), ["summary_large_image"]);
+    assert_eq!(attrs(&page, "meta[property='og:image:alt']", "content"), ["A map of the strait"]);
+
+    // The newest explainer leads the home page with its image; the section
+    // lists it as a card with a decorative thumbnail, the others without one.
+    let home = t.html("index.html");
+    assert_eq!(attrs(&home, ".lead-media img", "alt"), ["A map of the strait"]);
+    let section = t.html("explainers/index.html");
+    assert_eq!(attrs(&section, ".cards .item-thumb img", "alt"), [""], "one decorative thumbnail");
+    assert_eq!(attrs(&section, ".cards .item", "class").len(), 3);
+    // Pages without a raster lead image share the theme's card, which is published.
+    let veto = t.html("explainers/veto/index.html");
+    assert_eq!(attrs(&veto, "meta[property='og:image']", "content"), ["https://example.org/card.png"]);
+    assert!(t.public("card.png").exists());
+    assert!(attrs(&veto, ".lead-figure", "class").is_empty());
+}
+
+#[test]
+fn taxonomy_terms_show_as_written_or_as_the_allowed_list_spells_them() {
+    let t = init_site();
+    let config = std::fs::read_to_string(t.root().join("config.toml"))
+        .expect("config")
+        .replace("[taxonomies.regions]\n", "[taxonomies.regions]\nallowed = \"data/regions.txt\"\n");
+    t.file("config.toml", &config);
+    t.file("data/regions.txt", "European Union\nNorth America\nGlobal\n");
+    t.page(
+        "explainers/nato.md",
+        "title = \"NATO\"\ndate = 2026-03-01\n[taxonomies]\ntopics = [\"united nations\", \"NATO\"]\nregions = [\"european union\"]",
+        "Text.\n",
+    );
+    t.build().assert_ok();
+    let nato = t.html("explainers/nato/index.html");
+    let tags = crate::support::texts(&nato, ".tags a");
+    assert!(tags.contains(&"NATO".to_string()), "{tags:?}");
+    assert!(tags.contains(&"United Nations".to_string()), "the capitalised spelling of another page wins: {tags:?}");
+    assert!(tags.contains(&"European Union".to_string()), "the allowed list gives the display name: {tags:?}");
+    assert_eq!(crate::support::texts(&t.html("regions/european-union/index.html"), "h1"), ["European Union"]);
+    assert_eq!(crate::support::texts(&t.html("topics/united-nations/index.html"), "h1"), ["United Nations"]);
+}
+
+#[test]
+fn footnotes_link_back_to_their_references() {
+    let t = init_site();
+    t.page("explainers/notes.md", "title = \"Notes\"\ndate = 2026-03-01", "A claim.[^src]\n\n[^src]: The source.\n");
+    t.build().assert_ok();
+    let doc = t.html("explainers/notes/index.html");
+    assert_eq!(attrs(&doc, ".footnote-reference", "id"), ["fr-src-1"]);
+    assert_eq!(attrs(&doc, ".footnote-reference a", "href"), ["#fn-src"]);
+    assert_eq!(attrs(&doc, "#fn-src .footnote-backref", "href"), ["#fr-src-1"]);
+}
