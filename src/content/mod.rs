@@ -76,6 +76,12 @@ pub struct SectionMeta {
     pub extra: toml::Table,
     pub correct: bool,
     pub keep: Vec<String>,
+    /// Zola's `insert_anchor_links` for the section and its own pages
+    /// (unset: `[markdown]`'s).
+    pub insert_anchor_links: Option<crate::config::InsertAnchor>,
+    /// Zola's `generate_feeds`: the section's own feed (unset: config.toml's
+    /// `section_feeds`).
+    pub generate_feeds: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -447,6 +453,8 @@ fn synthetic_root(config: &Config) -> Section {
             extra: toml::Table::new(),
             correct: true,
             keep: Vec::new(),
+            insert_anchor_links: None,
+            generate_feeds: None,
         },
         body_start: 0,
         body: String::new(),
@@ -809,7 +817,7 @@ fn zola_page_keys(f: &mut Fields) {
 }
 
 /// Zola's section keys Attaché reads but does not act on yet, each warned about.
-fn zola_section_keys(f: &mut Fields, config: &Config) {
+fn zola_section_keys(f: &mut Fields) {
     for (key, what) in
         [("paginate_reversed", "pagination keeps the section's order"), ("draft", "the section is published")]
     {
@@ -823,19 +831,33 @@ fn zola_section_keys(f: &mut Fields, config: &Config) {
     if f.bool("in_search_index") == Some(false) {
         f.unimplemented("in_search_index", "the section is in the search index");
     }
-    for key in ["redirect_to", "insert_anchor_links", "paginate_path"] {
+    for key in ["redirect_to", "paginate_path"] {
         if f.string(key).is_some() {
             f.unimplemented(key, "not acted on");
         }
-    }
-    if f.bool("generate_feeds").or_else(|| f.bool("generate_feed")).is_some_and(|on| on != config.section_feeds) {
-        f.unimplemented("generate_feeds", "section feeds follow config.toml's `section_feeds`");
     }
     let names = f.strings("feed_filenames");
     let names = if names.is_empty() { f.strings("feed_filename") } else { names };
     if names.iter().any(|n| n != "atom.xml") {
         f.unimplemented("feed_filenames", "section feeds are named by config.toml's `feed_filenames`");
     }
+}
+
+/// A section's `insert_anchor_links`; a value Zola doesn't know is an error.
+fn insert_anchor(f: &mut Fields, rel: &Path, split: &Split) -> Option<crate::config::InsertAnchor> {
+    let value = f.string("insert_anchor_links")?;
+    let mode = crate::config::InsertAnchor::parse(&value);
+    if mode.is_none() {
+        f.diags.push(
+            Diagnostic::error(
+                "fm/invalid-value",
+                rel,
+                format!("`insert_anchor_links` must be \"none\", \"left\", \"right\" or \"heading\", not \"{value}\""),
+            )
+            .with_span(key_span(f.text, split, "insert_anchor_links")),
+        );
+    }
+    mode
 }
 
 fn section_from(
@@ -849,7 +871,7 @@ fn section_from(
     let rel = file.rel.clone();
     let mut f = Fields::new(&rel, &text, split, table);
     let title = read_title(&mut f, split, config);
-    zola_section_keys(&mut f, config);
+    zola_section_keys(&mut f);
     let sort_by = match f.string("sort_by").as_deref() {
         None | Some("date") => SortBy::Date,
         Some("weight") => SortBy::Weight,
@@ -880,6 +902,8 @@ fn section_from(
         extra: f.table("extra"),
         correct: f.bool("correct").unwrap_or(true),
         keep: f.strings("keep"),
+        insert_anchor_links: insert_anchor(&mut f, &rel, split),
+        generate_feeds: f.bool("generate_feeds").or_else(|| f.bool("generate_feed")),
     };
     let mut diags = f.finish(SECTION_KEYS);
     let dir = content_rel.trim_end_matches("_index.md").trim_end_matches('/');

@@ -195,8 +195,11 @@ pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<
             pages: all,
         });
     }
-    if config.section_feeds {
-        for s in content.sections.iter().filter(|s| s.url_path != "/" && !s.pages.is_empty()) {
+    {
+        // Zola: a section's own feed when its front matter asks
+        // (`generate_feeds`); Attaché's `section_feeds` for every section.
+        let wants = |s: &&crate::content::Section| s.meta.generate_feeds.unwrap_or(config.section_feeds);
+        for s in content.sections.iter().filter(|s| s.url_path != "/" && !s.pages.is_empty()).filter(wants) {
             let mut list = s.pages.clone();
             sort_pages(&mut list, &content.pages, SortBy::Date);
             feeds.push(Feed {

@@ -271,12 +271,18 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let page_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .pages
         .par_iter()
-        .map(|p| md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets))
+        .map(|p| {
+            let anchors = content.sections[p.section].meta.insert_anchor_links;
+            md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets, anchors)
+        })
         .collect();
     let section_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .sections
         .par_iter()
-        .map(|s| md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title, &[]))
+        .map(|s| {
+            let anchors = s.meta.insert_anchor_links;
+            md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title, &[], anchors)
+        })
         .collect();
     let (page_docs, page_diags): (Vec<Doc>, Vec<Vec<Diagnostic>>) = page_docs.into_iter().unzip();
     let section_docs: Vec<Doc> = section_docs
@@ -551,6 +557,7 @@ impl Md<'_> {
         url_path: &str,
         title: &str,
         assets: &[String],
+        insert_anchor: Option<crate::config::InsertAnchor>,
     ) -> (Doc, Vec<Diagnostic>) {
         let config = self.config;
         let base_path = self.base_path;
@@ -568,7 +575,13 @@ impl Md<'_> {
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
         let ctx =
             LinkContext { pages: self.urls, known: self.known, page_path: url_path, base_path, drafts: self.drafts };
-        let mut rendered = markdown::render_with(&expanded, &config.markdown, Some(&ctx), &map.edited());
+        let link = |id: &str, level: u32| self.anchor_link(id, level);
+        // The section's setting, else [markdown]'s, else Attaché's `heading_anchors`.
+        let anchors = match insert_anchor.or(config.markdown.insert_anchor_links) {
+            Some(mode) => markdown::Anchors { mode, link: &link },
+            None => markdown::Anchors::of_config(&config.markdown),
+        };
+        let mut rendered = markdown::render_doc(&expanded, &config.markdown, Some(&ctx), &map.edited(), &anchors);
         for x in &mut d {
             x.span = x.span.take().map(|s| {
                 let s = body_map.span_to_source(s);
@@ -591,6 +604,24 @@ impl Md<'_> {
         }
         d.append(&mut md_diags);
         (Doc { rendered }, d)
+    }
+}
+
+impl Md<'_> {
+    /// A heading's anchor link: the theme's `anchor-link.html` (given `id`,
+    /// `level` and `lang`, as in Zola), else Zola's own. A template that
+    /// fails gives Zola's link; the template error is reported where the
+    /// template is rendered for a page, so it is not lost.
+    fn anchor_link(&self, id: &str, level: u32) -> String {
+        if !self.tpl.has("anchor-link.html") {
+            return markdown::zola_anchor_link(id, level);
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("id", id);
+        ctx.insert("level", &level);
+        ctx.insert("lang", &self.config.default_language);
+        ctx.insert("config", self.config_value);
+        self.tpl.tera.render("anchor-link.html", &ctx).unwrap_or_else(|_| markdown::zola_anchor_link(id, level))
     }
 }
 

@@ -176,11 +176,7 @@ fn zola_front_matter_keys_are_accepted() {
     let err = run.stderr();
     assert!(t.public("about/our-team/index.html").is_file());
     assert!(!t.public("team/index.html").exists());
-    for (key, file) in [
-        ("render", "content/hidden.md"),
-        ("redirect_to", "content/docs/_index.md"),
-        ("insert_anchor_links", "content/docs/_index.md"),
-    ] {
+    for (key, file) in [("render", "content/hidden.md"), ("redirect_to", "content/docs/_index.md")] {
         assert!(err.contains(&format!("`{key}` is accepted but not implemented yet")), "{key}:\n{err}");
         assert!(err.contains(file), "{file}:\n{err}");
     }
@@ -392,4 +388,55 @@ fn feed_filenames_can_ask_for_rss_too() {
     assert!(t.public("atom.xml").is_file());
     assert!(t.public("tags/rust/rss.xml").is_file());
     assert!(t.public("tags/rust/atom.xml").is_file());
+}
+
+#[test]
+fn heading_anchors_follow_insert_anchor_links_as_in_zola() {
+    // The corrector's typography is its own switch; Markdown's is off.
+    let t = zola_site("title = \"x\"\n[correct]\ntypography = false\n");
+    t.page("plain.md", "title = \"Plain\"", "## One\n\nIt's \"quoted\" -- plain.\n");
+    t.page("docs/_index.md", "title = \"Docs\"\ninsert_anchor_links = \"left\"", "## Intro\n");
+    t.page("docs/a.md", "title = \"A\"", "## Two\n");
+    t.page("wrapped/_index.md", "title = \"W\"\ninsert_anchor_links = \"heading\"", "");
+    t.page("wrapped/b.md", "title = \"B\"", "## Three\n");
+    t.build().assert_ok();
+    // Zola's defaults: no anchor link, no smart punctuation.
+    let plain = t.read("plain/index.html");
+    assert!(plain.contains("<h2 id=\"one\">One</h2>"), "{plain}");
+    assert!(plain.contains("It's \"quoted\" -- plain."), "{plain}");
+    // A section's setting applies to it and its pages, with Zola's own link.
+    let link =
+        |id: &str| format!("<a class=\"zola-anchor\" href=\"#{id}\" aria-label=\"Anchor link for: {id}\">🔗</a>");
+    let a = t.read("docs/a/index.html");
+    assert!(a.contains(&format!("<h2 id=\"two\">{}Two</h2>", link("two"))), "{a}");
+    let docs = t.read("docs/index.html");
+    assert!(docs.contains(&format!("<h2 id=\"intro\">{}Intro</h2>", link("intro"))), "{docs}");
+    // The theme's anchor-link.html, here wrapping the heading text.
+    t.file("templates/anchor-link.html", "<a class=\"hl\" href=\"#{{ id }}\">¶{{ level }}</a>");
+    t.build().assert_ok();
+    let b = t.read("wrapped/b/index.html");
+    assert!(b.contains("<h2 id=\"three\"><a class=\"hl\" href=\"#three\">Three</a></h2>"), "{b}");
+    let a = t.read("docs/a/index.html");
+    assert!(a.contains("<h2 id=\"two\"><a class=\"hl\" href=\"#two\">¶2</a>Two</h2>"), "{a}");
+    // [markdown]'s setting for every other page.
+    t.file(
+        "config.toml",
+        "title = \"x\"\n[markdown]\ninsert_anchor_links = \"right\"\n[correct]\ntypography = false\n",
+    );
+    t.build().assert_ok();
+    let plain = t.read("plain/index.html");
+    assert!(plain.contains("<h2 id=\"one\">One<a class=\"hl\" href=\"#one\">¶2</a></h2>"), "{plain}");
+}
+
+#[test]
+fn feeds_are_off_unless_asked_as_in_zola() {
+    let t = zola_site("title = \"x\"\n");
+    t.page("news/_index.md", "title = \"News\"\ngenerate_feeds = true", "");
+    t.page("news/a.md", "title = \"A\"\ndate = 2024-01-02", "x\n");
+    t.page("docs/_index.md", "title = \"Docs\"", "");
+    t.page("docs/b.md", "title = \"B\"\ndate = 2024-01-02", "x\n");
+    t.build().assert_ok();
+    assert!(!t.public("atom.xml").exists(), "no site feed unless generate_feeds");
+    assert!(t.public("news/atom.xml").is_file(), "a section asking for its feed gets it");
+    assert!(!t.public("docs/atom.xml").exists(), "other sections get none");
 }
