@@ -417,21 +417,22 @@ impl Content {
     }
 }
 
-/// Sort page indices in place, with ties broken by path so the order is total.
+/// Sort page indices in place. Ties are broken by URL path as Zola breaks
+/// them (by permalink), then by file, so the order is total.
 pub fn sort_pages(list: &mut [usize], pages: &[Page], by: SortBy) {
     list.sort_by(|&a, &b| {
         let (pa, pb) = (&pages[a], &pages[b]);
-        let tie = || pa.content_rel.cmp(&pb.content_rel);
+        let tie = || pa.url_path.cmp(&pb.url_path).then_with(|| pa.content_rel.cmp(&pb.content_rel));
         match by {
             SortBy::Date => match (&pa.meta.date, &pb.meta.date) {
-                (Some(x), Some(y)) => y.cmp(x).then_with(|| pa.meta.title.cmp(&pb.meta.title)).then_with(tie),
+                (Some(x), Some(y)) => y.cmp(x).then_with(tie),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => pa.meta.title.cmp(&pb.meta.title).then_with(tie),
             },
-            SortBy::Weight => (pa.meta.weight.unwrap_or(i64::MAX), &pa.meta.title)
-                .cmp(&(pb.meta.weight.unwrap_or(i64::MAX), &pb.meta.title))
-                .then_with(tie),
+            SortBy::Weight => {
+                pa.meta.weight.unwrap_or(i64::MAX).cmp(&pb.meta.weight.unwrap_or(i64::MAX)).then_with(tie)
+            }
             SortBy::Title => pa.meta.title.to_lowercase().cmp(&pb.meta.title.to_lowercase()).then_with(tie),
         }
     });

@@ -379,13 +379,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         let to = permalink(&config, &a.target);
         files.insert(out_path(&a.path), OutFile::Bytes(redirect_html(&to).into_bytes()));
     }
-    for s in &content.sections {
-        if let Some(n) = s.meta.paginate_by
-            && s.pages.len() > n
-        {
-            let redirect = redirect_html(&permalink(&config, &s.url_path));
-            files.insert(first_pager(s), OutFile::Bytes(redirect.into_bytes()));
-        }
+    for (path, to, _) in pager_redirects(&layout) {
+        files.insert(path, OutFile::Bytes(redirect_html(&permalink(&config, &to)).into_bytes()));
     }
     feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &feed_plan, &mut files);
     if let Some(css) = &highlight_css {
@@ -817,6 +812,12 @@ impl Layout<'_> {
             || (0..self.content.sections.len()).any(|i| uses(Job::Section(i, 0)))
     }
 
+    /// Whether `job` has an output and a template to render it with.
+    fn renders(&self, job: Job) -> bool {
+        self.url_of(job).is_some()
+            && template_of(self.content, self.tpl, self.taxonomies, job).is_some_and(|name| self.tpl.has(&name))
+    }
+
     /// The output file of `job` (see [`Layout::url_of`]).
     fn output_of(&self, job: Job) -> Option<String> {
         self.url_of(job).map(|u| out_path(&u))
@@ -1087,9 +1088,34 @@ fn aliases(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Alias> {
     out
 }
 
-/// Output path of the redirect from a paginated section's `page/1/`.
-fn first_pager(s: &content::Section) -> String {
-    format!("{}page/1/index.html", s.url_path.trim_start_matches('/'))
+/// Output path of the redirect from a paginated list's `page/1/`.
+fn first_pager(url_path: &str) -> String {
+    format!("{}page/1/index.html", url_path.trim_start_matches('/'))
+}
+
+/// Zola writes `page/1/` as a redirect to the list for every paginated
+/// section and taxonomy term it renders, however few its pages: each such
+/// redirect's output path and target URL path, with the section it comes
+/// from (`None` for a term).
+pub(crate) fn pager_redirects(layout: &Layout) -> Vec<(String, String, Option<usize>)> {
+    let mut out = Vec::new();
+    for (i, s) in layout.content.sections.iter().enumerate() {
+        if s.meta.paginate_by.is_some() && layout.renders(Job::Section(i, 0)) {
+            out.push((first_pager(&s.url_path), s.url_path.clone(), Some(i)));
+        }
+    }
+    for (t, tax) in layout.taxonomies.iter().enumerate() {
+        if layout.config.taxonomies.get(&tax.name).and_then(|c| c.paginate_by).is_none() {
+            continue;
+        }
+        for (k, term) in tax.terms.iter().enumerate() {
+            if layout.renders(Job::Term(t, k, 0)) {
+                let url = format!("/{}/{}/", tax.slug, term.slug);
+                out.push((first_pager(&url), url, None));
+            }
+        }
+    }
+    out
 }
 
 /// `/old/minsk` → `/old/minsk/`, `/` → `/`; `None` if it would climb out of the output.
@@ -1133,10 +1159,12 @@ pub fn permalink(config: &Config, url_path: &str) -> String {
     format!("{}{}{}", config.origin(), config.base_path(), url_path)
 }
 
+/// A redirect page, titled "Redirect" as Zola's are (a theme's tests and
+/// search tools look for it).
 fn redirect_html(to: &str) -> String {
     let to = to.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirect</title>\
 <link rel=\"canonical\" href=\"{to}\"><meta http-equiv=\"refresh\" content=\"0; url={to}\"></head>\
 <body><p>This page has moved to <a href=\"{to}\">{to}</a>.</p></body></html>\n"
     )
