@@ -23,7 +23,11 @@ pub struct Term {
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     pub name: String,
+    /// The URL path of its list, without slashes: `tags`, or `fr/tags` for a
+    /// language other than the default (see [`crate::content::lang`]).
     pub slug: String,
+    /// The language of its pages when not the default.
+    pub lang: Option<String>,
     /// Terms in alphabetical order of their slug.
     pub terms: Vec<Term>,
 }
@@ -58,11 +62,17 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
     let allowed = allowed_terms(root, config, diags);
     let allowed_sets: BTreeMap<&String, HashSet<&str>> =
         allowed.iter().map(|(k, v)| (k, v.iter().map(String::as_str).collect())).collect();
-    let mut by_tax: BTreeMap<&str, BTreeMap<String, Term>> =
-        config.taxonomies.keys().map(|k| (k.as_str(), BTreeMap::new())).collect();
+    // The default language's taxonomies first, then each other language's.
+    let mut by_tax: BTreeMap<(Option<String>, String), BTreeMap<String, Term>> =
+        config.taxonomies.keys().map(|k| ((None, k.clone()), BTreeMap::new())).collect();
+    for lang in config.languages.keys().filter(|l| **l != config.default_language) {
+        for name in crate::content::lang::taxonomy_names(config, lang) {
+            by_tax.insert((Some(lang.clone()), name), BTreeMap::new());
+        }
+    }
     for (i, page) in content.pages.iter().enumerate() {
         for (tax, terms) in &page.meta.taxonomies {
-            let Some(map) = by_tax.get_mut(tax.as_str()) else { continue };
+            let Some(map) = by_tax.get_mut(&(page.lang.clone(), tax.clone())) else { continue };
             for term in terms {
                 if let Some(set) = allowed_sets.get(tax)
                     && !set.contains(term.as_str())
@@ -95,7 +105,7 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
     }
     by_tax
         .into_iter()
-        .map(|(name, terms)| {
+        .map(|((lang, name), terms)| {
             let terms = terms
                 .into_values()
                 .map(|mut t| {
@@ -103,7 +113,11 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
                     t
                 })
                 .collect();
-            Taxonomy { name: name.to_string(), slug: slugify(name), terms }
+            let slug = match &lang {
+                Some(lang) => format!("{lang}/{}", slugify(&name)),
+                None => slugify(&name),
+            };
+            Taxonomy { name, slug, lang, terms }
         })
         .collect()
 }

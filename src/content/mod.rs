@@ -5,6 +5,7 @@
 //! links pages to their sections. It never renders anything and never writes.
 
 pub mod front_matter;
+pub mod lang;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -102,6 +103,8 @@ pub struct Page {
     pub section: usize,
     /// For a page bundle (`page/index.md`), the names of its co-located files.
     pub assets: Vec<String>,
+    /// The page's language when not the default (`post.fr.md`); see [`lang`].
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +120,8 @@ pub struct Section {
     /// Published pages, in the section's sort order (filled by [`Content::link`]).
     pub pages: Vec<usize>,
     pub subsections: Vec<usize>,
+    /// The section's language when not the default (`_index.fr.md`).
+    pub lang: Option<String>,
 }
 
 /// A non-Markdown file in `content/`, copied to the same place in the output.
@@ -209,43 +214,23 @@ impl Publish {
     }
 }
 
-/// The language of `page.LANG.md` / `_index.LANG.md`, when LANG is one of
-/// config.toml's `[languages]` other than the default, or any of them for
-/// `_index.LANG.md` (Zola builds no page from `_index.DEFAULT.md`; a
-/// default-language `page.fr.md` is a page with the slug `page-fr`, as in Zola).
-fn other_language<'c>(path: &Path, config: &'c Config) -> Option<&'c str> {
-    let stem = path.file_stem()?.to_str()?;
-    let (base, lang) = stem.rsplit_once('.')?;
-    let (name, _) = config.languages.get_key_value(lang)?;
-    (name != &config.default_language || base == "_index").then_some(name.as_str())
-}
-
-/// Leave out the files of languages other than the default, with one warning
-/// naming how many: multilingual sites are not built yet, and a translation
-/// must not be published as a page of the default language.
-fn skip_other_languages(config: &Config, markdown: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
-    let mut langs = std::collections::BTreeSet::new();
+/// Leave out `_index.DEFAULT.md` files (Zola builds no section from them:
+/// `_index.md` is the default language's), with one warning naming how many.
+fn skip_default_indexes(config: &Config, markdown: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
     let before = markdown.len();
-    markdown.retain(|p| match other_language(p, config) {
-        Some(lang) => {
-            langs.insert(lang.to_string());
-            false
-        }
-        None => true,
-    });
+    markdown.retain(|p| !lang::is_default_index(p, config));
     let left_out = before - markdown.len();
     if left_out > 0 {
-        let names: Vec<String> = langs.into_iter().collect();
         diags.push(
             Diagnostic::warning(
                 "content/language",
                 "content",
                 format!(
-                    "{left_out} file(s) in languages ({}) are not built: [languages] is accepted but not implemented yet",
-                    names.join(", ")
+                    "{left_out} file(s) named _index.{}.md are not built: `{}` is the default language, whose sections are the _index.md files",
+                    config.default_language, config.default_language
                 ),
             )
-            .with_help("only the default language's pages are published for now"),
+            .with_help("as in Zola; remove them or rename them _index.md"),
         );
     }
 }
@@ -273,7 +258,7 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
         }
     }
 
-    skip_other_languages(config, &mut markdown, diags);
+    skip_default_indexes(config, &mut markdown, diags);
     let results: Vec<(Option<Parsed>, Vec<Diagnostic>, Option<SourceFile>)> =
         markdown.par_iter().map(|path| parse_file(root, &content_dir, path, config)).collect();
 
@@ -353,41 +338,52 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
 impl Content {
     /// Attach pages and subsections to their sections and sort them.
     fn link(&mut self) {
-        let by_dir: HashMap<String, usize> = self
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.content_rel.trim_end_matches("_index.md").trim_end_matches('/').to_string(), i))
-            .collect();
-        let parent_of = |dir: &str| -> usize {
-            let mut dir = dir.to_string();
-            loop {
-                if let Some(&i) = by_dir.get(&dir) {
-                    return i;
-                }
-                match dir.rfind('/') {
-                    Some(i) => dir.truncate(i),
-                    None if !dir.is_empty() => dir.clear(),
-                    None => return by_dir.get("").copied().unwrap_or(0),
+        let by_dir: HashMap<(Option<String>, String), usize> =
+            self.sections.iter().enumerate().map(|(i, s)| ((s.lang.clone(), section_dir(s)), i)).collect();
+        // The nearest section up from `dir` in `lang`, else in the default
+        // language, else the root.
+        let parent_of = |lang: &Option<String>, dir: &str| -> usize {
+            for lang in [lang.clone(), None] {
+                let mut dir = dir.to_string();
+                loop {
+                    if let Some(&i) = by_dir.get(&(lang.clone(), dir.clone())) {
+                        return i;
+                    }
+                    match dir.rfind('/') {
+                        Some(i) => dir.truncate(i),
+                        None if !dir.is_empty() => dir.clear(),
+                        None => break,
+                    }
                 }
             }
+            by_dir.get(&(None, String::new())).copied().unwrap_or(0)
         };
         for i in 0..self.sections.len() {
-            let dir = self.sections[i].content_rel.trim_end_matches("_index.md").trim_end_matches('/').to_string();
-            if dir.is_empty() {
+            let dir = section_dir(&self.sections[i]);
+            if dir.is_empty() && self.sections[i].lang.is_none() {
                 continue;
             }
-            let up = dir.rfind('/').map_or(String::new(), |i| dir[..i].to_string());
-            let p = parent_of(&up);
+            let lang = self.sections[i].lang.clone();
+            let p = if dir.is_empty() {
+                // A language's root hangs from the default root.
+                by_dir.get(&(None, String::new())).copied().unwrap_or(0)
+            } else {
+                let up = dir.rfind('/').map_or(String::new(), |i| dir[..i].to_string());
+                parent_of(&lang, &up)
+            };
+            if p == i {
+                continue;
+            }
             self.sections[i].parent = Some(p);
             self.sections[p].subsections.push(i);
         }
         for (i, page) in self.pages.iter_mut().enumerate() {
-            let mut dir = page.content_rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-            if page.content_rel.ends_with("/index.md") {
+            let rel = lang::without_language(&page.content_rel, page.lang.as_deref());
+            let mut dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            if rel.ends_with("/index.md") {
                 dir = dir.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
             }
-            let s = parent_of(&dir);
+            let s = parent_of(&page.lang, &dir);
             page.section = s;
             self.sections[s].pages.push(i);
             // A transparent section passes its pages up (Zola's rule).
@@ -415,6 +411,15 @@ impl Content {
             self.sections[s].subsections = subs;
         }
     }
+}
+
+/// The directory of a section inside `content/` (`blog`, `` for the root),
+/// whatever its language.
+pub fn section_dir(s: &Section) -> String {
+    lang::without_language(&s.content_rel, s.lang.as_deref())
+        .trim_end_matches("_index.md")
+        .trim_end_matches('/')
+        .to_string()
 }
 
 /// Sort page indices in place. Ties are broken by URL path as Zola breaks
@@ -465,6 +470,7 @@ fn synthetic_root(config: &Config) -> Section {
         parent: None,
         pages: Vec::new(),
         subsections: Vec::new(),
+        lang: None,
     }
 }
 
@@ -572,7 +578,9 @@ pub(crate) fn parse_file(
         Ok(t) => t,
         Err(d) => return (None, vec![d], Some(file)),
     };
-    let is_section = path.file_name().is_some_and(|n| n == "_index.md");
+    let is_section = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n == "_index.md" || (n.starts_with("_index.") && lang::other_language(path, config).is_some())
+    });
     let (parsed, diags) = if is_section {
         let (s, d) = section_from(file.clone(), &split, table, content_rel, config);
         (s.map(Parsed::Section), d)
@@ -686,7 +694,9 @@ fn page_from(
                 continue;
             }
         };
-        if !config.taxonomies.contains_key(&name) {
+        let in_language = lang::other_language(Path::new(&content_rel), config)
+            .is_some_and(|l| lang::taxonomy_names(config, l).contains(&name));
+        if !config.taxonomies.contains_key(&name) && !in_language {
             let mut d = Diagnostic::error("fm/unknown-taxonomy", rel.clone(), format!("unknown taxonomy `{name}`"))
                 .with_span(key_span(&text, split, &name));
             let names: Vec<&str> = config.taxonomies.keys().map(String::as_str).collect();
@@ -738,8 +748,11 @@ fn page_from(
         meta.slug = None;
     }
     // URL: directories of the path, then the slug (front matter or file name).
-    let is_bundle = content_rel.ends_with("/index.md") || content_rel == "index.md";
-    let mut parts: Vec<&str> = content_rel.split('/').collect();
+    // A translation's URL is made from its path without the language.
+    let lang = lang::other_language(Path::new(&content_rel), config);
+    let url_rel = lang::without_language(&content_rel, lang);
+    let is_bundle = url_rel.ends_with("/index.md") || url_rel == "index.md";
+    let mut parts: Vec<&str> = url_rel.split('/').collect();
     let file_name = parts.pop().unwrap_or_default();
     let mut default_slug = if is_bundle {
         parts.pop().unwrap_or("index").to_string()
@@ -786,6 +799,7 @@ fn page_from(
             ),
         }
     }
+    let url = lang::localized_url(&url, lang);
     if title.is_none() || diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -800,6 +814,7 @@ fn page_from(
         url_path: url,
         section: 0,
         assets: Vec::new(),
+        lang: lang.map(str::to_string),
     };
     (Some(page), diags)
 }
@@ -907,7 +922,9 @@ fn section_from(
         generate_feeds: f.bool("generate_feeds").or_else(|| f.bool("generate_feed")),
     };
     let mut diags = f.finish(SECTION_KEYS);
-    let dir = content_rel.trim_end_matches("_index.md").trim_end_matches('/');
+    let lang = lang::other_language(Path::new(&content_rel), config);
+    let url_rel = lang::without_language(&content_rel, lang);
+    let dir = url_rel.trim_end_matches("_index.md").trim_end_matches('/');
     let url_path = if dir.is_empty() {
         "/".to_string()
     } else {
@@ -919,6 +936,7 @@ fn section_from(
             }
         }
     };
+    let url_path = lang::localized_url(&url_path, lang);
     if title.is_none() || diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -934,6 +952,7 @@ fn section_from(
         parent: None,
         pages: Vec::new(),
         subsections: Vec::new(),
+        lang: lang.map(str::to_string),
     };
     (Some(section), diags)
 }

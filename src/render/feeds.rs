@@ -185,13 +185,29 @@ impl Feed {
 pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<Feed> {
     let mut feeds = Vec::new();
     if config.generate_feed {
-        let mut all: Vec<usize> = (0..content.pages.len()).collect();
+        let mut all: Vec<usize> = (0..content.pages.len()).filter(|&i| content.pages[i].lang.is_none()).collect();
         sort_pages(&mut all, &content.pages, SortBy::Date);
         feeds.push(Feed {
             path: "/atom.xml".into(),
             what: "the site's Atom feed (`generate_feed` in config.toml)".into(),
             title: config.title.clone(),
             home: "/".into(),
+            pages: all,
+        });
+    }
+    // Each other language's own feed, as `[languages.LANG]` asks.
+    for lang in config.languages.keys().filter(|l| **l != config.default_language) {
+        if !crate::content::lang::generates_feed(config, lang) {
+            continue;
+        }
+        let mut all: Vec<usize> =
+            (0..content.pages.len()).filter(|&i| content.pages[i].lang.as_deref() == Some(lang)).collect();
+        sort_pages(&mut all, &content.pages, SortBy::Date);
+        feeds.push(Feed {
+            path: format!("/{lang}/atom.xml"),
+            what: format!("the Atom feed of language `{lang}` ([languages.{lang}] generate_feeds)"),
+            title: config.title.clone(),
+            home: format!("/{lang}/"),
             pages: all,
         });
     }

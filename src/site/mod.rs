@@ -870,6 +870,15 @@ impl Renderer<'_> {
             _ => layout.url_of(job)?,
         };
         let mut ctx = self.ctx_base(&url);
+        let lang = match job {
+            Job::Page(i) => content.pages.get(i).and_then(|p| p.lang.as_deref()),
+            Job::Section(i, _) => content.sections.get(i).and_then(|s| s.lang.as_deref()),
+            Job::TaxonomyList(t) | Job::Term(t, ..) => self.taxonomies.get(t).and_then(|t| t.lang.as_deref()),
+            Job::NotFound | Job::Search => None,
+        };
+        if let Some(lang) = lang {
+            ctx.insert("lang", lang);
+        }
         match job {
             Job::Page(i) => {
                 let p = &content.pages[i];
@@ -1218,7 +1227,10 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         .taxonomies
         .iter()
         .map(|(tax, names)| {
-            let ts = taxonomies.iter().find(|t| &t.name == tax).map_or(tax.as_str(), |t| t.slug.as_str());
+            let ts = taxonomies
+                .iter()
+                .find(|t| &t.name == tax && t.lang == p.lang)
+                .map_or(tax.as_str(), |t| t.slug.as_str());
             let list: Vec<Value> = names
                 .iter()
                 .map(|n| {
@@ -1250,7 +1262,7 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         "assets": zola_assets(&p.content_rel, &p.assets).1,
         "colocated_path": zola_assets(&p.content_rel, &p.assets).0,
         "relative_path": p.content_rel,
-        "lang": config.default_language,
+        "lang": p.lang.as_deref().unwrap_or(&config.default_language),
         // Zola's parts of the date, for `group_by(attribute="year")`.
         "year": date_part(p.meta.date.as_ref(), 0..4),
         "month": date_part(p.meta.date.as_ref(), 5..7),
@@ -1275,6 +1287,7 @@ fn section_lites(config: &Config, content: &Content, sdocs: &[Doc]) -> Vec<Value
                 "word_count": d.rendered.word_count,
                 "reading_time": reading_time(d.rendered.word_count),
                 "relative_path": s.content_rel,
+                "lang": s.lang.as_deref().unwrap_or(&config.default_language),
             })
         })
         .collect()
@@ -1343,7 +1356,7 @@ impl<'a> Values<'a> {
     fn related(&self, i: usize) -> Value {
         let p = &self.content.pages[i];
         let mut score: HashMap<usize, usize> = HashMap::new();
-        for t in self.taxonomies {
+        for t in self.taxonomies.iter().filter(|t| t.lang == p.lang) {
             let Some(names) = p.meta.taxonomies.get(&t.name) else { continue };
             for name in names {
                 let slug = crate::slug::slugify(name);
@@ -1425,9 +1438,11 @@ impl<'a> Values<'a> {
                 (s.content_rel.clone(), Arc::new(v))
             })
             .collect();
+        // `get_taxonomy(kind=…)` finds the default language's.
         let taxonomies = self
             .taxonomies
             .iter()
+            .filter(|t| t.lang.is_none())
             .map(|t| {
                 (
                     t.name.clone(),
