@@ -152,18 +152,6 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
     rows
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_with_quotes() {
-        let v = csv("a,b\n1,\"x, \"\"y\"\"\"\n");
-        assert_eq!(v["headers"], serde_json::json!(["a", "b"]));
-        assert_eq!(v["records"], serde_json::json!([["1", "x, \"y\""]]));
-    }
-}
-
 /// Tera's `containing` test, where a list also contains a section value
 /// when its `relative_path` is the string asked for: Zola passes
 /// `section.subsections` as paths (`"blog/_index.md"`), Attaché as values,
@@ -180,4 +168,16 @@ fn containing(value: Option<&Value>, args: &[Value]) -> tera::Result<bool> {
         Some(_) => return Err("the `containing` test works on strings, arrays and objects".into()),
         None => return Err("the `containing` test was given an undefined value".into()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_quotes() {
+        let v = csv("a,b\n1,\"x, \"\"y\"\"\"\n");
+        assert_eq!(v["headers"], serde_json::json!(["a", "b"]));
+        assert_eq!(v["records"], serde_json::json!([["1", "x, \"y\""]]));
+    }
 }
