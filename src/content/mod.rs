@@ -291,6 +291,18 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
     if !content.sections.iter().any(|s| s.content_rel == "_index.md") {
         content.sections.insert(0, synthetic_root(config));
     }
+    // Zola gives every language a home page, written or not.
+    for lang in config.languages.keys().filter(|l| **l != config.default_language) {
+        let rel = format!("_index.{lang}.md");
+        if !content.sections.iter().any(|s| s.content_rel == rel) {
+            let mut root = synthetic_root(config);
+            root.file.rel = PathBuf::from(format!("content/{rel}"));
+            root.content_rel = rel;
+            root.url_path = format!("/{lang}/");
+            root.lang = Some(lang.clone());
+            content.sections.push(root);
+        }
+    }
     content.sections.sort_by(|a, b| a.content_rel.cmp(&b.content_rel));
     content.pages = pages;
 
@@ -360,17 +372,13 @@ impl Content {
         };
         for i in 0..self.sections.len() {
             let dir = section_dir(&self.sections[i]);
-            if dir.is_empty() && self.sections[i].lang.is_none() {
+            // Every language's home is a root of its own.
+            if dir.is_empty() {
                 continue;
             }
             let lang = self.sections[i].lang.clone();
-            let p = if dir.is_empty() {
-                // A language's root hangs from the default root.
-                by_dir.get(&(None, String::new())).copied().unwrap_or(0)
-            } else {
-                let up = dir.rfind('/').map_or(String::new(), |i| dir[..i].to_string());
-                parent_of(&lang, &up)
-            };
+            let up = dir.rfind('/').map_or(String::new(), |i| dir[..i].to_string());
+            let p = parent_of(&lang, &up);
             if p == i {
                 continue;
             }

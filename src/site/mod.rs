@@ -210,6 +210,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
     }
 
+    diags.extend(missing_section_template(&content, &tpl));
+
     // Every output file the build will write, each with its one owner.
     let feed_plan = feeds::plan(&config, &content, &taxonomies);
     let layout = Layout { config: &config, content: &content, taxonomies: &taxonomies, tpl: &tpl };
@@ -684,10 +686,9 @@ fn template_of(content: &Content, tpl: &templates::Templates, taxonomies: &[Taxo
         }
         Job::Section(i, _) => {
             let s = content.sections.get(i)?;
-            s.meta
-                .template
-                .clone()
-                .unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() })
+            s.meta.template.clone().unwrap_or_else(|| {
+                if s.url_path == "/" || is_language_root(s) { "index.html".into() } else { "section.html".into() }
+            })
         }
         Job::TaxonomyList(t) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "list.html")?,
         Job::Term(t, ..) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "single.html")?,
@@ -720,6 +721,43 @@ fn taxonomy_template(tpl: &templates::Templates, taxonomy: &str, kind: &str) -> 
 }
 
 /// The 404 page of a theme without `404.html`, as Zola writes it.
+/// Zola's page for a section whose `section.html` the theme lacks ("Welcome
+/// to Zola!", titled "Zola"), so the section's URL answers as it does in Zola.
+fn zola_placeholder(template: &str) -> String {
+    format!(
+        "<html>\n<head><meta charset=\"utf-8\"><title>Zola</title></head>\n<body><div class=\"container\">\
+<h1>Welcome to Zola!</h1><p>You're seeing this page because we couldn't find a template to render.</p>\
+<p>To modify this page, create a <b>{template}</b> file in the templates directory.</p></div></body>\n</html>\n"
+    )
+}
+
+/// A warning for each section rendered with Zola's placeholder page because
+/// the theme has no `section.html` and the section names no template.
+fn missing_section_template(content: &Content, tpl: &templates::Templates) -> Vec<Diagnostic> {
+    if tpl.has("section.html") {
+        return Vec::new();
+    }
+    content
+        .sections
+        .iter()
+        .filter(|s| s.url_path != "/")
+        .filter(|s| s.meta.template.is_none() && !is_language_root(s))
+        .map(|s| {
+            Diagnostic::warning(
+                "template/missing",
+                &s.file.rel,
+                "the theme has no `section.html`, so this section gets Zola's placeholder page (\"Welcome to Zola!\"), as in Zola",
+            )
+            .with_help("add templates/section.html, or set `template` in this section's front matter")
+        })
+        .collect()
+}
+
+/// Whether `s` is a language's home (`_index.fr.md`), rendered with `index.html`.
+fn is_language_root(s: &content::Section) -> bool {
+    s.lang.is_some() && content::section_dir(s).is_empty()
+}
+
 const BUILTIN_404: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>404 Not Found</title></head>\n<body><h1>404 Not Found</h1></body></html>\n";
 
 /// What the template stage reads.
@@ -890,14 +928,9 @@ impl Renderer<'_> {
             Job::Section(i, k) => {
                 let s = &content.sections[i];
                 if !tpl.has(&name) && s.meta.template.is_none() && name == "section.html" {
-                    // As Zola: without the default template a section has no page.
-                    let warning = Diagnostic::warning(
-                        "template/missing",
-                        &s.file.rel,
-                        "the theme has no `section.html`, so this section gets no page of its own (as in Zola)",
-                    )
-                    .with_help("add templates/section.html, or set `template` in this section's front matter");
-                    return Some(Err(warning));
+                    // As Zola: without the default template, Zola's placeholder
+                    // page (warned about once, in `missing_section_template`).
+                    return Some(Ok((out_path(&url), zola_placeholder("section.html"))));
                 }
                 if !tpl.has(&name) {
                     return Some(unknown(&s.file.rel, &s.file.text, &name));

@@ -314,7 +314,7 @@ fn images_are_measured_and_resized_into_processed_images() {
 }
 
 #[test]
-fn a_section_without_section_html_gets_no_page_as_in_zola() {
+fn a_section_without_section_html_gets_zolas_placeholder_page() {
     let t = zola_site("title = \"x\"\n");
     std::fs::remove_file(t.root().join("templates/section.html")).expect("rm");
     t.page("work/_index.md", "title = \"Work\"", "");
@@ -324,7 +324,10 @@ fn a_section_without_section_html_gets_no_page_as_in_zola() {
     assert!(run.stderr().contains("the theme has no `section.html`"), "{}", run.stderr());
     assert!(run.stderr().contains("content/work/_index.md"), "{}", run.stderr());
     assert!(t.public("work/one/index.html").is_file());
-    assert!(!t.public("work/index.html").exists());
+    // Zola answers the section's URL with its "Welcome to Zola!" page.
+    let placeholder = t.read("work/index.html");
+    assert!(placeholder.contains("<title>Zola</title>"), "{placeholder}");
+    assert!(placeholder.contains("<h1>Welcome to Zola!</h1>"), "{placeholder}");
 }
 
 #[test]
@@ -439,4 +442,66 @@ fn feeds_are_off_unless_asked_as_in_zola() {
     assert!(!t.public("atom.xml").exists(), "no site feed unless generate_feeds");
     assert!(t.public("news/atom.xml").is_file(), "a section asking for its feed gets it");
     assert!(!t.public("docs/atom.xml").exists(), "other sections get none");
+}
+
+#[test]
+fn translations_are_built_at_zola_paths() {
+    let t = zola_site(
+        "title = \"x\"\ndefault_language = \"en\"\ntaxonomies = [{ name = \"tags\" }]\n\n\
+         [languages.fr]\ntitle = \"x fr\"\ngenerate_feeds = true\ntaxonomies = [{ name = \"tags\" }]\n",
+    );
+    t.file("templates/index.html", "<html><head><title>{{ lang }}</title></head><body>{% set r = get_section(path=\"blog/_index.md\", lang=lang) %}{{ r.title }}{% if section.subsections is containing(\"blog/_index.md\") %}+sub{% endif %}</body></html>");
+    t.file(
+        "templates/page.html",
+        "<html><head><title>{{ page.title }}</title></head><body>{{ lang }}:{{ page.lang }}</body></html>",
+    );
+    t.page("blog/_index.md", "title = \"Blog\"", "");
+    t.page("blog/_index.fr.md", "title = \"Le blog\"", "");
+    t.page("blog/post.md", "title = \"Post\"\ndate = 2024-01-01\n[taxonomies]\ntags = [\"a\"]", "x\n");
+    t.page("blog/post.fr.md", "title = \"Billet\"\ndate = 2024-01-01\n[taxonomies]\ntags = [\"b\"]", "x\n");
+    t.build().assert_ok();
+    assert!(t.read("blog/post/index.html").contains("en:en"));
+    assert!(t.read("fr/blog/post/index.html").contains("fr:fr"), "{}", t.read("fr/blog/post/index.html"));
+    assert!(t.public("fr/blog/index.html").is_file());
+    // Each language's home, and get_section(lang=) finds the translation.
+    assert!(t.read("fr/index.html").contains("Le blog"), "{}", t.read("fr/index.html"));
+    // Zola's `subsections is containing("blog/_index.md")`.
+    assert!(t.read("index.html").contains("Blog+sub"), "{}", t.read("index.html"));
+    // Taxonomies per language, and the language's own feed.
+    assert!(t.public("tags/a/index.html").is_file());
+    assert!(!t.public("tags/b/index.html").exists());
+    assert!(t.public("fr/tags/b/index.html").is_file());
+    assert!(t.public("fr/atom.xml").is_file());
+    assert!(!t.public("blog/post-fr/index.html").exists());
+}
+
+#[test]
+fn paginated_lists_redirect_from_page_1_even_when_short() {
+    let t = zola_site("title = \"x\"\ntaxonomies = [{ name = \"tags\", paginate_by = 5 }]\n");
+    t.file(
+        "templates/section.html",
+        "<html><head><title>s</title></head><body>{{ paginator.current_index }}</body></html>",
+    );
+    t.page("blog/_index.md", "title = \"Blog\"\npaginate_by = 5", "");
+    t.page("blog/a.md", "title = \"A\"\n[taxonomies]\ntags = [\"t\"]", "x\n");
+    t.build().assert_ok();
+    for redirect in ["blog/page/1/index.html", "tags/t/page/1/index.html"] {
+        let html = t.read(redirect);
+        assert!(html.contains("<title>Redirect</title>"), "{redirect}: {html}");
+    }
+    assert!(
+        t.read("blog/page/1/index.html").contains("https://example.org/blog/")
+            || t.read("blog/page/1/index.html").contains("/blog/")
+    );
+}
+
+#[test]
+fn pages_with_the_same_date_are_ordered_by_path_as_in_zola() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/section.html", "<html><head><title>s</title></head><body>{% for p in section.pages %}[{{ p.title }}]{% endfor %}</body></html>");
+    t.page("blog/_index.md", "title = \"Blog\"\nsort_by = \"date\"", "");
+    t.page("blog/b.md", "title = \"Alpha\"\ndate = 2024-01-01", "x\n");
+    t.page("blog/a.md", "title = \"Zulu\"\ndate = 2024-01-01", "x\n");
+    t.build().assert_ok();
+    assert!(t.read("blog/index.html").contains("[Zulu][Alpha]"), "{}", t.read("blog/index.html"));
 }
