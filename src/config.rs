@@ -410,12 +410,6 @@ impl Config {
                 out.push((key.to_string(), what));
             }
         };
-        flag(
-            self.build_search_index == Some(true),
-            "build_search_index",
-            "Zola's search_index.LANG.js/.json and elasticlunr.min.js are not written (Attaché writes its own search_index.json)",
-        );
-        flag(self.search.is_some(), "search", "the index format and fields are Attaché's own");
         flag(self.link_checker.is_some(), "link_checker", "external links are not checked");
         flag(!self.ignored_content.is_empty(), "ignored_content", "no content file is left out");
         flag(!self.ignored_static.is_empty(), "ignored_static", "no static file is left out");

@@ -11,3 +11,4 @@ pub mod search;
 pub mod shortcodes;
 pub mod templates;
 pub mod zola_fns;
+pub mod zola_search;

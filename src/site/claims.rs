@@ -295,6 +295,9 @@ pub(super) fn claim_site(site: &Site) -> Claims {
             claims.claim(path, owner_of(site, job));
         }
     }
+    for name in crate::render::zola_search::outputs(site.config) {
+        claims.claim(name, Owner::builtin("Zola's search index (`build_search_index` in config.toml)"));
+    }
     for (path, _, section) in pager_redirects(site.layout) {
         let owner = match section.and_then(|i| site.content.sections.get(i)) {
             Some(s) => {

@@ -377,6 +377,13 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let words: Vec<String> = page_docs.par_iter().map(|d| crate::render::search::words(&d.rendered.html)).collect();
     let search = search_index(&content, &page_docs, &words, &base_path);
     files.insert(SEARCH_INDEX.into(), OutFile::Bytes(search.json().into_bytes()));
+    {
+        let page_html: Vec<&str> = page_docs.iter().map(|d| d.rendered.html.as_str()).collect();
+        let section_html: Vec<&str> = section_docs.iter().map(|d| d.rendered.html.as_str()).collect();
+        for (name, bytes) in crate::render::zola_search::files(&config, &content, &page_html, &section_html) {
+            files.insert(name, OutFile::Bytes(bytes));
+        }
+    }
     for a in &aliases {
         let to = permalink(&config, &a.target);
         files.insert(out_path(&a.path), OutFile::Bytes(redirect_html(&to).into_bytes()));
@@ -721,6 +728,20 @@ fn taxonomy_template(tpl: &templates::Templates, taxonomy: &str, kind: &str) -> 
 }
 
 /// The 404 page of a theme without `404.html`, as Zola writes it.
+/// The `config` value a page of language `lang` sees: as in Zola, the
+/// language's own `title` and `description` from `[languages.LANG]`.
+fn config_for_language(value: &Value, config: &Config, lang: &str) -> Value {
+    let mut value = value.clone();
+    if let Some(table) = config.languages.get(lang) {
+        for key in ["title", "description"] {
+            if let Some(v) = table.get(key) {
+                value[key] = crate::config::toml_to_json(v);
+            }
+        }
+    }
+    value
+}
+
 /// Zola's page for a section whose `section.html` the theme lacks ("Welcome
 /// to Zola!", titled "Zola"), so the section's URL answers as it does in Zola.
 fn zola_placeholder(template: &str) -> String {
@@ -916,6 +937,7 @@ impl Renderer<'_> {
         };
         if let Some(lang) = lang {
             ctx.insert("lang", lang);
+            insert_owned(&mut ctx, "config", config_for_language(self.config_value, config, lang));
         }
         match job {
             Job::Page(i) => {

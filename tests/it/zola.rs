@@ -453,15 +453,16 @@ fn translations_are_built_at_zola_paths() {
     t.file("templates/index.html", "<html><head><title>{{ lang }}</title></head><body>{% set r = get_section(path=\"blog/_index.md\", lang=lang) %}{{ r.title }}{% if section.subsections is containing(\"blog/_index.md\") %}+sub{% endif %}</body></html>");
     t.file(
         "templates/page.html",
-        "<html><head><title>{{ page.title }}</title></head><body>{{ lang }}:{{ page.lang }}</body></html>",
+        "<html><head><title>{{ page.title }}</title></head><body>{{ lang }}:{{ page.lang }}:{{ config.title }}</body></html>",
     );
     t.page("blog/_index.md", "title = \"Blog\"", "");
     t.page("blog/_index.fr.md", "title = \"Le blog\"", "");
     t.page("blog/post.md", "title = \"Post\"\ndate = 2024-01-01\n[taxonomies]\ntags = [\"a\"]", "x\n");
     t.page("blog/post.fr.md", "title = \"Billet\"\ndate = 2024-01-01\n[taxonomies]\ntags = [\"b\"]", "x\n");
     t.build().assert_ok();
-    assert!(t.read("blog/post/index.html").contains("en:en"));
-    assert!(t.read("fr/blog/post/index.html").contains("fr:fr"), "{}", t.read("fr/blog/post/index.html"));
+    assert!(t.read("blog/post/index.html").contains("en:en:x<"), "{}", t.read("blog/post/index.html"));
+    // `config.title` is the language's own, as in Zola.
+    assert!(t.read("fr/blog/post/index.html").contains("fr:fr:x fr<"), "{}", t.read("fr/blog/post/index.html"));
     assert!(t.public("fr/blog/index.html").is_file());
     // Each language's home, and get_section(lang=) finds the translation.
     assert!(t.read("fr/index.html").contains("Le blog"), "{}", t.read("fr/index.html"));
@@ -504,4 +505,41 @@ fn pages_with_the_same_date_are_ordered_by_path_as_in_zola() {
     t.page("blog/a.md", "title = \"Zulu\"\ndate = 2024-01-01", "x\n");
     t.build().assert_ok();
     assert!(t.read("blog/index.html").contains("[Zulu][Alpha]"), "{}", t.read("blog/index.html"));
+}
+
+#[test]
+fn build_search_index_writes_zolas_index_files() {
+    // Zola's default format: elasticlunr as JavaScript, with elasticlunr.min.js.
+    let t = zola_site("title = \"x\"\nbase_url = \"https://example.org\"\nbuild_search_index = true\n");
+    t.page("blog/_index.md", "title = \"Blog\"", "");
+    t.page(
+        "blog/post.md",
+        "title = \"Sanctions explained\"",
+        "Running the <b>numbers</b>.\n\n```\ncode not indexed\n```\n",
+    );
+    t.build().assert_ok();
+    let js = t.read("search_index.en.js");
+    let json = js.strip_prefix("window.searchIndex = ").expect("Zola's JavaScript wrapper");
+    let index: serde_json::Value = serde_json::from_str(json).expect("elasticlunr JSON");
+    assert_eq!(index["fields"], serde_json::json!(["title", "body"]), "{index}");
+    let doc = &index["documentStore"]["docs"]["https://example.org/blog/post/"];
+    assert_eq!(doc["title"], "Sanctions explained", "{index}");
+    assert_eq!(doc["body"], "Running the numbers.", "{index}");
+    assert!(index["index"]["body"]["root"]["r"]["u"]["n"].is_object(), "stemmed tokens: {index}");
+    let lunr = std::fs::read(t.public("elasticlunr.min.js")).expect("elasticlunr.min.js");
+    assert!(lunr.starts_with(b"/**\n * elasticlunr"), "the vendored file, unmodified");
+
+    // Fuse's JSON, with the fields [search] asks for.
+    t.file(
+        "config.toml",
+        "title = \"x\"\nbase_url = \"https://example.org\"\nbuild_search_index = true\n[search]\nindex_format = \"fuse_json\"\ninclude_path = true\ninclude_content = false\n",
+    );
+    t.build().assert_ok();
+    let fuse: serde_json::Value = serde_json::from_str(&t.read("search_index.en.json")).expect("fuse JSON");
+    let post = fuse.as_array().and_then(|a| a.iter().find(|e| e["title"] == "Sanctions explained")).expect("post");
+    assert_eq!(post["url"], "https://example.org/blog/post/");
+    assert_eq!(post["path"], "/blog/post/");
+    assert!(post.get("body").is_none(), "{post}");
+    assert!(!t.public("elasticlunr.min.js").exists());
+    assert!(!t.public("search_index.en.js").exists());
 }
