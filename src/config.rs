@@ -434,16 +434,16 @@ impl Config {
             "feed_filenames",
             "only atom.xml and rss.xml feeds are written",
         );
-        flag(!m.highlight_themes_css.is_empty(), "markdown.highlight_themes_css", "Attaché writes /highlight.css");
+
         flag(
             !m.extra_syntaxes_and_themes.is_empty(),
             "markdown.extra_syntaxes_and_themes",
             "only built-in syntaxes and themes are used",
         );
         flag(
-            m.highlighting.is_some(),
+            m.highlighting.as_ref().is_some_and(|h| h.get("style").and_then(toml::Value::as_str) != Some("class")),
             "markdown.highlighting",
-            "code is highlighted with `highlight_theme` through /highlight.css",
+            "code is highlighted with classes, not inline colours: link /highlight.css, or set `style = \"class\"` for Zola's giallo*.css",
         );
         flag(m.bottom_footnotes, "markdown.bottom_footnotes", "footnotes stay where they are defined");
         flag(m.external_links_class.is_some(), "markdown.external_links_class", "external links get no class");

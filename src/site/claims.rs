@@ -295,6 +295,9 @@ pub(super) fn claim_site(site: &Site) -> Claims {
             claims.claim(path, owner_of(site, job));
         }
     }
+    for (name, _) in crate::render::zola_highlight::files(site.config) {
+        claims.claim(name, Owner::builtin("a highlighting stylesheet Zola's settings ask for"));
+    }
     for name in crate::render::zola_search::outputs(site.config) {
         claims.claim(name, Owner::builtin("Zola's search index (`build_search_index` in config.toml)"));
     }

@@ -395,6 +395,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     if let Some(css) = &highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
     }
+    for (name, theme) in crate::render::zola_highlight::files(&config) {
+        if let Some(css) = crate::render::highlight::stylesheet(&theme) {
+            files.insert(name, OutFile::Bytes(used_css(&css, &class_counts).into_bytes()));
+        }
+    }
     let fingerprinted: Vec<String> = assets.values().map(|(name, _)| name.clone()).collect();
     for (name, bytes) in assets.into_values().filter(|_| !opts.plain_assets) {
         files.insert(name, OutFile::Bytes(bytes));
@@ -1082,7 +1087,13 @@ fn page_docs_html(docs: &[Doc]) -> Vec<(&str, Option<&str>)> {
 }
 
 fn templates_stylesheet(config: &Config) -> Option<String> {
-    crate::render::highlight::stylesheet(&config.markdown.highlight_theme)
+    // Zola's `highlight_theme = "css"` asks for classes, whose palettes
+    // `highlight_themes_css` names; /highlight.css gets the default one.
+    let theme = match config.markdown.highlight_theme.as_str() {
+        "css" => "InspiredGitHub",
+        name => name,
+    };
+    crate::render::highlight::stylesheet(theme)
 }
 
 /// Every file of the theme's `static/` and of the site's, as (output path,

@@ -543,3 +543,27 @@ fn build_search_index_writes_zolas_index_files() {
     assert!(!t.public("elasticlunr.min.js").exists());
     assert!(!t.public("search_index.en.js").exists());
 }
+
+#[test]
+fn zola_highlighting_stylesheets_are_written() {
+    // Zola 0.22: class style with light and dark themes.
+    let t = zola_site(
+        "title = \"x\"\n[markdown.highlighting]\nstyle = \"class\"\nlight_theme = \"light-plus\"\ndark_theme = \"dark-plus\"\n",
+    );
+    t.page("code.md", "title = \"Code\"", "```rust\nfn main() {}\n```\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(!run.stderr().contains("markdown.highlighting"), "no warning for the class style:\n{}", run.stderr());
+    for file in ["giallo-light.css", "giallo-dark.css"] {
+        let css = t.read(file);
+        assert!(css.contains(".hl-"), "{file} colours the classes code carries:\n{css}");
+    }
+    assert_ne!(t.read("giallo-light.css"), t.read("giallo-dark.css"));
+    // Zola ≤ 0.21: highlight_theme = "css" with highlight_themes_css.
+    t.file(
+        "config.toml",
+        "title = \"x\"\n[markdown]\nhighlight_theme = \"css\"\nhighlight_themes_css = [{ theme = \"base16-ocean.dark\", filename = \"syntax-theme-dark.css\" }]\n",
+    );
+    t.build().assert_ok();
+    assert!(t.read("syntax-theme-dark.css").contains(".hl-"));
+}
