@@ -446,8 +446,6 @@ impl Config {
             "code is highlighted with classes, not inline colours: link /highlight.css, or set `style = \"class\"` for Zola's giallo*.css",
         );
         flag(m.bottom_footnotes, "markdown.bottom_footnotes", "footnotes stay where they are defined");
-        flag(m.external_links_class.is_some(), "markdown.external_links_class", "external links get no class");
-        flag(m.github_alerts, "markdown.github_alerts", "`> [!NOTE]` stays a plain blockquote");
         flag(m.render_emoji, "markdown.render_emoji", "`:emoji:` codes stay as text");
         flag(m.definition_list, "markdown.definition_list", "definition lists are not parsed");
         flag(m.lazy_async_image, "markdown.lazy_async_image", "images are not marked lazy");

@@ -84,6 +84,11 @@ pub fn options(config: &MarkdownConfig) -> Options {
     if config.smart_punctuation {
         o |= Options::ENABLE_SMART_PUNCTUATION;
     }
+    // Zola's `github_alerts`: `> [!NOTE]` becomes
+    // `<blockquote class="markdown-alert-note">`, as pulldown-cmark renders it.
+    if config.github_alerts {
+        o |= Options::ENABLE_GFM;
+    }
     o
 }
 
@@ -414,9 +419,12 @@ fn rewrite_inline<'a>(
             rel.push("noreferrer");
         }
         let target = if config.external_links_target_blank { " target=\"_blank\"" } else { "" };
+        // Zola's `external_links_class`.
+        let class =
+            config.external_links_class.as_deref().map(|c| format!(" class=\"{}\"", escape(c))).unwrap_or_default();
         let rel = if rel.is_empty() { String::new() } else { format!(" rel=\"{}\"", rel.join(" ")) };
         let title = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape(&title)) };
-        return Event::InlineHtml(format!("<a href=\"{}\"{title}{target}{rel}>", escape(&dest)).into());
+        return Event::InlineHtml(format!("<a href=\"{}\"{title}{class}{target}{rel}>", escape(&dest)).into());
     }
     let Some(ctx) = links else {
         return Event::Start(Tag::Link { link_type, dest_url, title, id });

@@ -567,3 +567,18 @@ fn zola_highlighting_stylesheets_are_written() {
     t.build().assert_ok();
     assert!(t.read("syntax-theme-dark.css").contains(".hl-"));
 }
+
+#[test]
+fn github_alerts_and_external_links_class_as_in_zola() {
+    let t = zola_site(
+        "title = \"x\"\n[markdown]\ngithub_alerts = true\nexternal_links_class = \"ext\"\n[correct]\nenabled = false\n",
+    );
+    t.page("p.md", "title = \"P\"", "> [!NOTE]\n> Read this.\n\nSee [Zola](https://www.getzola.org).\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(!run.stderr().contains("github_alerts"), "{}", run.stderr());
+    let html = t.read("p/index.html");
+    assert!(html.contains("<blockquote class=\"markdown-alert-note\">"), "{html}");
+    assert!(!html.contains("[!NOTE]"), "{html}");
+    assert!(html.contains("<a href=\"https://www.getzola.org\" class=\"ext\">Zola</a>"), "{html}");
+}
