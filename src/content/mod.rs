@@ -58,6 +58,8 @@ pub struct PageMeta {
     pub correct: bool,
     /// Words and phrases the corrector must leave as written.
     pub keep: Vec<String>,
+    /// Zola's `in_search_index` (default true).
+    pub in_search_index: bool,
 }
 
 /// Front matter of a section (`_index.md`).
@@ -80,6 +82,10 @@ pub struct SectionMeta {
     /// Zola's `insert_anchor_links` for the section and its own pages
     /// (unset: `[markdown]`'s).
     pub insert_anchor_links: Option<crate::config::InsertAnchor>,
+    /// Zola's `in_search_index` (default true).
+    pub in_search_index: bool,
+    /// Zola's `redirect_to`: the section's page is a redirect there.
+    pub redirect_to: Option<String>,
     /// Zola's `generate_feeds`: the section's own feed (unset: config.toml's
     /// `section_feeds`).
     pub generate_feeds: Option<bool>,
@@ -469,6 +475,8 @@ fn synthetic_root(config: &Config) -> Section {
             keep: Vec::new(),
             insert_anchor_links: None,
             generate_feeds: None,
+            in_search_index: true,
+            redirect_to: None,
         },
         body_start: 0,
         body: String::new(),
@@ -679,6 +687,7 @@ fn page_from(
         extra: f.table("extra"),
         correct: f.bool("correct").unwrap_or(true),
         keep: f.strings("keep"),
+        in_search_index: f.bool("in_search_index").unwrap_or(true),
     };
     let path_key = f.string("path");
     zola_page_keys(&mut f);
@@ -832,9 +841,6 @@ fn zola_page_keys(f: &mut Fields) {
     if f.bool("render") == Some(false) {
         f.unimplemented("render", "the page is rendered");
     }
-    if f.bool("in_search_index") == Some(false) {
-        f.unimplemented("in_search_index", "the page is in the search index");
-    }
     if f.string("insert_anchor_links").is_some() {
         f.unimplemented("insert_anchor_links", "[markdown]'s setting applies");
     }
@@ -852,10 +858,7 @@ fn zola_section_keys(f: &mut Fields) {
     if f.bool("render") == Some(false) {
         f.unimplemented("render", "the section is rendered");
     }
-    if f.bool("in_search_index") == Some(false) {
-        f.unimplemented("in_search_index", "the section is in the search index");
-    }
-    for key in ["redirect_to", "paginate_path"] {
+    for key in ["paginate_path"] {
         if f.string(key).is_some() {
             f.unimplemented(key, "not acted on");
         }
@@ -895,6 +898,8 @@ fn section_from(
     let rel = file.rel.clone();
     let mut f = Fields::new(&rel, &text, split, table);
     let title = read_title(&mut f, split, config);
+    let in_search_index = f.bool("in_search_index").unwrap_or(true);
+    let redirect_to = f.string("redirect_to");
     zola_section_keys(&mut f);
     let sort_by = match f.string("sort_by").as_deref() {
         None | Some("date") => SortBy::Date,
@@ -928,6 +933,8 @@ fn section_from(
         keep: f.strings("keep"),
         insert_anchor_links: insert_anchor(&mut f, &rel, split),
         generate_feeds: f.bool("generate_feeds").or_else(|| f.bool("generate_feed")),
+        in_search_index,
+        redirect_to,
     };
     let mut diags = f.finish(SECTION_KEYS);
     let lang = lang::other_language(Path::new(&content_rel), config);

@@ -115,18 +115,22 @@ pub fn items<'a>(
     let permalink = |url: &str| crate::site::permalink(config, url);
     let mut out = Vec::new();
     for (i, s) in content.sections.iter().enumerate() {
+        // As Zola: a section out of the index keeps its pages in it, and a
+        // redirecting section is left out itself.
         if s.lang.as_deref() != lang {
             continue;
         }
-        out.push(Item {
-            permalink: permalink(&s.url_path),
-            title: &s.meta.title,
-            description: s.meta.description.as_deref(),
-            content: section_html.get(i).copied().unwrap_or(""),
-            date: None,
-            path: &s.url_path,
-        });
-        for (j, p) in content.pages.iter().enumerate().filter(|(_, p)| p.section == i) {
+        if s.meta.in_search_index && s.meta.redirect_to.is_none() {
+            out.push(Item {
+                permalink: permalink(&s.url_path),
+                title: &s.meta.title,
+                description: s.meta.description.as_deref(),
+                content: section_html.get(i).copied().unwrap_or(""),
+                date: None,
+                path: &s.url_path,
+            });
+        }
+        for (j, p) in content.pages.iter().enumerate().filter(|(_, p)| p.section == i && p.meta.in_search_index) {
             out.push(Item {
                 permalink: permalink(&p.url_path),
                 title: &p.meta.title,

@@ -954,6 +954,16 @@ impl Renderer<'_> {
             }
             Job::Section(i, k) => {
                 let s = &content.sections[i];
+                // Zola's `redirect_to`: the section's URL redirects (a path
+                // inside the site, or a full URL).
+                if let Some(to) = &s.meta.redirect_to {
+                    let to = if to.contains("://") {
+                        to.clone()
+                    } else {
+                        permalink(config, &format!("/{}", to.trim_start_matches('/')))
+                    };
+                    return (k == 0).then(|| Ok((out_path(&url), redirect_html(&to))));
+                }
                 if !tpl.has(&name) && s.meta.template.is_none() && name == "section.html" {
                     // As Zola: without the default template, Zola's placeholder
                     // page (warned about once, in `missing_section_template`).

@@ -176,7 +176,10 @@ fn zola_front_matter_keys_are_accepted() {
     let err = run.stderr();
     assert!(t.public("about/our-team/index.html").is_file());
     assert!(!t.public("team/index.html").exists());
-    for (key, file) in [("render", "content/hidden.md"), ("redirect_to", "content/docs/_index.md")] {
+    // `redirect_to` makes the section's page a redirect.
+    let docs = t.read("docs/index.html");
+    assert!(docs.contains("<title>Redirect</title>") && docs.contains("/docs/start"), "{docs}");
+    for (key, file) in [("render", "content/hidden.md")] {
         assert!(err.contains(&format!("`{key}` is accepted but not implemented yet")), "{key}:\n{err}");
         assert!(err.contains(file), "{file}:\n{err}");
     }
@@ -517,6 +520,7 @@ fn build_search_index_writes_zolas_index_files() {
         "title = \"Sanctions explained\"",
         "Running the <b>numbers</b>.\n\n```\ncode not indexed\n```\n",
     );
+    t.page("blog/secret.md", "title = \"Secret\"\nin_search_index = false", "x\n");
     t.build().assert_ok();
     let js = t.read("search_index.en.js");
     let json = js.strip_prefix("window.searchIndex = ").expect("Zola's JavaScript wrapper");
@@ -525,6 +529,7 @@ fn build_search_index_writes_zolas_index_files() {
     let doc = &index["documentStore"]["docs"]["https://example.org/blog/post/"];
     assert_eq!(doc["title"], "Sanctions explained", "{index}");
     assert_eq!(doc["body"], "Running the numbers.", "{index}");
+    assert!(index["documentStore"]["docs"]["https://example.org/blog/secret/"].is_null(), "in_search_index = false");
     assert!(index["index"]["body"]["root"]["r"]["u"]["n"].is_object(), "stemmed tokens: {index}");
     let lunr = std::fs::read(t.public("elasticlunr.min.js")).expect("elasticlunr.min.js");
     assert!(lunr.starts_with(b"/**\n * elasticlunr"), "the vendored file, unmodified");
