@@ -179,10 +179,8 @@ fn zola_front_matter_keys_are_accepted() {
     // `redirect_to` makes the section's page a redirect.
     let docs = t.read("docs/index.html");
     assert!(docs.contains("<title>Redirect</title>") && docs.contains("/docs/start"), "{docs}");
-    for (key, file) in [("render", "content/hidden.md")] {
-        assert!(err.contains(&format!("`{key}` is accepted but not implemented yet")), "{key}:\n{err}");
-        assert!(err.contains(file), "{file}:\n{err}");
-    }
+    assert!(err.contains("`render` is accepted but not implemented yet"), "{err}");
+    assert!(err.contains("content/hidden.md"), "{err}");
     // A `path` that climbs out of the site is refused at its line.
     t.page("bad.md", "title = \"Bad\"\npath = \"../outside\"", "x\n");
     let run = t.build();
