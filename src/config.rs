@@ -415,8 +415,11 @@ impl Config {
         flag(!self.ignored_static.is_empty(), "ignored_static", "no static file is left out");
         flag(self.minify_html, "minify_html", "pages are not minified");
         flag(self.slugify.is_some(), "slugify", "slugs follow Attaché's own rules");
-        flag(!self.languages.is_empty(), "languages", "only the default language's settings are used");
-        flag(!self.translations.is_empty(), "translations", "there is no trans() function yet");
+        flag(
+            !self.languages.is_empty(),
+            "languages",
+            "translations are built at /LANG/ with their own sections, taxonomies, feed and search index; translation lists between languages are not made yet",
+        );
         flag(self.mode.is_some(), "mode", "the mode is the command's (build, serve, check)");
         flag(
             self.output_dir.as_deref().is_some_and(|d| d.trim_end_matches('/') != "public"),
@@ -470,6 +473,8 @@ impl Config {
 
     /// Zola's fields of the `config` template value, beside Attaché's own,
     /// so a Zola theme reading `config.feed_filenames` or `config.mode` works.
+    /// Like Zola, no `translations`: themes test `config.translations` to
+    /// choose between `trans()` and their own words, and Zola's answer is no.
     pub fn zola_fields(&self) -> serde_json::Map<String, serde_json::Value> {
         use serde_json::json;
         let table = |t: &toml::Table| toml_to_json(&toml::Value::Table(t.clone()));
@@ -484,7 +489,6 @@ impl Config {
             ("compile_sass", json!(self.compile_sass)),
             ("minify_html", json!(self.minify_html)),
             ("theme", json!(self.theme)),
-            ("translations", table(&self.translations)),
             (
                 "languages",
                 json!(self.languages.iter().map(|(k, v)| (k.clone(), table(v))).collect::<serde_json::Map<_, _>>()),

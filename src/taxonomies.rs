@@ -57,13 +57,17 @@ fn allowed_terms(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> B
     out
 }
 
+/// A taxonomy's terms while pages are read: term slug → each name written
+/// for it (`Rust`, `rust`) → its pages.
+type TermsBySlug = BTreeMap<String, BTreeMap<String, Vec<usize>>>;
+
 /// Group pages by term, checking terms against any allowed list.
 pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
     let allowed = allowed_terms(root, config, diags);
     let allowed_sets: BTreeMap<&String, HashSet<&str>> =
         allowed.iter().map(|(k, v)| (k, v.iter().map(String::as_str).collect())).collect();
     // The default language's taxonomies first, then each other language's.
-    let mut by_tax: BTreeMap<(Option<String>, String), BTreeMap<String, Term>> =
+    let mut by_tax: BTreeMap<(Option<String>, String), TermsBySlug> =
         config.taxonomies.keys().map(|k| ((None, k.clone()), BTreeMap::new())).collect();
     for lang in config.languages.keys().filter(|l| **l != config.default_language) {
         for name in crate::content::lang::taxonomy_names(config, lang) {
@@ -95,10 +99,9 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
                 if slug.is_empty() {
                     continue;
                 }
-                let entry =
-                    map.entry(slug.clone()).or_insert_with(|| Term { name: term.clone(), slug, pages: Vec::new() });
-                if entry.pages.last() != Some(&i) {
-                    entry.pages.push(i);
+                let pages = map.entry(slug).or_default().entry(term.clone()).or_default();
+                if pages.last() != Some(&i) {
+                    pages.push(i);
                 }
             }
         }
@@ -106,13 +109,7 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
     by_tax
         .into_iter()
         .map(|((lang, name), terms)| {
-            let terms = terms
-                .into_values()
-                .map(|mut t| {
-                    sort_pages(&mut t.pages, &content.pages, SortBy::Date);
-                    t
-                })
-                .collect();
+            let terms = terms.into_iter().map(|(slug, names)| merge_names(slug, names, content)).collect();
             let slug = match &lang {
                 Some(lang) => format!("{lang}/{}", slugify(&name)),
                 None => slugify(&name),
@@ -120,6 +117,20 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
             Taxonomy { name, slug, lang, terms }
         })
         .collect()
+}
+
+/// One term from the names written for one slug, as Zola merges them: the
+/// first name in sort order (`Rust` before `rust`) names it, and its pages
+/// are each name's pages, newest first, one name after the other.
+fn merge_names(slug: String, names: BTreeMap<String, Vec<usize>>, content: &Content) -> Term {
+    let name = names.keys().next().cloned().unwrap_or_default();
+    let mut pages: Vec<usize> = Vec::new();
+    let mut seen: HashSet<usize> = HashSet::new();
+    for (_, mut list) in names {
+        sort_pages(&mut list, &content.pages, SortBy::Date);
+        pages.extend(list.into_iter().filter(|&i| seen.insert(i)));
+    }
+    Term { name, slug, pages }
 }
 
 /// Where a term is written in the front matter, for the caret.

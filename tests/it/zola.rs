@@ -585,3 +585,18 @@ fn github_alerts_and_external_links_class_as_in_zola() {
     assert!(!html.contains("[!NOTE]"), "{html}");
     assert!(html.contains("<a href=\"https://www.getzola.org\" class=\"ext\">Zola</a>"), "{html}");
 }
+
+#[test]
+fn terms_written_two_ways_are_merged_as_zola_merges_them() {
+    let t = zola_site("title = \"x\"\ntaxonomies = [{ name = \"tags\" }]\n");
+    t.file(
+        "templates/taxonomy_single.html",
+        "<html><head><title>{{ term.name }}</title></head><body>{% for p in term.pages %}[{{ p.title }}]{% endfor %}</body></html>",
+    );
+    t.page("old.md", "title = \"Old\"\ndate = 2020-01-01\n[taxonomies]\ntags = [\"Rust\"]", "x\n");
+    t.page("new.md", "title = \"New\"\ndate = 2024-01-01\n[taxonomies]\ntags = [\"rust\"]", "x\n");
+    t.build().assert_ok();
+    // `Rust` names the term, and its pages come before `rust`'s.
+    let html = t.read("tags/rust/index.html");
+    assert!(html.contains("<title>Rust</title>") && html.contains("[Old][New]"), "{html}");
+}
