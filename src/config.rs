@@ -33,8 +33,9 @@ pub struct Config {
     pub theme: String,
     #[serde(default = "default_language")]
     pub default_language: String,
-    /// Write `/atom.xml` for the whole site (Zola ≥ 0.19 calls it `generate_feeds`).
-    #[serde(default = "yes", alias = "generate_feeds")]
+    /// Write `/atom.xml` for the whole site (Zola ≥ 0.19 calls it
+    /// `generate_feeds`; off by default, as in Zola).
+    #[serde(default, alias = "generate_feeds")]
     pub generate_feed: bool,
     /// The feed files to write (Zola ≤ 0.18: one `feed_filename`).
     #[serde(default = "default_feed_filenames", alias = "feed_filename", deserialize_with = "one_or_many")]
@@ -42,8 +43,9 @@ pub struct Config {
     /// Entries per feed.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,
-    /// Write `/SECTION/atom.xml` for every section.
-    #[serde(default = "yes")]
+    /// Write `/SECTION/atom.xml` for every section (Zola: only for sections
+    /// whose front matter sets `generate_feeds`).
+    #[serde(default)]
     pub section_feeds: bool,
     #[serde(default = "yes")]
     pub generate_sitemap: bool,
@@ -134,8 +136,8 @@ pub struct MarkdownConfig {
     /// A syntect theme name; `/highlight.css` is generated from it.
     #[serde(default = "default_highlight_theme")]
     pub highlight_theme: String,
-    /// Curly quotes, en/em dashes and ellipses from ASCII.
-    #[serde(default = "yes")]
+    /// Curly quotes, en/em dashes and ellipses from ASCII (Zola: off).
+    #[serde(default)]
     pub smart_punctuation: bool,
     #[serde(default)]
     pub external_links_target_blank: bool,
@@ -143,8 +145,9 @@ pub struct MarkdownConfig {
     pub external_links_no_follow: bool,
     #[serde(default)]
     pub external_links_no_referrer: bool,
-    /// Put a `#` anchor link in every heading.
-    #[serde(default = "yes")]
+    /// Put Attaché's `#` anchor link in every heading (Zola puts none
+    /// unless `insert_anchor_links` says where).
+    #[serde(default)]
     pub heading_anchors: bool,
     /// What to do with HTML written in articles (shortcode output is kept).
     #[serde(default)]
@@ -170,16 +173,46 @@ pub struct MarkdownConfig {
     /// Zola: `:smile:` shortcodes to emoji.
     #[serde(default)]
     pub render_emoji: bool,
-    /// Zola: `none`, `left`, `right` or `heading`; `none` turns
-    /// [`MarkdownConfig::heading_anchors`] off.
+    /// Zola: `none`, `left`, `right` or `heading`, rendered with the
+    /// theme's `anchor-link.html` (or Zola's own); set, it takes the place of
+    /// [`MarkdownConfig::heading_anchors`]. A section's front matter can set
+    /// it for itself and its pages.
     #[serde(default)]
-    pub insert_anchor_links: Option<String>,
+    pub insert_anchor_links: Option<InsertAnchor>,
     /// Zola: definition lists.
     #[serde(default)]
     pub definition_list: bool,
     /// Zola: `loading="lazy" decoding="async"` on images.
     #[serde(default)]
     pub lazy_async_image: bool,
+}
+
+/// Zola's `insert_anchor_links`: where a heading's anchor link goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InsertAnchor {
+    /// No link (Zola's default).
+    #[default]
+    None,
+    /// Right after the opening tag.
+    Left,
+    /// Right before the closing tag.
+    Right,
+    /// The whole heading text is the link.
+    Heading,
+}
+
+impl InsertAnchor {
+    /// The mode named `name` as Zola spells it.
+    pub fn parse(name: &str) -> Option<InsertAnchor> {
+        match name {
+            "none" => Some(InsertAnchor::None),
+            "left" => Some(InsertAnchor::Left),
+            "right" => Some(InsertAnchor::Right),
+            "heading" => Some(InsertAnchor::Heading),
+            _ => None,
+        }
+    }
 }
 
 /// `[markdown] raw_html`: a site that takes copy from many hands can refuse
@@ -204,11 +237,11 @@ impl Default for MarkdownConfig {
         MarkdownConfig {
             highlight_code: true,
             highlight_theme: default_highlight_theme(),
-            smart_punctuation: true,
+            smart_punctuation: false,
             external_links_target_blank: false,
             external_links_no_follow: false,
             external_links_no_referrer: false,
-            heading_anchors: true,
+            heading_anchors: false,
             raw_html: RawHtml::Keep,
             highlight_themes_css: Vec::new(),
             extra_syntaxes_and_themes: Vec::new(),
@@ -323,7 +356,7 @@ impl Config {
         }
         config.theme_written = check.spans.contains_key("theme");
         config.adopt_default_language(path, &check)?;
-        if config.markdown.insert_anchor_links.as_deref() == Some("none") {
+        if config.markdown.insert_anchor_links == Some(InsertAnchor::None) {
             config.markdown.heading_anchors = false;
         }
         let mut warnings = check.diagnostics.clone();
@@ -379,19 +412,16 @@ impl Config {
                 out.push((key.to_string(), what));
             }
         };
-        flag(
-            self.build_search_index == Some(true),
-            "build_search_index",
-            "Zola's search_index.LANG.js/.json and elasticlunr.min.js are not written (Attaché writes its own search_index.json)",
-        );
-        flag(self.search.is_some(), "search", "the index format and fields are Attaché's own");
         flag(self.link_checker.is_some(), "link_checker", "external links are not checked");
         flag(!self.ignored_content.is_empty(), "ignored_content", "no content file is left out");
         flag(!self.ignored_static.is_empty(), "ignored_static", "no static file is left out");
         flag(self.minify_html, "minify_html", "pages are not minified");
         flag(self.slugify.is_some(), "slugify", "slugs follow Attaché's own rules");
-        flag(!self.languages.is_empty(), "languages", "only the default language's settings are used");
-        flag(!self.translations.is_empty(), "translations", "there is no trans() function yet");
+        flag(
+            !self.languages.is_empty(),
+            "languages",
+            "translations are built at /LANG/ with their own sections, taxonomies, feed and search index; translation lists between languages are not made yet",
+        );
         flag(self.mode.is_some(), "mode", "the mode is the command's (build, serve, check)");
         flag(
             self.output_dir.as_deref().is_some_and(|d| d.trim_end_matches('/') != "public"),
@@ -409,26 +439,19 @@ impl Config {
             "feed_filenames",
             "only atom.xml and rss.xml feeds are written",
         );
-        flag(!m.highlight_themes_css.is_empty(), "markdown.highlight_themes_css", "Attaché writes /highlight.css");
+
         flag(
             !m.extra_syntaxes_and_themes.is_empty(),
             "markdown.extra_syntaxes_and_themes",
             "only built-in syntaxes and themes are used",
         );
         flag(
-            m.highlighting.is_some(),
+            m.highlighting.as_ref().is_some_and(|h| h.get("style").and_then(toml::Value::as_str) != Some("class")),
             "markdown.highlighting",
-            "code is highlighted with `highlight_theme` through /highlight.css",
+            "code is highlighted with classes, not inline colours: link /highlight.css, or set `style = \"class\"` for Zola's giallo*.css",
         );
         flag(m.bottom_footnotes, "markdown.bottom_footnotes", "footnotes stay where they are defined");
-        flag(m.external_links_class.is_some(), "markdown.external_links_class", "external links get no class");
-        flag(m.github_alerts, "markdown.github_alerts", "`> [!NOTE]` stays a plain blockquote");
         flag(m.render_emoji, "markdown.render_emoji", "`:emoji:` codes stay as text");
-        flag(
-            m.insert_anchor_links.as_deref().is_some_and(|v| v != "none"),
-            "markdown.insert_anchor_links",
-            "headings get Attaché's own anchor links (`heading_anchors`)",
-        );
         flag(m.definition_list, "markdown.definition_list", "definition lists are not parsed");
         flag(m.lazy_async_image, "markdown.lazy_async_image", "images are not marked lazy");
         for (name, tax) in &self.taxonomies {
@@ -452,6 +475,8 @@ impl Config {
 
     /// Zola's fields of the `config` template value, beside Attaché's own,
     /// so a Zola theme reading `config.feed_filenames` or `config.mode` works.
+    /// Like Zola, no `translations`: themes test `config.translations` to
+    /// choose between `trans()` and their own words, and Zola's answer is no.
     pub fn zola_fields(&self) -> serde_json::Map<String, serde_json::Value> {
         use serde_json::json;
         let table = |t: &toml::Table| toml_to_json(&toml::Value::Table(t.clone()));
@@ -466,7 +491,6 @@ impl Config {
             ("compile_sass", json!(self.compile_sass)),
             ("minify_html", json!(self.minify_html)),
             ("theme", json!(self.theme)),
-            ("translations", table(&self.translations)),
             (
                 "languages",
                 json!(self.languages.iter().map(|(k, v)| (k.clone(), table(v))).collect::<serde_json::Map<_, _>>()),

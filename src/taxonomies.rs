@@ -3,7 +3,7 @@
 //! Built in one pass over the pages, so the cost is linear in the number of
 //! (page, term) pairs; term pages never scan all pages.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use crate::config::Config;
@@ -23,7 +23,11 @@ pub struct Term {
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     pub name: String,
+    /// The URL path of its list, without slashes: `tags`, or `fr/tags` for a
+    /// language other than the default (see [`crate::content::lang`]).
     pub slug: String,
+    /// The language of its pages when not the default.
+    pub lang: Option<String>,
     /// Terms in alphabetical order of their slug.
     pub terms: Vec<Term>,
 }
@@ -53,6 +57,10 @@ fn allowed_terms(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> B
     out
 }
 
+/// A taxonomy's terms while pages are read: term slug → each name written
+/// for it (`Rust`, `rust`) → its pages.
+type TermsBySlug = BTreeMap<String, BTreeMap<String, Vec<usize>>>;
+
 /// Group pages by term, checking terms against any allowed list.
 pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
     let allowed = allowed_terms(root, config, diags);
@@ -60,11 +68,17 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
     // spelling is the one shown: the file gives the display names.
     let allowed_sets: BTreeMap<&String, HashMap<String, &str>> =
         allowed.iter().map(|(k, v)| (k, v.iter().map(|t| (slugify(t), t.as_str())).collect())).collect();
-    let mut by_tax: BTreeMap<&str, BTreeMap<String, Term>> =
-        config.taxonomies.keys().map(|k| (k.as_str(), BTreeMap::new())).collect();
+    // The default language's taxonomies first, then each other language's.
+    let mut by_tax: BTreeMap<(Option<String>, String), TermsBySlug> =
+        config.taxonomies.keys().map(|k| ((None, k.clone()), BTreeMap::new())).collect();
+    for lang in config.languages.keys().filter(|l| **l != config.default_language) {
+        for name in crate::content::lang::taxonomy_names(config, lang) {
+            by_tax.insert((Some(lang.clone()), name), BTreeMap::new());
+        }
+    }
     for (i, page) in content.pages.iter().enumerate() {
         for (tax, terms) in &page.meta.taxonomies {
-            let Some(map) = by_tax.get_mut(tax.as_str()) else { continue };
+            let Some(map) = by_tax.get_mut(&(page.lang.clone(), tax.clone())) else { continue };
             for term in terms {
                 let display = allowed_sets.get(tax).and_then(|set| set.get(&slugify(term)).copied());
                 if allowed_sets.contains_key(tax) && display.is_none() {
@@ -87,42 +101,38 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
                     continue;
                 }
                 let written = display.unwrap_or(term.as_str());
-                let entry = map.entry(slug.clone()).or_insert_with(|| Term {
-                    name: written.to_string(),
-                    slug,
-                    pages: Vec::new(),
-                });
-                if prefer_spelling(written, &entry.name) {
-                    entry.name = written.to_string();
-                }
-                if entry.pages.last() != Some(&i) {
-                    entry.pages.push(i);
+                let pages = map.entry(slug).or_default().entry(written.to_string()).or_default();
+                if pages.last() != Some(&i) {
+                    pages.push(i);
                 }
             }
         }
     }
     by_tax
         .into_iter()
-        .map(|(name, terms)| {
-            let terms = terms
-                .into_values()
-                .map(|mut t| {
-                    sort_pages(&mut t.pages, &content.pages, SortBy::Date);
-                    t
-                })
-                .collect();
-            Taxonomy { name: name.to_string(), slug: slugify(name), terms }
+        .map(|((lang, name), terms)| {
+            let terms = terms.into_iter().map(|(slug, names)| merge_names(slug, names, content)).collect();
+            let slug = match &lang {
+                Some(lang) => format!("{lang}/{}", slugify(&name)),
+                None => slugify(&name),
+            };
+            Taxonomy { name, slug, lang, terms }
         })
         .collect()
 }
 
-/// Whether `new` is a better display name than `old` for the same term: a
-/// spelling with capitals ("NATO", "European Union") wins over an
-/// all-lower-case one, so one page writing "nato" doesn't lower-case the
-/// term on every page.
-fn prefer_spelling(new: &str, old: &str) -> bool {
-    let lower = |s: &str| !s.chars().any(char::is_uppercase);
-    lower(old) && !lower(new)
+/// One term from the names written for one slug, as Zola merges them: the
+/// first name in sort order (`Rust` before `rust`) names it, and its pages
+/// are each name's pages, newest first, one name after the other.
+fn merge_names(slug: String, names: BTreeMap<String, Vec<usize>>, content: &Content) -> Term {
+    let name = names.keys().next().cloned().unwrap_or_default();
+    let mut pages: Vec<usize> = Vec::new();
+    let mut seen: HashSet<usize> = HashSet::new();
+    for (_, mut list) in names {
+        sort_pages(&mut list, &content.pages, SortBy::Date);
+        pages.extend(list.into_iter().filter(|&i| seen.insert(i)));
+    }
+    Term { name, slug, pages }
 }
 
 /// Where a term is written in the front matter, for the caret.

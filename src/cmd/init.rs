@@ -16,10 +16,15 @@ description = "Plain-language explainers on foreign policy."
 base_url = "https://example.org"
 theme = "default"
 default_language = "en"
+# Attaché's choices where Zola's defaults differ: feeds for the site and each
+# section, a `#` link in every heading, smart punctuation.
+generate_feed = true
+section_feeds = true
 
 [markdown]
 highlight_theme = "InspiredGitHub"
 smart_punctuation = true
+heading_anchors = true
 external_links_target_blank = true
 external_links_no_referrer = true
 

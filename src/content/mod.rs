@@ -5,6 +5,7 @@
 //! links pages to their sections. It never renders anything and never writes.
 
 pub mod front_matter;
+pub mod lang;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -60,6 +61,8 @@ pub struct PageMeta {
     pub correct_mode: Option<crate::correct::Mode>,
     /// Words and phrases the corrector must leave as written.
     pub keep: Vec<String>,
+    /// Zola's `in_search_index` (default true).
+    pub in_search_index: bool,
 }
 
 /// Front matter of a section (`_index.md`).
@@ -79,6 +82,16 @@ pub struct SectionMeta {
     pub extra: toml::Table,
     pub correct: bool,
     pub keep: Vec<String>,
+    /// Zola's `insert_anchor_links` for the section and its own pages
+    /// (unset: `[markdown]`'s).
+    pub insert_anchor_links: Option<crate::config::InsertAnchor>,
+    /// Zola's `in_search_index` (default true).
+    pub in_search_index: bool,
+    /// Zola's `redirect_to`: the section's page is a redirect there.
+    pub redirect_to: Option<String>,
+    /// Zola's `generate_feeds`: the section's own feed (unset: config.toml's
+    /// `section_feeds`).
+    pub generate_feeds: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +112,8 @@ pub struct Page {
     pub section: usize,
     /// For a page bundle (`page/index.md`), the names of its co-located files.
     pub assets: Vec<String>,
+    /// The page's language when not the default (`post.fr.md`); see [`lang`].
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +129,8 @@ pub struct Section {
     /// Published pages, in the section's sort order (filled by [`Content::link`]).
     pub pages: Vec<usize>,
     pub subsections: Vec<usize>,
+    /// The section's language when not the default (`_index.fr.md`).
+    pub lang: Option<String>,
 }
 
 /// A non-Markdown file in `content/`, copied to the same place in the output.
@@ -206,43 +223,23 @@ impl Publish {
     }
 }
 
-/// The language of `page.LANG.md` / `_index.LANG.md`, when LANG is one of
-/// config.toml's `[languages]` other than the default, or any of them for
-/// `_index.LANG.md` (Zola builds no page from `_index.DEFAULT.md`; a
-/// default-language `page.fr.md` is a page with the slug `page-fr`, as in Zola).
-fn other_language<'c>(path: &Path, config: &'c Config) -> Option<&'c str> {
-    let stem = path.file_stem()?.to_str()?;
-    let (base, lang) = stem.rsplit_once('.')?;
-    let (name, _) = config.languages.get_key_value(lang)?;
-    (name != &config.default_language || base == "_index").then_some(name.as_str())
-}
-
-/// Leave out the files of languages other than the default, with one warning
-/// naming how many: multilingual sites are not built yet, and a translation
-/// must not be published as a page of the default language.
-fn skip_other_languages(config: &Config, markdown: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
-    let mut langs = std::collections::BTreeSet::new();
+/// Leave out `_index.DEFAULT.md` files (Zola builds no section from them:
+/// `_index.md` is the default language's), with one warning naming how many.
+fn skip_default_indexes(config: &Config, markdown: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
     let before = markdown.len();
-    markdown.retain(|p| match other_language(p, config) {
-        Some(lang) => {
-            langs.insert(lang.to_string());
-            false
-        }
-        None => true,
-    });
+    markdown.retain(|p| !lang::is_default_index(p, config));
     let left_out = before - markdown.len();
     if left_out > 0 {
-        let names: Vec<String> = langs.into_iter().collect();
         diags.push(
             Diagnostic::warning(
                 "content/language",
                 "content",
                 format!(
-                    "{left_out} file(s) in languages ({}) are not built: [languages] is accepted but not implemented yet",
-                    names.join(", ")
+                    "{left_out} file(s) named _index.{}.md are not built: `{}` is the default language, whose sections are the _index.md files",
+                    config.default_language, config.default_language
                 ),
             )
-            .with_help("only the default language's pages are published for now"),
+            .with_help("as in Zola; remove them or rename them _index.md"),
         );
     }
 }
@@ -270,7 +267,7 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
         }
     }
 
-    skip_other_languages(config, &mut markdown, diags);
+    skip_default_indexes(config, &mut markdown, diags);
     let results: Vec<(Option<Parsed>, Vec<Diagnostic>, Option<SourceFile>)> =
         markdown.par_iter().map(|path| parse_file(root, &content_dir, path, config)).collect();
 
@@ -302,6 +299,18 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
     }
     if !content.sections.iter().any(|s| s.content_rel == "_index.md") {
         content.sections.insert(0, synthetic_root(config));
+    }
+    // Zola gives every language a home page, written or not.
+    for lang in config.languages.keys().filter(|l| **l != config.default_language) {
+        let rel = format!("_index.{lang}.md");
+        if !content.sections.iter().any(|s| s.content_rel == rel) {
+            let mut root = synthetic_root(config);
+            root.file.rel = PathBuf::from(format!("content/{rel}"));
+            root.content_rel = rel;
+            root.url_path = format!("/{lang}/");
+            root.lang = Some(lang.clone());
+            content.sections.push(root);
+        }
     }
     content.sections.sort_by(|a, b| a.content_rel.cmp(&b.content_rel));
     content.pages = pages;
@@ -350,41 +359,48 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
 impl Content {
     /// Attach pages and subsections to their sections and sort them.
     fn link(&mut self) {
-        let by_dir: HashMap<String, usize> = self
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.content_rel.trim_end_matches("_index.md").trim_end_matches('/').to_string(), i))
-            .collect();
-        let parent_of = |dir: &str| -> usize {
-            let mut dir = dir.to_string();
-            loop {
-                if let Some(&i) = by_dir.get(&dir) {
-                    return i;
-                }
-                match dir.rfind('/') {
-                    Some(i) => dir.truncate(i),
-                    None if !dir.is_empty() => dir.clear(),
-                    None => return by_dir.get("").copied().unwrap_or(0),
+        let by_dir: HashMap<(Option<String>, String), usize> =
+            self.sections.iter().enumerate().map(|(i, s)| ((s.lang.clone(), section_dir(s)), i)).collect();
+        // The nearest section up from `dir` in `lang`, else in the default
+        // language, else the root.
+        let parent_of = |lang: &Option<String>, dir: &str| -> usize {
+            for lang in [lang.clone(), None] {
+                let mut dir = dir.to_string();
+                loop {
+                    if let Some(&i) = by_dir.get(&(lang.clone(), dir.clone())) {
+                        return i;
+                    }
+                    match dir.rfind('/') {
+                        Some(i) => dir.truncate(i),
+                        None if !dir.is_empty() => dir.clear(),
+                        None => break,
+                    }
                 }
             }
+            by_dir.get(&(None, String::new())).copied().unwrap_or(0)
         };
         for i in 0..self.sections.len() {
-            let dir = self.sections[i].content_rel.trim_end_matches("_index.md").trim_end_matches('/').to_string();
+            let dir = section_dir(&self.sections[i]);
+            // Every language's home is a root of its own.
             if dir.is_empty() {
                 continue;
             }
+            let lang = self.sections[i].lang.clone();
             let up = dir.rfind('/').map_or(String::new(), |i| dir[..i].to_string());
-            let p = parent_of(&up);
+            let p = parent_of(&lang, &up);
+            if p == i {
+                continue;
+            }
             self.sections[i].parent = Some(p);
             self.sections[p].subsections.push(i);
         }
         for (i, page) in self.pages.iter_mut().enumerate() {
-            let mut dir = page.content_rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-            if page.content_rel.ends_with("/index.md") {
+            let rel = lang::without_language(&page.content_rel, page.lang.as_deref());
+            let mut dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            if rel.ends_with("/index.md") {
                 dir = dir.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
             }
-            let s = parent_of(&dir);
+            let s = parent_of(&page.lang, &dir);
             page.section = s;
             self.sections[s].pages.push(i);
             // A transparent section passes its pages up (Zola's rule).
@@ -414,21 +430,31 @@ impl Content {
     }
 }
 
-/// Sort page indices in place, with ties broken by path so the order is total.
+/// The directory of a section inside `content/` (`blog`, `` for the root),
+/// whatever its language.
+pub fn section_dir(s: &Section) -> String {
+    lang::without_language(&s.content_rel, s.lang.as_deref())
+        .trim_end_matches("_index.md")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// Sort page indices in place. Ties are broken by URL path as Zola breaks
+/// them (by permalink), then by file, so the order is total.
 pub fn sort_pages(list: &mut [usize], pages: &[Page], by: SortBy) {
     list.sort_by(|&a, &b| {
         let (pa, pb) = (&pages[a], &pages[b]);
-        let tie = || pa.content_rel.cmp(&pb.content_rel);
+        let tie = || pa.url_path.cmp(&pb.url_path).then_with(|| pa.content_rel.cmp(&pb.content_rel));
         match by {
             SortBy::Date => match (&pa.meta.date, &pb.meta.date) {
-                (Some(x), Some(y)) => y.cmp(x).then_with(|| pa.meta.title.cmp(&pb.meta.title)).then_with(tie),
+                (Some(x), Some(y)) => y.cmp(x).then_with(tie),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => pa.meta.title.cmp(&pb.meta.title).then_with(tie),
             },
-            SortBy::Weight => (pa.meta.weight.unwrap_or(i64::MAX), &pa.meta.title)
-                .cmp(&(pb.meta.weight.unwrap_or(i64::MAX), &pb.meta.title))
-                .then_with(tie),
+            SortBy::Weight => {
+                pa.meta.weight.unwrap_or(i64::MAX).cmp(&pb.meta.weight.unwrap_or(i64::MAX)).then_with(tie)
+            }
             SortBy::Title => pa.meta.title.to_lowercase().cmp(&pb.meta.title.to_lowercase()).then_with(tie),
         }
     });
@@ -450,6 +476,10 @@ fn synthetic_root(config: &Config) -> Section {
             extra: toml::Table::new(),
             correct: true,
             keep: Vec::new(),
+            insert_anchor_links: None,
+            generate_feeds: None,
+            in_search_index: true,
+            redirect_to: None,
         },
         body_start: 0,
         body: String::new(),
@@ -459,6 +489,7 @@ fn synthetic_root(config: &Config) -> Section {
         parent: None,
         pages: Vec::new(),
         subsections: Vec::new(),
+        lang: None,
     }
 }
 
@@ -566,7 +597,9 @@ pub(crate) fn parse_file(
         Ok(t) => t,
         Err(d) => return (None, vec![d], Some(file)),
     };
-    let is_section = path.file_name().is_some_and(|n| n == "_index.md");
+    let is_section = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n == "_index.md" || (n.starts_with("_index.") && lang::other_language(path, config).is_some())
+    });
     let (parsed, diags) = if is_section {
         let (s, d) = section_from(file.clone(), &split, table, content_rel, config);
         (s.map(Parsed::Section), d)
@@ -678,6 +711,7 @@ fn page_from(
         correct: true,
         correct_mode: None,
         keep: f.strings("keep"),
+        in_search_index: f.bool("in_search_index").unwrap_or(true),
     };
     (meta.correct, meta.correct_mode) = correct_switch(&mut f);
     let path_key = f.string("path");
@@ -702,7 +736,9 @@ fn page_from(
                 continue;
             }
         };
-        if !config.taxonomies.contains_key(&name) {
+        let in_language = lang::other_language(Path::new(&content_rel), config)
+            .is_some_and(|l| lang::taxonomy_names(config, l).contains(&name));
+        if !config.taxonomies.contains_key(&name) && !in_language {
             let mut d = Diagnostic::error("fm/unknown-taxonomy", rel.clone(), format!("unknown taxonomy `{name}`"))
                 .with_span(key_span(&text, split, &name));
             let names: Vec<&str> = config.taxonomies.keys().map(String::as_str).collect();
@@ -754,8 +790,11 @@ fn page_from(
         meta.slug = None;
     }
     // URL: directories of the path, then the slug (front matter or file name).
-    let is_bundle = content_rel.ends_with("/index.md") || content_rel == "index.md";
-    let mut parts: Vec<&str> = content_rel.split('/').collect();
+    // A translation's URL is made from its path without the language.
+    let lang = lang::other_language(Path::new(&content_rel), config);
+    let url_rel = lang::without_language(&content_rel, lang);
+    let is_bundle = url_rel.ends_with("/index.md") || url_rel == "index.md";
+    let mut parts: Vec<&str> = url_rel.split('/').collect();
     let file_name = parts.pop().unwrap_or_default();
     let mut default_slug = if is_bundle {
         parts.pop().unwrap_or("index").to_string()
@@ -802,6 +841,7 @@ fn page_from(
             ),
         }
     }
+    let url = lang::localized_url(&url, lang);
     if title.is_none() || diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -816,6 +856,7 @@ fn page_from(
         url_path: url,
         section: 0,
         assets: Vec::new(),
+        lang: lang.map(str::to_string),
     };
     (Some(page), diags)
 }
@@ -825,16 +866,13 @@ fn zola_page_keys(f: &mut Fields) {
     if f.bool("render") == Some(false) {
         f.unimplemented("render", "the page is rendered");
     }
-    if f.bool("in_search_index") == Some(false) {
-        f.unimplemented("in_search_index", "the page is in the search index");
-    }
     if f.string("insert_anchor_links").is_some() {
         f.unimplemented("insert_anchor_links", "[markdown]'s setting applies");
     }
 }
 
 /// Zola's section keys Attaché reads but does not act on yet, each warned about.
-fn zola_section_keys(f: &mut Fields, config: &Config) {
+fn zola_section_keys(f: &mut Fields) {
     for (key, what) in
         [("paginate_reversed", "pagination keeps the section's order"), ("draft", "the section is published")]
     {
@@ -845,22 +883,33 @@ fn zola_section_keys(f: &mut Fields, config: &Config) {
     if f.bool("render") == Some(false) {
         f.unimplemented("render", "the section is rendered");
     }
-    if f.bool("in_search_index") == Some(false) {
-        f.unimplemented("in_search_index", "the section is in the search index");
-    }
-    for key in ["redirect_to", "insert_anchor_links", "paginate_path"] {
+    for key in ["paginate_path"] {
         if f.string(key).is_some() {
             f.unimplemented(key, "not acted on");
         }
-    }
-    if f.bool("generate_feeds").or_else(|| f.bool("generate_feed")).is_some_and(|on| on != config.section_feeds) {
-        f.unimplemented("generate_feeds", "section feeds follow config.toml's `section_feeds`");
     }
     let names = f.strings("feed_filenames");
     let names = if names.is_empty() { f.strings("feed_filename") } else { names };
     if names.iter().any(|n| n != "atom.xml") {
         f.unimplemented("feed_filenames", "section feeds are named by config.toml's `feed_filenames`");
     }
+}
+
+/// A section's `insert_anchor_links`; a value Zola doesn't know is an error.
+fn insert_anchor(f: &mut Fields, rel: &Path, split: &Split) -> Option<crate::config::InsertAnchor> {
+    let value = f.string("insert_anchor_links")?;
+    let mode = crate::config::InsertAnchor::parse(&value);
+    if mode.is_none() {
+        f.diags.push(
+            Diagnostic::error(
+                "fm/invalid-value",
+                rel,
+                format!("`insert_anchor_links` must be \"none\", \"left\", \"right\" or \"heading\", not \"{value}\""),
+            )
+            .with_span(key_span(f.text, split, "insert_anchor_links")),
+        );
+    }
+    mode
 }
 
 fn section_from(
@@ -874,7 +923,9 @@ fn section_from(
     let rel = file.rel.clone();
     let mut f = Fields::new(&rel, &text, split, table);
     let title = read_title(&mut f, split, config);
-    zola_section_keys(&mut f, config);
+    let in_search_index = f.bool("in_search_index").unwrap_or(true);
+    let redirect_to = f.string("redirect_to");
+    zola_section_keys(&mut f);
     let sort_by = match f.string("sort_by").as_deref() {
         None | Some("date") => SortBy::Date,
         Some("weight") => SortBy::Weight,
@@ -905,9 +956,15 @@ fn section_from(
         extra: f.table("extra"),
         correct: f.bool("correct").unwrap_or(true),
         keep: f.strings("keep"),
+        insert_anchor_links: insert_anchor(&mut f, &rel, split),
+        generate_feeds: f.bool("generate_feeds").or_else(|| f.bool("generate_feed")),
+        in_search_index,
+        redirect_to,
     };
     let mut diags = f.finish(SECTION_KEYS);
-    let dir = content_rel.trim_end_matches("_index.md").trim_end_matches('/');
+    let lang = lang::other_language(Path::new(&content_rel), config);
+    let url_rel = lang::without_language(&content_rel, lang);
+    let dir = url_rel.trim_end_matches("_index.md").trim_end_matches('/');
     let url_path = if dir.is_empty() {
         "/".to_string()
     } else {
@@ -919,6 +976,7 @@ fn section_from(
             }
         }
     };
+    let url_path = lang::localized_url(&url_path, lang);
     if title.is_none() || diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -934,6 +992,7 @@ fn section_from(
         parent: None,
         pages: Vec::new(),
         subsections: Vec::new(),
+        lang: lang.map(str::to_string),
     };
     (Some(section), diags)
 }

@@ -185,7 +185,7 @@ impl Feed {
 pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<Feed> {
     let mut feeds = Vec::new();
     if config.generate_feed {
-        let mut all: Vec<usize> = (0..content.pages.len()).collect();
+        let mut all: Vec<usize> = (0..content.pages.len()).filter(|&i| content.pages[i].lang.is_none()).collect();
         sort_pages(&mut all, &content.pages, SortBy::Date);
         feeds.push(Feed {
             path: "/atom.xml".into(),
@@ -195,8 +195,27 @@ pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<
             pages: all,
         });
     }
-    if config.section_feeds {
-        for s in content.sections.iter().filter(|s| s.url_path != "/" && !s.pages.is_empty()) {
+    // Each other language's own feed, as `[languages.LANG]` asks.
+    for lang in config.languages.keys().filter(|l| **l != config.default_language) {
+        if !crate::content::lang::generates_feed(config, lang) {
+            continue;
+        }
+        let mut all: Vec<usize> =
+            (0..content.pages.len()).filter(|&i| content.pages[i].lang.as_deref() == Some(lang)).collect();
+        sort_pages(&mut all, &content.pages, SortBy::Date);
+        feeds.push(Feed {
+            path: format!("/{lang}/atom.xml"),
+            what: format!("the Atom feed of language `{lang}` ([languages.{lang}] generate_feeds)"),
+            title: config.title.clone(),
+            home: format!("/{lang}/"),
+            pages: all,
+        });
+    }
+    {
+        // Zola: a section's own feed when its front matter asks
+        // (`generate_feeds`); Attaché's `section_feeds` for every section.
+        let wants = |s: &&crate::content::Section| s.meta.generate_feeds.unwrap_or(config.section_feeds);
+        for s in content.sections.iter().filter(|s| s.url_path != "/" && !s.pages.is_empty()).filter(wants) {
             let mut list = s.pages.clone();
             sort_pages(&mut list, &content.pages, SortBy::Date);
             feeds.push(Feed {

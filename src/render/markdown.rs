@@ -12,7 +12,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Optio
 use regex::Regex;
 use serde::Serialize;
 
-use crate::config::{MarkdownConfig, RawHtml};
+use crate::config::{InsertAnchor, MarkdownConfig, RawHtml};
 use crate::diagnostics::Diagnostic;
 use crate::render::highlight;
 use crate::slug::slugify;
@@ -87,6 +87,11 @@ pub fn options(config: &MarkdownConfig) -> Options {
     if config.smart_punctuation {
         o |= Options::ENABLE_SMART_PUNCTUATION;
     }
+    // Zola's `github_alerts`: `> [!NOTE]` becomes
+    // `<blockquote class="markdown-alert-note">`, as pulldown-cmark renders it.
+    if config.github_alerts {
+        o |= Options::ENABLE_GFM;
+    }
     o
 }
 
@@ -119,6 +124,52 @@ fn has_scheme(dest: &str) -> bool {
     }
 }
 
+/// Where headings get their anchor links and what each link is.
+pub struct Anchors<'a> {
+    pub mode: InsertAnchor,
+    /// The link's HTML for a heading's id and level (Zola's `anchor-link.html`).
+    pub link: &'a dyn Fn(&str, u32) -> String,
+}
+
+/// Zola's built-in `anchor-link.html`, for a theme that has none.
+pub fn zola_anchor_link(id: &str, _level: u32) -> String {
+    let id = escape(id);
+    format!("<a class=\"zola-anchor\" href=\"#{id}\" aria-label=\"Anchor link for: {id}\">🔗</a>")
+}
+
+/// Attaché's own `#` link after the heading text (`heading_anchors = true`).
+pub fn attache_anchor_link(id: &str, _level: u32) -> String {
+    format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>", id = escape(id))
+}
+
+impl Anchors<'static> {
+    /// What `[markdown]` alone asks for: Zola's `insert_anchor_links` with
+    /// Zola's link, else Attaché's `heading_anchors`, else none.
+    pub fn of_config(config: &MarkdownConfig) -> Anchors<'static> {
+        match config.insert_anchor_links {
+            Some(mode) => Anchors { mode, link: &zola_anchor_link },
+            None if config.heading_anchors => Anchors { mode: InsertAnchor::Right, link: &attache_anchor_link },
+            None => Anchors { mode: InsertAnchor::None, link: &zola_anchor_link },
+        }
+    }
+}
+
+static A_OPEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(<\s*a[^>]*>)").expect("static regex"));
+
+/// The HTML put before and after a heading's text for its anchor link.
+fn anchor_parts(anchors: &Anchors, id: &str, level: u32) -> (String, String) {
+    match anchors.mode {
+        InsertAnchor::None => (String::new(), String::new()),
+        InsertAnchor::Left => ((anchors.link)(id, level), String::new()),
+        InsertAnchor::Right => (String::new(), (anchors.link)(id, level)),
+        // Zola keeps the link's opening tag and wraps the heading text in it.
+        InsertAnchor::Heading => match A_OPEN.captures(&(anchors.link)(id, level)).and_then(|c| c.get(1)) {
+            Some(open) => (open.as_str().to_string(), "</a>".to_string()),
+            None => (String::new(), String::new()),
+        },
+    }
+}
+
 /// Render one Markdown document.
 pub fn render(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>) -> Rendered {
     render_with(src, config, links, &[])
@@ -127,6 +178,18 @@ pub fn render(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>) -
 /// [`render`], where `ours` are the byte ranges of `src` that Attaché wrote
 /// (expanded shortcodes): HTML there is kept whatever `raw_html` says.
 pub fn render_with(src: &str, config: &MarkdownConfig, links: Option<&LinkContext>, ours: &[Range<usize>]) -> Rendered {
+    render_doc(src, config, links, ours, &Anchors::of_config(config))
+}
+
+/// [`render_with`], with heading anchor links as `anchors` says (a
+/// section's `insert_anchor_links`, the theme's `anchor-link.html`).
+pub fn render_doc(
+    src: &str,
+    config: &MarkdownConfig,
+    links: Option<&LinkContext>,
+    ours: &[Range<usize>],
+    anchors: &Anchors,
+) -> Rendered {
     let mut out = Rendered::default();
     let mut events: Vec<Event> = Vec::new();
     let mut headings: Vec<(u32, String, String)> = Vec::new();
@@ -179,16 +242,10 @@ pub fn render_with(src: &str, config: &MarkdownConfig, links: Option<&LinkContex
                     } else {
                         format!(" class=\"{}\"", escape(&classes.join(" ")))
                     };
-                    let anchor = if config.heading_anchors {
-                        format!(
-                            " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>",
-                            id = escape(&id)
-                        )
-                    } else {
-                        String::new()
-                    };
+                    let (before, after) = anchor_parts(anchors, &id, lvl);
                     events.push(Event::Html(
-                        format!("<h{lvl} id=\"{}\"{class_attr}>{inner_html}{anchor}</h{lvl}>\n", escape(&id)).into(),
+                        format!("<h{lvl} id=\"{}\"{class_attr}>{before}{inner_html}{after}</h{lvl}>\n", escape(&id))
+                            .into(),
                     ));
                     headings.push((lvl, id, text.trim().to_string()));
                 }
@@ -452,9 +509,12 @@ fn rewrite_inline<'a>(
             rel.push("noreferrer");
         }
         let target = if config.external_links_target_blank { " target=\"_blank\"" } else { "" };
+        // Zola's `external_links_class`.
+        let class =
+            config.external_links_class.as_deref().map(|c| format!(" class=\"{}\"", escape(c))).unwrap_or_default();
         let rel = if rel.is_empty() { String::new() } else { format!(" rel=\"{}\"", rel.join(" ")) };
         let title = if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape(&title)) };
-        return Event::InlineHtml(format!("<a href=\"{}\"{title}{target}{rel}>", escape(&dest)).into());
+        return Event::InlineHtml(format!("<a href=\"{}\"{title}{class}{target}{rel}>", escape(&dest)).into());
     }
     let Some(ctx) = links else {
         return Event::Start(Tag::Link { link_type, dest_url, title, id });

@@ -11,3 +11,5 @@ pub mod search;
 pub mod shortcodes;
 pub mod templates;
 pub mod zola_fns;
+pub mod zola_highlight;
+pub mod zola_search;

@@ -272,6 +272,15 @@ impl Templates {
     }
 }
 
+/// The content path `get_page`/`get_section` look up: with Zola's
+/// `lang="fr"`, the translation's (`blog/_index.fr.md`).
+fn localized(path: &str, args: &HashMap<String, Value>, default: &str) -> String {
+    match args.get("lang").and_then(Value::as_str) {
+        Some(lang) => crate::content::lang::localized_rel(path, lang, default),
+        None => path.to_string(),
+    }
+}
+
 fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
     let md_config = config.markdown.clone();
     // While Markdown is rendered (shortcodes) there is no index yet: plain
@@ -323,15 +332,18 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
         }
         Ok(Value::String(url))
     });
+    let default_lang = config.default_language.clone();
     let idx = index.clone();
     tera.register_function("get_page", move |args: &HashMap<String, Value>| {
         let guard = idx.read();
         let ix = guard.as_ref().ok_or("get_page is not available here")?;
         let path = args.get("path").and_then(Value::as_str).ok_or("get_page needs path=\"section/page.md\"")?;
-        let path = path.trim_start_matches("@/");
+        let path = localized(path.trim_start_matches("@/"), args, &default_lang);
+        let path = path.as_str();
         note_use(path);
         ix.pages.get(path).map(|v| (**v).clone()).ok_or_else(|| format!("get_page: no page {path}").into())
     });
+    let default_lang = config.default_language.clone();
     let idx = index.clone();
     tera.register_function("get_section", move |args: &HashMap<String, Value>| {
         let guard = idx.read();
@@ -342,7 +354,8 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
             .get("path")
             .and_then(|p| p.as_str().or_else(|| p.get("relative_path").and_then(Value::as_str)))
             .ok_or("get_section needs path=\"section/_index.md\"")?;
-        let path = path.trim_start_matches("@/");
+        let path = localized(path.trim_start_matches("@/"), args, &default_lang);
+        let path = path.as_str();
         let v = ix.sections.get(path).ok_or_else(|| format!("get_section: no section {path}"))?;
         // `metadata_only=true` skips the page list: cheap enough to call on every page.
         if args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false) {

@@ -12,6 +12,7 @@ use crate::config::{Config, toml_to_json};
 
 /// Register the functions on `tera`.
 pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedIndex) {
+    tera.register_tester("containing", containing);
     let site = root.to_path_buf();
     tera.register_function("load_data", move |args: &HashMap<String, Value>| load_data(&site, args));
 
@@ -149,6 +150,24 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
         rows.push(row);
     }
     rows
+}
+
+/// Tera's `containing` test, where a list also contains a section value
+/// when its `relative_path` is the string asked for: Zola passes
+/// `section.subsections` as paths (`"blog/_index.md"`), Attaché as values,
+/// and Zola themes ask `subsections is containing("blog/_index.md")`.
+fn containing(value: Option<&Value>, args: &[Value]) -> tera::Result<bool> {
+    let needle = args.first().ok_or("the `containing` test needs one argument")?;
+    Ok(match value {
+        Some(Value::String(s)) => needle.as_str().is_some_and(|n| s.contains(n)),
+        Some(Value::Array(items)) => items.iter().any(|item| {
+            item == needle
+                || needle.as_str().is_some_and(|n| item.get("relative_path").and_then(Value::as_str) == Some(n))
+        }),
+        Some(Value::Object(map)) => needle.as_str().is_some_and(|n| map.contains_key(n)),
+        Some(_) => return Err("the `containing` test works on strings, arrays and objects".into()),
+        None => return Err("the `containing` test was given an undefined value".into()),
+    })
 }
 
 #[cfg(test)]

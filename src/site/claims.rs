@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::{Alias, Job, Layout, SEARCH_INDEX, first_pager, out_path};
+use super::{Alias, Job, Layout, SEARCH_INDEX, out_path, pager_redirects};
 use crate::config::Config;
 use crate::content::Content;
 use crate::content::front_matter::{Split, key_span};
@@ -295,14 +295,21 @@ pub(super) fn claim_site(site: &Site) -> Claims {
             claims.claim(path, owner_of(site, job));
         }
     }
-    for s in &site.content.sections {
-        if let Some(n) = s.meta.paginate_by
-            && s.pages.len() > n
-        {
-            let span = front_key(&s.file.text, s.body_start, "paginate_by");
-            let owner = Owner::source("the redirect from page 1 of the section", s.file.rel.clone(), Some(span), 2);
-            claims.claim(first_pager(s), owner);
-        }
+    for (name, _) in crate::render::zola_highlight::files(site.config) {
+        claims.claim(name, Owner::builtin("a highlighting stylesheet Zola's settings ask for"));
+    }
+    for name in crate::render::zola_search::outputs(site.config) {
+        claims.claim(name, Owner::builtin("Zola's search index (`build_search_index` in config.toml)"));
+    }
+    for (path, _, section) in pager_redirects(site.layout) {
+        let owner = match section.and_then(|i| site.content.sections.get(i)) {
+            Some(s) => {
+                let span = front_key(&s.file.text, s.body_start, "paginate_by");
+                Owner::source("the redirect from page 1 of the section", s.file.rel.clone(), Some(span), 2)
+            }
+            None => Owner::builtin("the redirect from page 1 of a taxonomy term"),
+        };
+        claims.claim(path, owner);
     }
     for a in site.aliases {
         let what = format!("the alias `{}` in", a.path);

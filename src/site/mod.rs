@@ -210,6 +210,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
     }
 
+    diags.extend(missing_section_template(&content, &tpl));
+
     // Every output file the build will write, each with its one owner.
     let feed_plan = feeds::plan(&config, &content, &taxonomies);
     let layout = Layout { config: &config, content: &content, taxonomies: &taxonomies, tpl: &tpl };
@@ -271,12 +273,18 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let page_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .pages
         .par_iter()
-        .map(|p| md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets))
+        .map(|p| {
+            let anchors = content.sections[p.section].meta.insert_anchor_links;
+            md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets, anchors)
+        })
         .collect();
     let section_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .sections
         .par_iter()
-        .map(|s| md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title, &[]))
+        .map(|s| {
+            let anchors = s.meta.insert_anchor_links;
+            md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title, &[], anchors)
+        })
         .collect();
     let (page_docs, page_diags): (Vec<Doc>, Vec<Vec<Diagnostic>>) = page_docs.into_iter().unzip();
     let section_docs: Vec<Doc> = section_docs
@@ -369,22 +377,29 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let words: Vec<String> = page_docs.par_iter().map(|d| crate::render::search::words(&d.rendered.html)).collect();
     let search = search_index(&content, &page_docs, &words, &base_path);
     files.insert(SEARCH_INDEX.into(), OutFile::Bytes(search.json().into_bytes()));
+    {
+        let page_html: Vec<&str> = page_docs.iter().map(|d| d.rendered.html.as_str()).collect();
+        let section_html: Vec<&str> = section_docs.iter().map(|d| d.rendered.html.as_str()).collect();
+        for (name, bytes) in crate::render::zola_search::files(&config, &content, &page_html, &section_html) {
+            files.insert(name, OutFile::Bytes(bytes));
+        }
+    }
     for a in &aliases {
         let html = redirect_html(&permalink(&config, &a.target), &format!("{base_path}{}", a.target));
         files.insert(out_path(&a.path), OutFile::Bytes(html.into_bytes()));
     }
-    for s in &content.sections {
-        if let Some(n) = s.meta.paginate_by
-            && s.pages.len() > n
-        {
-            let redirect =
-                redirect_html(&permalink(&config, &s.url_path), &format!("{}{}", config.base_path(), s.url_path));
-            files.insert(first_pager(s), OutFile::Bytes(redirect.into_bytes()));
-        }
+    for (path, to, _) in pager_redirects(&layout) {
+        let html = redirect_html(&permalink(&config, &to), &format!("{base_path}{to}"));
+        files.insert(path, OutFile::Bytes(html.into_bytes()));
     }
     feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &feed_plan, &mut files);
     if let Some(css) = &highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
+    }
+    for (name, theme) in crate::render::zola_highlight::files(&config) {
+        if let Some(css) = crate::render::highlight::stylesheet(&theme) {
+            files.insert(name, OutFile::Bytes(used_css(&css, &class_counts).into_bytes()));
+        }
     }
     let fingerprinted: Vec<String> = assets.values().map(|(name, _)| name.clone()).collect();
     for (name, bytes) in assets.into_values().filter(|_| !opts.plain_assets) {
@@ -552,6 +567,7 @@ impl Md<'_> {
         url_path: &str,
         title: &str,
         assets: &[String],
+        insert_anchor: Option<crate::config::InsertAnchor>,
     ) -> (Doc, Vec<Diagnostic>) {
         let config = self.config;
         let base_path = self.base_path;
@@ -575,7 +591,13 @@ impl Md<'_> {
             drafts: self.drafts,
             content_rel: content_rel.trim_start_matches('/'),
         };
-        let mut rendered = markdown::render_with(&expanded, &config.markdown, Some(&ctx), &map.edited());
+        let link = |id: &str, level: u32| self.anchor_link(id, level);
+        // The section's setting, else [markdown]'s, else Attaché's `heading_anchors`.
+        let anchors = match insert_anchor.or(config.markdown.insert_anchor_links) {
+            Some(mode) => markdown::Anchors { mode, link: &link },
+            None => markdown::Anchors::of_config(&config.markdown),
+        };
+        let mut rendered = markdown::render_doc(&expanded, &config.markdown, Some(&ctx), &map.edited(), &anchors);
         for x in &mut d {
             x.span = x.span.take().map(|s| {
                 let s = body_map.span_to_source(s);
@@ -598,6 +620,24 @@ impl Md<'_> {
         }
         d.append(&mut md_diags);
         (Doc { rendered }, d)
+    }
+}
+
+impl Md<'_> {
+    /// A heading's anchor link: the theme's `anchor-link.html` (given `id`,
+    /// `level` and `lang`, as in Zola), else Zola's own. A template that
+    /// fails gives Zola's link; the template error is reported where the
+    /// template is rendered for a page, so it is not lost.
+    fn anchor_link(&self, id: &str, level: u32) -> String {
+        if !self.tpl.has("anchor-link.html") {
+            return markdown::zola_anchor_link(id, level);
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("id", id);
+        ctx.insert("level", &level);
+        ctx.insert("lang", &self.config.default_language);
+        ctx.insert("config", self.config_value);
+        self.tpl.tera.render("anchor-link.html", &ctx).unwrap_or_else(|_| markdown::zola_anchor_link(id, level))
     }
 }
 
@@ -665,10 +705,9 @@ fn template_of(content: &Content, tpl: &templates::Templates, taxonomies: &[Taxo
         }
         Job::Section(i, _) => {
             let s = content.sections.get(i)?;
-            s.meta
-                .template
-                .clone()
-                .unwrap_or_else(|| if s.url_path == "/" { "index.html".into() } else { "section.html".into() })
+            s.meta.template.clone().unwrap_or_else(|| {
+                if s.url_path == "/" || is_language_root(s) { "index.html".into() } else { "section.html".into() }
+            })
         }
         Job::TaxonomyList(t) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "list.html")?,
         Job::Term(t, ..) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "single.html")?,
@@ -701,6 +740,57 @@ fn taxonomy_template(tpl: &templates::Templates, taxonomy: &str, kind: &str) -> 
 }
 
 /// The 404 page of a theme without `404.html`, as Zola writes it.
+/// The `config` value a page of language `lang` sees: as in Zola, the
+/// language's own `title` and `description` from `[languages.LANG]`.
+fn config_for_language(value: &Value, config: &Config, lang: &str) -> Value {
+    let mut value = value.clone();
+    if let Some(table) = config.languages.get(lang) {
+        for key in ["title", "description"] {
+            if let Some(v) = table.get(key) {
+                value[key] = crate::config::toml_to_json(v);
+            }
+        }
+    }
+    value
+}
+
+/// Zola's page for a section whose `section.html` the theme lacks ("Welcome
+/// to Zola!", titled "Zola"), so the section's URL answers as it does in Zola.
+fn zola_placeholder(template: &str) -> String {
+    format!(
+        "<html>\n<head><meta charset=\"utf-8\"><title>Zola</title></head>\n<body><div class=\"container\">\
+<h1>Welcome to Zola!</h1><p>You're seeing this page because we couldn't find a template to render.</p>\
+<p>To modify this page, create a <b>{template}</b> file in the templates directory.</p></div></body>\n</html>\n"
+    )
+}
+
+/// A warning for each section rendered with Zola's placeholder page because
+/// the theme has no `section.html` and the section names no template.
+fn missing_section_template(content: &Content, tpl: &templates::Templates) -> Vec<Diagnostic> {
+    if tpl.has("section.html") {
+        return Vec::new();
+    }
+    content
+        .sections
+        .iter()
+        .filter(|s| s.url_path != "/")
+        .filter(|s| s.meta.template.is_none() && !is_language_root(s))
+        .map(|s| {
+            Diagnostic::warning(
+                "template/missing",
+                &s.file.rel,
+                "the theme has no `section.html`, so this section gets Zola's placeholder page (\"Welcome to Zola!\"), as in Zola",
+            )
+            .with_help("add templates/section.html, or set `template` in this section's front matter")
+        })
+        .collect()
+}
+
+/// Whether `s` is a language's home (`_index.fr.md`), rendered with `index.html`.
+fn is_language_root(s: &content::Section) -> bool {
+    s.lang.is_some() && content::section_dir(s).is_empty()
+}
+
 const BUILTIN_404: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>404 Not Found</title></head>\n<body><h1>404 Not Found</h1></body></html>\n";
 
 /// What the template stage reads.
@@ -793,6 +883,12 @@ impl Layout<'_> {
             || (0..self.content.sections.len()).any(|i| uses(Job::Section(i, 0)))
     }
 
+    /// Whether `job` has an output and a template to render it with.
+    fn renders(&self, job: Job) -> bool {
+        self.url_of(job).is_some()
+            && template_of(self.content, self.tpl, self.taxonomies, job).is_some_and(|name| self.tpl.has(&name))
+    }
+
     /// The output file of `job` (see [`Layout::url_of`]).
     fn output_of(&self, job: Job) -> Option<String> {
         self.url_of(job).map(|u| out_path(&u))
@@ -845,6 +941,16 @@ impl Renderer<'_> {
             _ => layout.url_of(job)?,
         };
         let mut ctx = self.ctx_base(&url);
+        let lang = match job {
+            Job::Page(i) => content.pages.get(i).and_then(|p| p.lang.as_deref()),
+            Job::Section(i, _) => content.sections.get(i).and_then(|s| s.lang.as_deref()),
+            Job::TaxonomyList(t) | Job::Term(t, ..) => self.taxonomies.get(t).and_then(|t| t.lang.as_deref()),
+            Job::NotFound | Job::Search => None,
+        };
+        if let Some(lang) = lang {
+            ctx.insert("lang", lang);
+            insert_owned(&mut ctx, "config", config_for_language(self.config_value, config, lang));
+        }
         match job {
             Job::Page(i) => {
                 let p = &content.pages[i];
@@ -855,15 +961,20 @@ impl Renderer<'_> {
             }
             Job::Section(i, k) => {
                 let s = &content.sections[i];
+                // Zola's `redirect_to`: the section's URL redirects (a path
+                // inside the site, or a full URL).
+                if let Some(to) = &s.meta.redirect_to {
+                    let to = if to.contains("://") {
+                        to.clone()
+                    } else {
+                        permalink(config, &format!("/{}", to.trim_start_matches('/')))
+                    };
+                    return (k == 0).then(|| Ok((out_path(&url), redirect_html(&to))));
+                }
                 if !tpl.has(&name) && s.meta.template.is_none() && name == "section.html" {
-                    // As Zola: without the default template a section has no page.
-                    let warning = Diagnostic::warning(
-                        "template/missing",
-                        &s.file.rel,
-                        "the theme has no `section.html`, so this section gets no page of its own (as in Zola)",
-                    )
-                    .with_help("add templates/section.html, or set `template` in this section's front matter");
-                    return Some(Err(warning));
+                    // As Zola: without the default template, Zola's placeholder
+                    // page (warned about once, in `missing_section_template`).
+                    return Some(Ok((out_path(&url), zola_placeholder("section.html"))));
                 }
                 if !tpl.has(&name) {
                     return Some(unknown(&s.file.rel, &s.file.text, &name));
@@ -993,7 +1104,13 @@ fn page_docs_html(docs: &[Doc]) -> Vec<(&str, Option<&str>)> {
 }
 
 fn templates_stylesheet(config: &Config) -> Option<String> {
-    crate::render::highlight::stylesheet(&config.markdown.highlight_theme)
+    // Zola's `highlight_theme = "css"` asks for classes, whose palettes
+    // `highlight_themes_css` names; /highlight.css gets the default one.
+    let theme = match config.markdown.highlight_theme.as_str() {
+        "css" => "InspiredGitHub",
+        name => name,
+    };
+    crate::render::highlight::stylesheet(theme)
 }
 
 /// Every file of the theme's `static/` and of the site's, as (output path,
@@ -1063,9 +1180,34 @@ fn aliases(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Alias> {
     out
 }
 
-/// Output path of the redirect from a paginated section's `page/1/`.
-fn first_pager(s: &content::Section) -> String {
-    format!("{}page/1/index.html", s.url_path.trim_start_matches('/'))
+/// Output path of the redirect from a paginated list's `page/1/`.
+fn first_pager(url_path: &str) -> String {
+    format!("{}page/1/index.html", url_path.trim_start_matches('/'))
+}
+
+/// Zola writes `page/1/` as a redirect to the list for every paginated
+/// section and taxonomy term it renders, however few its pages: each such
+/// redirect's output path and target URL path, with the section it comes
+/// from (`None` for a term).
+pub(crate) fn pager_redirects(layout: &Layout) -> Vec<(String, String, Option<usize>)> {
+    let mut out = Vec::new();
+    for (i, s) in layout.content.sections.iter().enumerate() {
+        if s.meta.paginate_by.is_some() && layout.renders(Job::Section(i, 0)) {
+            out.push((first_pager(&s.url_path), s.url_path.clone(), Some(i)));
+        }
+    }
+    for (t, tax) in layout.taxonomies.iter().enumerate() {
+        if layout.config.taxonomies.get(&tax.name).and_then(|c| c.paginate_by).is_none() {
+            continue;
+        }
+        for (k, term) in tax.terms.iter().enumerate() {
+            if layout.renders(Job::Term(t, k, 0)) {
+                let url = format!("/{}/{}/", tax.slug, term.slug);
+                out.push((first_pager(&url), url, None));
+            }
+        }
+    }
+    out
 }
 
 /// `/old/minsk` → `/old/minsk/`, `/` → `/`; `None` if it would climb out of the output.
@@ -1111,12 +1253,13 @@ pub fn permalink(config: &Config, url_path: &str) -> String {
 
 /// A page that sends the reader on to `local` (root-relative, so a copy of
 /// the site served from another address stays on it); search engines are
-/// told the move through the absolute `canonical`.
+/// told the move through the absolute `canonical`. Titled "Redirect" as
+/// Zola's are (a theme's tests and search tools look for it).
 fn redirect_html(canonical: &str, local: &str) -> String {
     let esc = |u: &str| u.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
     let (canonical, to) = (esc(canonical), esc(local));
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirect</title>\
 <link rel=\"canonical\" href=\"{canonical}\"><meta http-equiv=\"refresh\" content=\"0; url={to}\"></head>\
 <body><p>This page has moved to <a href=\"{to}\">{to}</a>.</p></body></html>\n"
     )
@@ -1170,7 +1313,7 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         .taxonomies
         .iter()
         .map(|(tax, names)| {
-            let taxonomy = taxonomies.iter().find(|t| &t.name == tax);
+            let taxonomy = taxonomies.iter().find(|t| &t.name == tax && t.lang == p.lang);
             let ts = taxonomy.map_or(tax.as_str(), |t| t.slug.as_str());
             let list: Vec<Value> = names
                 .iter()
@@ -1210,7 +1353,7 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         "assets": zola_assets(&p.content_rel, &p.assets).1,
         "colocated_path": zola_assets(&p.content_rel, &p.assets).0,
         "relative_path": p.content_rel,
-        "lang": config.default_language,
+        "lang": p.lang.as_deref().unwrap_or(&config.default_language),
         // Zola's parts of the date, for `group_by(attribute="year")`.
         "year": date_part(p.meta.date.as_ref(), 0..4),
         "month": date_part(p.meta.date.as_ref(), 5..7),
@@ -1235,6 +1378,7 @@ fn section_lites(config: &Config, content: &Content, sdocs: &[Doc]) -> Vec<Value
                 "word_count": d.rendered.word_count,
                 "reading_time": reading_time(d.rendered.word_count),
                 "relative_path": s.content_rel,
+                "lang": s.lang.as_deref().unwrap_or(&config.default_language),
             })
         })
         .collect()
@@ -1303,7 +1447,7 @@ impl<'a> Values<'a> {
     fn related(&self, i: usize) -> Value {
         let p = &self.content.pages[i];
         let mut score: HashMap<usize, usize> = HashMap::new();
-        for t in self.taxonomies {
+        for t in self.taxonomies.iter().filter(|t| t.lang == p.lang) {
             let Some(names) = p.meta.taxonomies.get(&t.name) else { continue };
             for name in names {
                 let slug = crate::slug::slugify(name);
@@ -1385,9 +1529,11 @@ impl<'a> Values<'a> {
                 (s.content_rel.clone(), Arc::new(v))
             })
             .collect();
+        // `get_taxonomy(kind=…)` finds the default language's.
         let taxonomies = self
             .taxonomies
             .iter()
+            .filter(|t| t.lang.is_none())
             .map(|t| {
                 (
                     t.name.clone(),

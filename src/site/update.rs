@@ -400,6 +400,7 @@ impl State {
             &page.url_path,
             &page.meta.title,
             &page.assets,
+            self.content.sections[page.section].meta.insert_anchor_links,
         );
         if let Some(ix) = index {
             self.index.set(ix);

@@ -257,7 +257,7 @@ fn raw_html_in_articles_can_be_escaped_or_dropped() {
     let kept = t.read("copy/index.html");
     assert!(kept.contains("<script>alert(\"owned\")</script>"), "raw_html = keep is the default:\n{kept}");
 
-    t.file("config.toml", &format!("{CONFIG}\n[markdown]\nraw_html = \"escape\"\n"));
+    t.file("config.toml", &CONFIG.replacen("[markdown]\n", "[markdown]\nraw_html = \"escape\"\n", 1));
     t.build().assert_ok();
     let escaped = t.read("copy/index.html");
     assert!(!escaped.contains("<script>alert"), "{escaped}");
@@ -265,7 +265,7 @@ fn raw_html_in_articles_can_be_escaped_or_dropped() {
     assert!(escaped.contains("&lt;b&gt;bold&lt;/b&gt;"), "{escaped}");
     assert!(escaped.contains("<aside class=\"note\" data-kind=\"warn\">"), "shortcode output stays:\n{escaped}");
 
-    t.file("config.toml", &format!("{CONFIG}\n[markdown]\nraw_html = \"drop\"\n"));
+    t.file("config.toml", &CONFIG.replacen("[markdown]\n", "[markdown]\nraw_html = \"drop\"\n", 1));
     t.build().assert_ok();
     let dropped = t.read("copy/index.html");
     assert!(!dropped.contains("alert"), "{dropped}");

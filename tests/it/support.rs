@@ -10,6 +10,13 @@ pub const CONFIG: &str = r#"title = "Test site"
 description = "A fixture."
 base_url = "https://example.org"
 theme = "plain"
+# Attaché's choices where Zola's defaults differ (as `attache init` writes them).
+generate_feed = true
+section_feeds = true
+
+[markdown]
+smart_punctuation = true
+heading_anchors = true
 
 [taxonomies.topics]
 feed = true

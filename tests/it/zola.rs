@@ -176,14 +176,11 @@ fn zola_front_matter_keys_are_accepted() {
     let err = run.stderr();
     assert!(t.public("about/our-team/index.html").is_file());
     assert!(!t.public("team/index.html").exists());
-    for (key, file) in [
-        ("render", "content/hidden.md"),
-        ("redirect_to", "content/docs/_index.md"),
-        ("insert_anchor_links", "content/docs/_index.md"),
-    ] {
-        assert!(err.contains(&format!("`{key}` is accepted but not implemented yet")), "{key}:\n{err}");
-        assert!(err.contains(file), "{file}:\n{err}");
-    }
+    // `redirect_to` makes the section's page a redirect.
+    let docs = t.read("docs/index.html");
+    assert!(docs.contains("<title>Redirect</title>") && docs.contains("/docs/start"), "{docs}");
+    assert!(err.contains("`render` is accepted but not implemented yet"), "{err}");
+    assert!(err.contains("content/hidden.md"), "{err}");
     // A `path` that climbs out of the site is refused at its line.
     t.page("bad.md", "title = \"Bad\"\npath = \"../outside\"", "x\n");
     let run = t.build();
@@ -318,7 +315,7 @@ fn images_are_measured_and_resized_into_processed_images() {
 }
 
 #[test]
-fn a_section_without_section_html_gets_no_page_as_in_zola() {
+fn a_section_without_section_html_gets_zolas_placeholder_page() {
     let t = zola_site("title = \"x\"\n");
     std::fs::remove_file(t.root().join("templates/section.html")).expect("rm");
     t.page("work/_index.md", "title = \"Work\"", "");
@@ -328,7 +325,10 @@ fn a_section_without_section_html_gets_no_page_as_in_zola() {
     assert!(run.stderr().contains("the theme has no `section.html`"), "{}", run.stderr());
     assert!(run.stderr().contains("content/work/_index.md"), "{}", run.stderr());
     assert!(t.public("work/one/index.html").is_file());
-    assert!(!t.public("work/index.html").exists());
+    // Zola answers the section's URL with its "Welcome to Zola!" page.
+    let placeholder = t.read("work/index.html");
+    assert!(placeholder.contains("<title>Zola</title>"), "{placeholder}");
+    assert!(placeholder.contains("<h1>Welcome to Zola!</h1>"), "{placeholder}");
 }
 
 #[test]
@@ -392,4 +392,211 @@ fn feed_filenames_can_ask_for_rss_too() {
     assert!(t.public("atom.xml").is_file());
     assert!(t.public("tags/rust/rss.xml").is_file());
     assert!(t.public("tags/rust/atom.xml").is_file());
+}
+
+#[test]
+fn heading_anchors_follow_insert_anchor_links_as_in_zola() {
+    // The corrector's typography is its own switch; Markdown's is off.
+    let t = zola_site("title = \"x\"\n[correct]\ntypography = false\n");
+    t.page("plain.md", "title = \"Plain\"", "## One\n\nIt's \"quoted\" -- plain.\n");
+    t.page("docs/_index.md", "title = \"Docs\"\ninsert_anchor_links = \"left\"", "## Intro\n");
+    t.page("docs/a.md", "title = \"A\"", "## Two\n");
+    t.page("wrapped/_index.md", "title = \"W\"\ninsert_anchor_links = \"heading\"", "");
+    t.page("wrapped/b.md", "title = \"B\"", "## Three\n");
+    t.build().assert_ok();
+    // Zola's defaults: no anchor link, no smart punctuation.
+    let plain = t.read("plain/index.html");
+    assert!(plain.contains("<h2 id=\"one\">One</h2>"), "{plain}");
+    assert!(plain.contains("It's \"quoted\" -- plain."), "{plain}");
+    // A section's setting applies to it and its pages, with Zola's own link.
+    let link =
+        |id: &str| format!("<a class=\"zola-anchor\" href=\"#{id}\" aria-label=\"Anchor link for: {id}\">🔗</a>");
+    let a = t.read("docs/a/index.html");
+    assert!(a.contains(&format!("<h2 id=\"two\">{}Two</h2>", link("two"))), "{a}");
+    let docs = t.read("docs/index.html");
+    assert!(docs.contains(&format!("<h2 id=\"intro\">{}Intro</h2>", link("intro"))), "{docs}");
+    // The theme's anchor-link.html, here wrapping the heading text.
+    t.file("templates/anchor-link.html", "<a class=\"hl\" href=\"#{{ id }}\">¶{{ level }}</a>");
+    t.build().assert_ok();
+    let b = t.read("wrapped/b/index.html");
+    assert!(b.contains("<h2 id=\"three\"><a class=\"hl\" href=\"#three\">Three</a></h2>"), "{b}");
+    let a = t.read("docs/a/index.html");
+    assert!(a.contains("<h2 id=\"two\"><a class=\"hl\" href=\"#two\">¶2</a>Two</h2>"), "{a}");
+    // [markdown]'s setting for every other page.
+    t.file(
+        "config.toml",
+        "title = \"x\"\n[markdown]\ninsert_anchor_links = \"right\"\n[correct]\ntypography = false\n",
+    );
+    t.build().assert_ok();
+    let plain = t.read("plain/index.html");
+    assert!(plain.contains("<h2 id=\"one\">One<a class=\"hl\" href=\"#one\">¶2</a></h2>"), "{plain}");
+}
+
+#[test]
+fn feeds_are_off_unless_asked_as_in_zola() {
+    let t = zola_site("title = \"x\"\n");
+    t.page("news/_index.md", "title = \"News\"\ngenerate_feeds = true", "");
+    t.page("news/a.md", "title = \"A\"\ndate = 2024-01-02", "x\n");
+    t.page("docs/_index.md", "title = \"Docs\"", "");
+    t.page("docs/b.md", "title = \"B\"\ndate = 2024-01-02", "x\n");
+    t.build().assert_ok();
+    assert!(!t.public("atom.xml").exists(), "no site feed unless generate_feeds");
+    assert!(t.public("news/atom.xml").is_file(), "a section asking for its feed gets it");
+    assert!(!t.public("docs/atom.xml").exists(), "other sections get none");
+}
+
+#[test]
+fn translations_are_built_at_zola_paths() {
+    let t = zola_site(
+        "title = \"x\"\ndefault_language = \"en\"\ntaxonomies = [{ name = \"tags\" }]\n\n\
+         [languages.fr]\ntitle = \"x fr\"\ngenerate_feeds = true\ntaxonomies = [{ name = \"tags\" }]\n",
+    );
+    t.file("templates/index.html", "<html><head><title>{{ lang }}</title></head><body>{% set r = get_section(path=\"blog/_index.md\", lang=lang) %}{{ r.title }}{% if section.subsections is containing(\"blog/_index.md\") %}+sub{% endif %}</body></html>");
+    t.file(
+        "templates/page.html",
+        "<html><head><title>{{ page.title }}</title></head><body>{{ lang }}:{{ page.lang }}:{{ config.title }}</body></html>",
+    );
+    t.page("blog/_index.md", "title = \"Blog\"", "");
+    t.page("blog/_index.fr.md", "title = \"Le blog\"", "");
+    t.page("blog/post.md", "title = \"Post\"\ndate = 2024-01-01\n[taxonomies]\ntags = [\"a\"]", "x\n");
+    t.page("blog/post.fr.md", "title = \"Billet\"\ndate = 2024-01-01\n[taxonomies]\ntags = [\"b\"]", "x\n");
+    t.build().assert_ok();
+    assert!(t.read("blog/post/index.html").contains("en:en:x<"), "{}", t.read("blog/post/index.html"));
+    // `config.title` is the language's own, as in Zola.
+    assert!(t.read("fr/blog/post/index.html").contains("fr:fr:x fr<"), "{}", t.read("fr/blog/post/index.html"));
+    assert!(t.public("fr/blog/index.html").is_file());
+    // Each language's home, and get_section(lang=) finds the translation.
+    assert!(t.read("fr/index.html").contains("Le blog"), "{}", t.read("fr/index.html"));
+    // Zola's `subsections is containing("blog/_index.md")`.
+    assert!(t.read("index.html").contains("Blog+sub"), "{}", t.read("index.html"));
+    // Taxonomies per language, and the language's own feed.
+    assert!(t.public("tags/a/index.html").is_file());
+    assert!(!t.public("tags/b/index.html").exists());
+    assert!(t.public("fr/tags/b/index.html").is_file());
+    assert!(t.public("fr/atom.xml").is_file());
+    assert!(!t.public("blog/post-fr/index.html").exists());
+}
+
+#[test]
+fn paginated_lists_redirect_from_page_1_even_when_short() {
+    let t = zola_site("title = \"x\"\ntaxonomies = [{ name = \"tags\", paginate_by = 5 }]\n");
+    t.file(
+        "templates/section.html",
+        "<html><head><title>s</title></head><body>{{ paginator.current_index }}</body></html>",
+    );
+    t.page("blog/_index.md", "title = \"Blog\"\npaginate_by = 5", "");
+    t.page("blog/a.md", "title = \"A\"\n[taxonomies]\ntags = [\"t\"]", "x\n");
+    t.build().assert_ok();
+    for redirect in ["blog/page/1/index.html", "tags/t/page/1/index.html"] {
+        let html = t.read(redirect);
+        assert!(html.contains("<title>Redirect</title>"), "{redirect}: {html}");
+    }
+    assert!(
+        t.read("blog/page/1/index.html").contains("https://example.org/blog/")
+            || t.read("blog/page/1/index.html").contains("/blog/")
+    );
+}
+
+#[test]
+fn pages_with_the_same_date_are_ordered_by_path_as_in_zola() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/section.html", "<html><head><title>s</title></head><body>{% for p in section.pages %}[{{ p.title }}]{% endfor %}</body></html>");
+    t.page("blog/_index.md", "title = \"Blog\"\nsort_by = \"date\"", "");
+    t.page("blog/b.md", "title = \"Alpha\"\ndate = 2024-01-01", "x\n");
+    t.page("blog/a.md", "title = \"Zulu\"\ndate = 2024-01-01", "x\n");
+    t.build().assert_ok();
+    assert!(t.read("blog/index.html").contains("[Zulu][Alpha]"), "{}", t.read("blog/index.html"));
+}
+
+#[test]
+fn build_search_index_writes_zolas_index_files() {
+    // Zola's default format: elasticlunr as JavaScript, with elasticlunr.min.js.
+    let t = zola_site("title = \"x\"\nbase_url = \"https://example.org\"\nbuild_search_index = true\n");
+    t.page("blog/_index.md", "title = \"Blog\"", "");
+    t.page(
+        "blog/post.md",
+        "title = \"Sanctions explained\"",
+        "Running the <b>numbers</b>.\n\n```\ncode not indexed\n```\n",
+    );
+    t.page("blog/secret.md", "title = \"Secret\"\nin_search_index = false", "x\n");
+    t.build().assert_ok();
+    let js = t.read("search_index.en.js");
+    let json = js.strip_prefix("window.searchIndex = ").expect("Zola's JavaScript wrapper");
+    let index: serde_json::Value = serde_json::from_str(json).expect("elasticlunr JSON");
+    assert_eq!(index["fields"], serde_json::json!(["title", "body"]), "{index}");
+    let doc = &index["documentStore"]["docs"]["https://example.org/blog/post/"];
+    assert_eq!(doc["title"], "Sanctions explained", "{index}");
+    assert_eq!(doc["body"], "Running the numbers.", "{index}");
+    assert!(index["documentStore"]["docs"]["https://example.org/blog/secret/"].is_null(), "in_search_index = false");
+    assert!(index["index"]["body"]["root"]["r"]["u"]["n"].is_object(), "stemmed tokens: {index}");
+    let lunr = std::fs::read(t.public("elasticlunr.min.js")).expect("elasticlunr.min.js");
+    assert!(lunr.starts_with(b"/**\n * elasticlunr"), "the vendored file, unmodified");
+
+    // Fuse's JSON, with the fields [search] asks for.
+    t.file(
+        "config.toml",
+        "title = \"x\"\nbase_url = \"https://example.org\"\nbuild_search_index = true\n[search]\nindex_format = \"fuse_json\"\ninclude_path = true\ninclude_content = false\n",
+    );
+    t.build().assert_ok();
+    let fuse: serde_json::Value = serde_json::from_str(&t.read("search_index.en.json")).expect("fuse JSON");
+    let post = fuse.as_array().and_then(|a| a.iter().find(|e| e["title"] == "Sanctions explained")).expect("post");
+    assert_eq!(post["url"], "https://example.org/blog/post/");
+    assert_eq!(post["path"], "/blog/post/");
+    assert!(post.get("body").is_none(), "{post}");
+    assert!(!t.public("elasticlunr.min.js").exists());
+    assert!(!t.public("search_index.en.js").exists());
+}
+
+#[test]
+fn zola_highlighting_stylesheets_are_written() {
+    // Zola 0.22: class style with light and dark themes.
+    let t = zola_site(
+        "title = \"x\"\n[markdown.highlighting]\nstyle = \"class\"\nlight_theme = \"light-plus\"\ndark_theme = \"dark-plus\"\n",
+    );
+    t.page("code.md", "title = \"Code\"", "```rust\nfn main() {}\n```\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(!run.stderr().contains("markdown.highlighting"), "no warning for the class style:\n{}", run.stderr());
+    for file in ["giallo-light.css", "giallo-dark.css"] {
+        let css = t.read(file);
+        assert!(css.contains(".hl-"), "{file} colours the classes code carries:\n{css}");
+    }
+    assert_ne!(t.read("giallo-light.css"), t.read("giallo-dark.css"));
+    // Zola ≤ 0.21: highlight_theme = "css" with highlight_themes_css.
+    t.file(
+        "config.toml",
+        "title = \"x\"\n[markdown]\nhighlight_theme = \"css\"\nhighlight_themes_css = [{ theme = \"base16-ocean.dark\", filename = \"syntax-theme-dark.css\" }]\n",
+    );
+    t.build().assert_ok();
+    assert!(t.read("syntax-theme-dark.css").contains(".hl-"));
+}
+
+#[test]
+fn github_alerts_and_external_links_class_as_in_zola() {
+    let t = zola_site(
+        "title = \"x\"\n[markdown]\ngithub_alerts = true\nexternal_links_class = \"ext\"\n[correct]\nenabled = false\n",
+    );
+    t.page("p.md", "title = \"P\"", "> [!NOTE]\n> Read this.\n\nSee [Zola](https://www.getzola.org).\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(!run.stderr().contains("github_alerts"), "{}", run.stderr());
+    let html = t.read("p/index.html");
+    assert!(html.contains("<blockquote class=\"markdown-alert-note\">"), "{html}");
+    assert!(!html.contains("[!NOTE]"), "{html}");
+    assert!(html.contains("<a href=\"https://www.getzola.org\" class=\"ext\">Zola</a>"), "{html}");
+}
+
+#[test]
+fn terms_written_two_ways_are_merged_as_zola_merges_them() {
+    let t = zola_site("title = \"x\"\ntaxonomies = [{ name = \"tags\" }]\n");
+    t.file(
+        "templates/taxonomy_single.html",
+        "<html><head><title>{{ term.name }}</title></head><body>{% for p in term.pages %}[{{ p.title }}]{% endfor %}</body></html>",
+    );
+    t.page("old.md", "title = \"Old\"\ndate = 2020-01-01\n[taxonomies]\ntags = [\"Rust\"]", "x\n");
+    t.page("new.md", "title = \"New\"\ndate = 2024-01-01\n[taxonomies]\ntags = [\"rust\"]", "x\n");
+    t.build().assert_ok();
+    // `Rust` names the term, and its pages come before `rust`'s.
+    let html = t.read("tags/rust/index.html");
+    assert!(html.contains("<title>Rust</title>") && html.contains("[Old][New]"), "{html}");
 }
