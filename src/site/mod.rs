@@ -964,12 +964,13 @@ impl Renderer<'_> {
                 // Zola's `redirect_to`: the section's URL redirects (a path
                 // inside the site, or a full URL).
                 if let Some(to) = &s.meta.redirect_to {
-                    let to = if to.contains("://") {
-                        to.clone()
+                    let (canonical, local) = if to.contains("://") {
+                        (to.clone(), to.clone())
                     } else {
-                        permalink(config, &format!("/{}", to.trim_start_matches('/')))
+                        let path = format!("/{}", to.trim_start_matches('/'));
+                        (permalink(config, &path), format!("{}{path}", config.base_path()))
                     };
-                    return (k == 0).then(|| Ok((out_path(&url), redirect_html(&to))));
+                    return (k == 0).then(|| Ok((out_path(&url), redirect_html(&canonical, &local))));
                 }
                 if !tpl.has(&name) && s.meta.template.is_none() && name == "section.html" {
                     // As Zola: without the default template, Zola's placeholder
