@@ -5,9 +5,11 @@
 //!
 //! The index of one language lives in `search-index/<lang>/`:
 //!
-//! - `meta.json`: `{"v":1,"lang":"en","pages":N,"per":16,"terms":[[first term, bytes], ...]}`,
-//!   the first term and the size of every term chunk, so the script knows
-//!   which chunk holds a word (and a word's prefix) before fetching it.
+//! - `meta.json`: `{"v":1,"lang":"en","pages":N,"per":16,"budget":307200,"docmax":B,
+//!   "terms":[[first term, bytes], ...]}`: the first term and the size of every
+//!   term chunk, so the script knows which chunk holds a word (and a word's
+//!   prefix) and what it costs before fetching it; `docmax`, the largest
+//!   page-record chunk, so it keeps room for the records of the results.
 //! - `t/<k>.json`: a slice of the sorted dictionary, about [`CHUNK_BYTES`]:
 //!   `{"term":[doc,score,doc,score,...]}` with each doc number the difference
 //!   to the one before (small numbers are short in JSON).
@@ -409,8 +411,10 @@ impl Index {
             firsts.push((first, json.len()));
             files.push((format!("{base}/t/{k}.json"), json.into_bytes()));
         }
+        let mut docmax = 0;
         for (k, chunk) in self.docs.chunks(DOCS_PER_CHUNK).enumerate() {
             let json = format!("[{}]", chunk.join(","));
+            docmax = docmax.max(json.len());
             files.push((format!("{base}/d/{k}.json"), json.into_bytes()));
         }
         let terms: Vec<serde_json::Value> = firsts
@@ -419,7 +423,7 @@ impl Index {
             .collect();
         let meta = serde_json::json!({
             "v": 1, "lang": self.lang, "pages": self.docs.len(), "per": DOCS_PER_CHUNK,
-            "budget": QUERY_BUDGET, "terms": terms,
+            "budget": QUERY_BUDGET, "docmax": docmax, "terms": terms,
         });
         files.push((format!("{base}/meta.json"), meta.to_string().into_bytes()));
         files

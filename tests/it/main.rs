@@ -13,6 +13,7 @@ mod owners;
 mod property;
 mod publish;
 mod sample;
+mod search;
 mod serve;
 mod support;
 mod techdocs;
