@@ -373,6 +373,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
         files.insert(k, OutFile::Bytes(bytes));
     }
+    clock.lap("search index");
     for a in &aliases {
         let to = permalink(&config, &a.target);
         files.insert(out_path(&a.path), OutFile::Bytes(redirect_html(&to).into_bytes()));
@@ -423,7 +424,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         files.keys().find(|k| claims.owner(k).is_none())
     );
 
-    clock.lap("search, feeds, assets");
+    clock.lap("feeds, assets");
     built.stats.pages = content.pages.len();
     built.stats.sections = content.sections.len();
     built.stats.terms = taxonomies.iter().map(|t| t.terms.len()).sum();

@@ -100,8 +100,11 @@ async function open(origin) {
   page.problems = [];
   page.indexBytes = 0;
   page.on('pageerror', (e) => page.problems.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) page.problems.push(m.text());
+  });
   page.on('response', async (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) page.problems.push(`${r.status()}: ${r.url()}`);
     if (r.url().includes('/search-index/')) {
       const body = await r.body().catch(() => Buffer.alloc(0));
       page.indexBytes += body.length;
