@@ -68,8 +68,27 @@ pub struct Entry<'a> {
     pub weight: f32,
 }
 
-/// A page's terms with their scores, sorted by term.
-pub type DocTerms = Vec<(String, u16)>;
+/// A page's terms with their scores, sorted by term: all terms in one
+/// string (one allocation per page, not one per word: a 10,000-page site
+/// has millions of page–term pairs).
+#[derive(Default)]
+pub struct DocTerms {
+    text: String,
+    /// (end of the term in `text`, score); a term starts where the previous ends.
+    items: Vec<(u32, u16)>,
+}
+
+impl DocTerms {
+    /// (term, score) in term order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u16)> {
+        let mut start = 0;
+        self.items.iter().map(move |&(end, score)| {
+            let t = self.text.get(start..end as usize).unwrap_or("");
+            start = end as usize;
+            (t, score)
+        })
+    }
+}
 
 /// Whether `c` belongs to a script written without spaces between words
 /// (Han, Hiragana, Katakana): such runs are indexed as character pairs.
@@ -233,7 +252,7 @@ pub fn doc_terms(e: &Entry) -> DocTerms {
     });
     let length_factor = (length as f32 / FULL_LENGTH).min(1.0).sqrt().max(MIN_LENGTH_FACTOR);
     let weight = if e.weight.is_finite() && e.weight > 0.0 { e.weight } else { 1.0 };
-    let mut out: DocTerms = hits
+    let mut scored: Vec<(String, u16)> = hits
         .into_iter()
         .map(|(t, h)| {
             let tf = h.body as f32;
@@ -245,7 +264,15 @@ pub fn doc_terms(e: &Entry) -> DocTerms {
             (t, score as u16)
         })
         .collect();
-    out.sort_unstable();
+    scored.sort_unstable();
+    let mut out = DocTerms {
+        text: String::with_capacity(scored.iter().map(|(t, _)| t.len()).sum()),
+        items: Vec::with_capacity(scored.len()),
+    };
+    for (t, score) in scored {
+        out.text.push_str(&t);
+        out.items.push((out.text.len() as u32, score));
+    }
     out
 }
 
@@ -313,18 +340,18 @@ fn doc_json(e: &Entry) -> String {
 
 impl Index {
     /// `terms`: each entry's [`doc_terms`], in the same order.
-    pub fn build(entries: &[Entry], terms: Vec<DocTerms>, lang: &str) -> Index {
-        let mut postings: HashMap<String, Vec<(u32, u16)>> = HashMap::new();
-        for (d, list) in terms.into_iter().enumerate() {
-            for (t, s) in list {
+    pub fn build(entries: &[Entry], terms: &[DocTerms], lang: &str) -> Index {
+        let mut postings: HashMap<&str, Vec<(u32, u16)>> = HashMap::new();
+        for (d, list) in terms.iter().enumerate() {
+            for (t, s) in list.iter() {
                 postings.entry(t).or_default().push((d as u32, s));
             }
         }
         let terms: BTreeMap<String, Term> = postings
             .into_par_iter()
             .map(|(t, p)| {
-                let json = Term::serialise(&t, &p);
-                (t, Term { postings: p, json })
+                let json = Term::serialise(t, &p);
+                (t.to_string(), Term { postings: p, json })
             })
             .collect::<Vec<_>>()
             .into_iter()
@@ -334,7 +361,7 @@ impl Index {
     }
 
     /// Replace page `i` (its record and its terms) by `entry` with `terms`.
-    pub fn update(&mut self, i: usize, entry: &Entry, terms: DocTerms) {
+    pub fn update(&mut self, i: usize, entry: &Entry, terms: &DocTerms) {
         let Some(slot) = self.docs.get_mut(i) else { return };
         *slot = doc_json(entry);
         let d = i as u32;
@@ -345,12 +372,12 @@ impl Index {
                 changed.insert(t.clone());
             }
         }
-        for (t, s) in terms {
+        for (t, s) in terms.iter() {
             let term =
-                self.terms.entry(t.clone()).or_insert_with(|| Term { postings: Vec::new(), json: String::new() });
+                self.terms.entry(t.to_string()).or_insert_with(|| Term { postings: Vec::new(), json: String::new() });
             let k = term.postings.partition_point(|p| p.0 < d);
             term.postings.insert(k, (d, s));
-            changed.insert(t);
+            changed.insert(t.to_string());
         }
         for t in changed {
             let drop = match self.terms.get_mut(&t) {
@@ -484,7 +511,8 @@ mod tests {
     #[test]
     fn skips_tags_entities_and_one_letter_words() {
         let e = entry("T", "<p class=\"lead\">AT&amp;T and a <em>freeze</em>&nbsp;now</p>");
-        let got: Vec<String> = doc_terms(&e).into_iter().map(|(t, _)| t).collect();
+        let terms = doc_terms(&e);
+        let got: Vec<&str> = terms.iter().map(|(t, _)| t).collect();
         assert_eq!(got, ["and", "at", "freeze", "now"]);
     }
 
@@ -493,14 +521,14 @@ mod tests {
         let long = "<p>The veto in the Council.</p>".repeat(300);
         let stub = doc_terms(&entry("Veto", "<p>A veto blocks a decision.</p>"));
         let full = doc_terms(&entry("The Security Council veto", &long));
-        let score = |d: &DocTerms| d.iter().find(|(t, _)| t == "veto").map(|x| x.1);
+        let score = |d: &DocTerms| d.iter().find(|(t, _)| *t == "veto").map(|x| x.1);
         assert!(score(&full) > score(&stub), "{:?} vs {:?}", score(&full), score(&stub));
     }
 
     fn index_of(pages: &[String]) -> Index {
         let entries: Vec<Entry> = pages.iter().map(|h| entry("Page", h)).collect();
-        let terms = entries.iter().map(doc_terms).collect();
-        Index::build(&entries, terms, "en")
+        let terms: Vec<DocTerms> = entries.iter().map(doc_terms).collect();
+        Index::build(&entries, &terms, "en")
     }
 
     #[test]
@@ -521,7 +549,7 @@ mod tests {
             assert!(first > previous);
             let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes).unwrap();
             assert_eq!(map.keys().next().unwrap(), &first);
-            previous = map.keys().last().unwrap().clone();
+            previous = map.keys().next_back().unwrap().clone();
         }
         // w7x5 is on page 7 only.
         let k = chunks.iter().rposition(|c| c[0].as_str().unwrap() <= "w7x5").unwrap();
@@ -537,7 +565,7 @@ mod tests {
             let i = (step * 7) % pages.len();
             pages[i] = if step % 3 == 0 { String::new() } else { format!("<p>new{step} shared w{}</p>", step % 5) };
             let e = entry("Page", &pages[i]);
-            index.update(i, &e, doc_terms(&e));
+            index.update(i, &e, &doc_terms(&e));
             assert_eq!(index.files(), index_of(&pages).files(), "step {step}");
         }
     }

@@ -990,8 +990,8 @@ fn search_weight(extra: &toml::Table) -> f32 {
 fn search_index(config: &Config, content: &Content, docs: &[Doc], base_path: &str) -> crate::render::search::Index {
     let entries: Vec<crate::render::search::Entry> =
         (0..content.pages.len()).zip(docs).map(|(i, d)| search_entry(content, i, d, base_path)).collect();
-    let terms = entries.par_iter().map(crate::render::search::doc_terms).collect();
-    crate::render::search::Index::build(&entries, terms, &config.default_language)
+    let terms: Vec<_> = entries.par_iter().map(crate::render::search::doc_terms).collect();
+    crate::render::search::Index::build(&entries, &terms, &config.default_language)
 }
 
 fn finish(built: &mut Built, mut diags: Vec<Diagnostic>, start: Instant) {

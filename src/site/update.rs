@@ -217,7 +217,7 @@ impl State {
         for &i in &touched {
             let entry = search_entry(&self.content, i, &self.page_docs[i], base_path);
             let terms = crate::render::search::doc_terms(&entry);
-            self.search.update(i, &entry, terms);
+            self.search.update(i, &entry, &terms);
         }
         // An edit can change the number of chunks: the ones left over go.
         let mut removed = before;
