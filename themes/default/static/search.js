@@ -80,12 +80,23 @@
     return cache[url];
   }
 
+  // `a <= b` in code point order, the order of the index (UTF-8 bytes);
+  // JS's own `<=` compares UTF-16 units, which differs past U+FFFF.
+  function atMost(a, b) {
+    var x = Array.from(a), y = Array.from(b);
+    for (var i = 0; i < x.length && i < y.length; i++) {
+      var p = x[i].codePointAt(0), q = y[i].codePointAt(0);
+      if (p !== q) return p < q;
+    }
+    return x.length <= y.length;
+  }
+
   // The chunk whose range holds `t`: the last whose first term is <= t.
   function chunkOf(t) {
     var lo = 0, hi = meta.terms.length - 1, k = 0;
     while (lo <= hi) {
       var mid = (lo + hi) >> 1;
-      if (meta.terms[mid][0] <= t) { k = mid; lo = mid + 1; } else hi = mid - 1;
+      if (atMost(meta.terms[mid][0], t)) { k = mid; lo = mid + 1; } else hi = mid - 1;
     }
     return k;
   }
