@@ -220,6 +220,11 @@ impl Engine {
                 update.changed.push(path);
             }
         }
+        for path in partial.removed {
+            if files.remove(&path).is_some() {
+                update.removed.push(path);
+            }
+        }
         let findings = Arc::make_mut(&mut self.findings);
         for (out, src, text, report) in partial.pages {
             match report.as_ref().and_then(|r| page_findings(&src, &text, r)) {

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::{Alias, Job, Layout, SEARCH_INDEX, out_path, pager_redirects};
+use super::{Alias, Job, Layout, out_path, pager_redirects};
 use crate::config::Config;
 use crate::content::Content;
 use crate::content::front_matter::{Split, key_span};
@@ -268,7 +268,8 @@ const SLUG_HELP: &str = "set a different `slug` on one of them";
 pub(super) fn claim_site(site: &Site) -> Claims {
     let mut claims = Claims::default();
     let config = site.config;
-    claims.claim(SEARCH_INDEX.into(), Owner::builtin("the search index"));
+    let search = crate::render::search::meta_path(&config.default_language);
+    claims.claim(search, Owner::builtin("the search index"));
     for f in site.feeds {
         for path in f.outputs(config) {
             claims.claim(path, Owner::builtin(f.what()));

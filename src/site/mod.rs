@@ -248,7 +248,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             None => known.insert(path.clone()),
         };
     }
-    for f in ["atom.xml", "sitemap.xml", "robots.txt", "404.html", "highlight.css", SEARCH_INDEX, "search/"] {
+    for f in ["atom.xml", "sitemap.xml", "robots.txt", "404.html", "highlight.css", "search/"] {
         known.insert(f.to_string());
     }
     let urls: HashMap<String, String> = content
@@ -374,9 +374,14 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
         reads.insert(job, used);
     }
-    let words: Vec<String> = page_docs.par_iter().map(|d| crate::render::search::words(&d.rendered.html)).collect();
-    let search = search_index(&content, &page_docs, &words, &base_path);
-    files.insert(SEARCH_INDEX.into(), OutFile::Bytes(search.json().into_bytes()));
+    let search = search_index(&config, &content, &page_docs, &base_path);
+    for (k, bytes) in search.files() {
+        if claims.owner(&k).is_none() {
+            claims.claim(k.clone(), claims::Owner::builtin("the search index"));
+        }
+        files.insert(k, OutFile::Bytes(bytes));
+    }
+    clock.lap("search index");
     {
         let page_html: Vec<&str> = page_docs.iter().map(|d| d.rendered.html.as_str()).collect();
         let section_html: Vec<&str> = section_docs.iter().map(|d| d.rendered.html.as_str()).collect();
@@ -435,7 +440,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         files.keys().find(|k| claims.owner(k).is_none())
     );
 
-    clock.lap("search, feeds, assets");
+    clock.lap("feeds, assets");
     built.stats.pages = content.pages.len();
     built.stats.sections = content.sections.len();
     built.stats.terms = taxonomies.iter().map(|t| t.terms.len()).sum();
@@ -483,7 +488,6 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             section_lite,
             reads,
             readers,
-            words,
             search,
             class_counts,
             highlight_base,
@@ -524,8 +528,7 @@ pub struct State {
     reads: HashMap<Job, Vec<String>>,
     /// Page (`content_rel`) → the outputs that read its value.
     readers: HashMap<String, HashSet<Job>>,
-    /// Each page's search words.
-    words: Vec<String>,
+    /// The search index, updated in place when an article changes.
     search: crate::render::search::Index,
     feeds: Vec<feeds::Feed>,
     /// Class name → how many documents use it (for the syntax palette).
@@ -1031,14 +1034,15 @@ impl Renderer<'_> {
                 }
                 insert_owned(&mut ctx, "term", tv);
             }
-            Job::NotFound | Job::Search => {}
+            Job::Search => {
+                let index = crate::render::search::meta_path(&config.default_language);
+                ctx.insert("search_index", &format!("{}/{index}", self.base_path));
+            }
+            Job::NotFound => {}
         }
         Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&url), html)))
     }
 }
-
-/// Where the search index is written (the theme's `search.js` loads it).
-pub const SEARCH_INDEX: &str = "search_index.json";
 
 /// `style.css` → `style.<hash>.css` for every stylesheet and script, so a host
 /// can cache them forever: a changed file gets a new name. Stylesheets are
@@ -1068,14 +1072,15 @@ fn fingerprints(
     out
 }
 
-/// A page as the search index sees it (see [`crate::render::search`]).
-fn search_entry<'a>(p: &'a content::Page, d: &'a Doc, base_path: &str) -> crate::render::search::Entry<'a> {
+/// Page `i` as the search index sees it (see [`crate::render::search`]).
+fn search_entry<'a>(content: &'a Content, i: usize, d: &'a Doc, base_path: &str) -> crate::render::search::Entry<'a> {
     fn flatten(toc: &[crate::render::markdown::TocEntry], out: &mut Vec<String>) {
         for t in toc {
             out.push(t.title.clone());
             flatten(&t.children, out);
         }
     }
+    let p = &content.pages[i];
     let mut headings = Vec::new();
     flatten(&d.rendered.toc, &mut headings);
     crate::render::search::Entry {
@@ -1084,14 +1089,28 @@ fn search_entry<'a>(p: &'a content::Page, d: &'a Doc, base_path: &str) -> crate:
         description: p.meta.description.as_deref().unwrap_or(""),
         headings,
         html: &d.rendered.html,
+        section: content.sections.get(p.section).filter(|s| s.parent.is_some()).map_or("", |s| s.meta.title.as_str()),
+        date: p.meta.date.as_ref().map_or("", |d| d.text.get(..10).unwrap_or(&d.text)),
+        weight: search_weight(&p.meta.extra),
     }
 }
 
-/// The search index of every page, from each page's words.
-fn search_index(content: &Content, docs: &[Doc], words: &[String], base_path: &str) -> crate::render::search::Index {
+/// `[extra] search_weight` of a page: a number that scales its search
+/// scores (2 ranks it as if every match counted double); 1 when unset.
+fn search_weight(extra: &toml::Table) -> f32 {
+    match extra.get("search_weight") {
+        Some(toml::Value::Float(f)) => *f as f32,
+        Some(toml::Value::Integer(n)) => *n as f32,
+        _ => 1.0,
+    }
+}
+
+/// The search index of every page (scored in parallel, one page at a time).
+fn search_index(config: &Config, content: &Content, docs: &[Doc], base_path: &str) -> crate::render::search::Index {
     let entries: Vec<crate::render::search::Entry> =
-        content.pages.iter().zip(docs).map(|(p, d)| search_entry(p, d, base_path)).collect();
-    crate::render::search::Index::build(&entries, words)
+        (0..content.pages.len()).zip(docs).map(|(i, d)| search_entry(content, i, d, base_path)).collect();
+    let terms: Vec<_> = entries.par_iter().map(crate::render::search::doc_terms).collect();
+    crate::render::search::Index::build(&entries, &terms, &config.default_language)
 }
 
 fn finish(built: &mut Built, mut diags: Vec<Diagnostic>, start: Instant) {

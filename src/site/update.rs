@@ -24,10 +24,7 @@ use rayon::prelude::*;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{
-    Doc, Job, Md, OutFile, Renderer, SEARCH_INDEX, State, Stopwatch, Values, page_docs_html, page_lite, search_entry,
-    search_index,
-};
+use super::{Doc, Job, Md, OutFile, Renderer, State, Stopwatch, Values, page_docs_html, page_lite, search_entry};
 use crate::content::{self, Page, Parsed};
 use crate::correct::{self, Report};
 use crate::diagnostics::{Diagnostic, SourceMap};
@@ -38,6 +35,8 @@ pub struct Partial {
     /// Output path → bytes, for every output re-rendered (some may be
     /// byte-for-byte what they were).
     pub files: Vec<(String, Vec<u8>)>,
+    /// Outputs that are no longer written (search index chunks).
+    pub removed: Vec<String>,
     /// The site's warnings now, with their sources.
     pub diagnostics: Vec<Diagnostic>,
     pub sources: SourceMap,
@@ -62,7 +61,6 @@ struct Slot {
     diags: Vec<Diagnostic>,
     lite: Arc<Value>,
     report: Option<Report>,
-    words: String,
 }
 
 impl State {
@@ -215,14 +213,19 @@ impl State {
         );
         clock.lap("feeds");
         let base_path = self.config.base_path();
-        let fits = touched.iter().all(|&i| {
-            let entry = search_entry(&self.content.pages[i], &self.page_docs[i], base_path);
-            self.search.update(i, &entry, &self.words[i])
-        });
-        if !fits {
-            self.search = search_index(&self.content, &self.page_docs, &self.words, base_path);
+        let before: BTreeSet<String> = self.search.paths().into_iter().collect();
+        for &i in &touched {
+            let entry = search_entry(&self.content, i, &self.page_docs[i], base_path);
+            let terms = crate::render::search::doc_terms(&entry);
+            self.search.update(i, &entry, &terms);
         }
-        files.insert(SEARCH_INDEX.into(), OutFile::Bytes(self.search.json().into_bytes()));
+        // An edit can change the number of chunks: the ones left over go.
+        let mut removed = before;
+        for (k, bytes) in self.search.files() {
+            removed.remove(&k);
+            files.insert(k, OutFile::Bytes(bytes));
+        }
+        let removed = removed.into_iter().collect();
         if css != self.highlight_css {
             if let Some(c) = &css {
                 files.insert("highlight.css".into(), OutFile::Bytes(c.clone().into_bytes()));
@@ -250,7 +253,7 @@ impl State {
             })
             .collect();
         clock.lap("diagnostics");
-        Ok(Partial { files, diagnostics, sources, pages })
+        Ok(Partial { files, removed, diagnostics, sources, pages })
     }
 
     /// Whether a link with an `#anchor` in or into one of `touched` names no id
@@ -411,8 +414,7 @@ impl State {
         let lite = page_lite(&self.config, &self.content, &self.taxonomies, &page, &doc);
         page.body = String::new();
         page.body_map = Default::default();
-        let words = crate::render::search::words(&doc.rendered.html);
-        Ok(Slot { page, doc, diags, lite, report, words })
+        Ok(Slot { page, doc, diags, lite, report })
     }
 
     /// Swap page `i`'s slot for `slot`, everywhere it shows; returns the old one.
@@ -430,7 +432,6 @@ impl State {
         std::mem::swap(&mut self.page_diags[i], &mut slot.diags);
         std::mem::swap(&mut self.lite[i], &mut slot.lite);
         std::mem::swap(&mut self.reports[i], &mut slot.report);
-        std::mem::swap(&mut self.words[i], &mut slot.words);
         let page = &self.content.pages[i];
         self.sources.insert(page.file.rel.clone(), page.file.text.clone());
         let section = &self.content.sections[page.section];

@@ -14,6 +14,7 @@ mod property;
 mod publish;
 mod review;
 mod sample;
+mod search;
 mod serve;
 mod support;
 mod techdocs;

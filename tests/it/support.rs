@@ -159,6 +159,12 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// Every file of the search index (`search-index/`) of `public`, as one text:
+/// for asserting what is, or is not, searchable.
+pub fn search_text(public: &Path) -> String {
+    snapshot(&public.join("search-index")).into_values().map(|b| String::from_utf8_lossy(&b).into_owned()).collect()
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }

@@ -20,18 +20,26 @@ fn init_site() -> SiteTest {
 }
 
 #[test]
-fn search_index_lists_every_article_with_headings_and_words() {
+fn search_index_lists_every_article_with_section_date_and_body_words() {
     let t = init_site();
     t.build().assert_ok();
-    let index: serde_json::Value = serde_json::from_str(&t.read("search_index.json")).expect("index is JSON");
-    let veto = index.as_array().expect("a list").iter().find(|e| e["t"] == "The Security Council veto").expect("entry");
-    assert_eq!(veto["u"], "/explainers/veto/");
-    assert_eq!(veto["d"], "Five permanent members, one power.");
-    assert_eq!(veto["h"], serde_json::json!(["Who holds it"]));
-    assert!(veto["w"].as_str().unwrap().split(' ').any(|w| w == "resolution"));
+    let files = crate::support::snapshot(&t.public("search-index/en"));
+    let records: String =
+        files.iter().filter(|(k, _)| k.starts_with("d/")).map(|(_, v)| String::from_utf8_lossy(v)).collect();
+    assert!(
+        records.contains(r#"["/explainers/veto/","The Security Council veto","Explainers","2026-02-01","Five permanent members, one power."]"#),
+        "{records}"
+    );
+    let terms: String =
+        files.iter().filter(|(k, _)| k.starts_with("t/")).map(|(_, v)| String::from_utf8_lossy(v)).collect();
+    for word in ["\"resolution\":", "\"holds\":", "\"permanent\":"] {
+        assert!(terms.contains(word), "{word} is not indexed");
+    }
     let search = t.html("search/index.html");
-    assert_eq!(attrs(&search, "#search-form", "data-index"), ["/search_index.json"]);
+    assert_eq!(attrs(&search, "#search-form", "data-index"), ["/search-index/en/meta.json"]);
     assert_eq!(attrs(&search, "script[defer]", "src").len(), 1);
+    let scripts = attrs(&t.html("index.html"), "script[src]", "src");
+    assert!(scripts.iter().all(|s| !s.contains("search")), "search.js is loaded only on the search page: {scripts:?}");
 }
 
 #[test]
@@ -70,7 +78,7 @@ fn a_sub_path_build_prefixes_every_internal_url() {
             assert!(!internal || ok, "{page}: `{u}` is outside /sub/");
         }
     }
-    let index = t.read("search_index.json");
+    let index = crate::support::search_text(&t.public(""));
     assert!(index.contains("\"/sub/explainers/veto/\""), "search URLs carry the sub-path");
     assert!(t.read("sitemap.xml").contains("https://example.org/sub/explainers/veto/"));
 }
@@ -133,7 +141,7 @@ fn deploy_to_a_bare_repository_commits_only_when_something_changed() {
     assert_eq!(git(&repo, &["rev-list", "--count", "gh-pages"]).trim(), "1");
     let files = git(&repo, &["ls-tree", "-r", "--name-only", "gh-pages"]);
     assert!(files.lines().any(|l| l == "explainers/veto/index.html"), "{files}");
-    assert!(files.lines().any(|l| l == "search_index.json"));
+    assert!(files.lines().any(|l| l == "search-index/en/meta.json"), "{files}");
 
     let same = t.run(&["deploy", "--to", &target]);
     same.assert_ok();
