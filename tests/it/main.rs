@@ -2,6 +2,7 @@
 
 mod browser;
 mod build;
+mod cache;
 mod correct;
 mod deploy;
 mod errors;
