@@ -1502,7 +1502,13 @@ impl Stopwatch {
 
     pub(crate) fn lap(&mut self, what: &str) {
         if let Some(t) = self.0 {
-            eprintln!("  {:>7.1} ms  {what}", t.elapsed().as_secs_f64() * 1000.0);
+            // The process's resident memory too: on a loaded machine wall
+            // time says little, and memory growth costs page faults.
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l[6..].trim().to_string()))
+                .unwrap_or_default();
+            eprintln!("  {:>7.1} ms  {what}  (rss {rss})", t.elapsed().as_secs_f64() * 1000.0);
             self.0 = Some(std::time::Instant::now());
         }
     }
