@@ -192,3 +192,23 @@ fn the_cache_directory_is_never_an_output() {
     let out = attache(root, &["build", "-q", "--cache-dir", "public/cache"]);
     assert_eq!(out.status.code(), Some(2), "a cache inside the output is refused");
 }
+
+#[test]
+fn init_workflows_restore_and_save_the_cache() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(attache(dir.path(), &["init", "site"]).status.code(), Some(0));
+    let read = |p: &str| std::fs::read_to_string(dir.path().join("site").join(p)).expect(p);
+    let workflow: serde_yaml::Value = serde_yaml::from_str(&read(".github/workflows/pages.yml")).expect("YAML");
+    let steps = workflow["jobs"]["build"]["steps"].as_sequence().expect("steps");
+    let at = |f: &dyn Fn(&serde_yaml::Value) -> bool| steps.iter().position(|s| f(s));
+    let cache = at(&|s| s["with"]["path"].as_str() == Some(".attache-cache")).expect("a step caches .attache-cache");
+    let build = at(&|s| s["run"].as_str().is_some_and(|r| r.contains("attache build"))).expect("build step");
+    assert!(cache < build, "the cache is restored before the build");
+    assert_eq!(steps[cache]["uses"].as_str(), Some("actions/cache@v4"));
+    let key = steps[cache]["with"]["key"].as_str().expect("key");
+    assert!(key.contains("env.ATTACHE_VERSION"), "keyed on the version: {key}");
+    let netlify: toml::Table = read("netlify.toml").parse().expect("TOML");
+    let paths = format!("{:?}", netlify["plugins"]);
+    assert!(paths.contains(".attache-cache"), "{paths}");
+    assert!(read(".gitignore").contains(".attache-cache/"));
+}
