@@ -97,7 +97,9 @@ fn write_tree_linking(files: &BTreeMap<String, OutFile>, dir: &Path, reuse: Opti
             }
             // A file of the previous output (the build cache found it
             // unchanged): linked, not copied, when the file system allows.
-            OutFile::Copy(src) if reuse.is_some_and(|old| src.starts_with(old)) && std::fs::hard_link(src, &path).is_ok() => {
+            OutFile::Copy(src)
+                if reuse.is_some_and(|old| src.starts_with(old)) && std::fs::hard_link(src, &path).is_ok() =>
+            {
                 Ok(())
             }
             OutFile::Copy(src) => std::fs::copy(src, &path)

@@ -75,7 +75,13 @@ impl std::fmt::Debug for Session {
 
 impl Session {
     /// Open the cache and key the site's inputs (after `content::load`).
-    pub fn start(at: &CacheAt, opts: &BuildOptions, config_text: &str, config: &Config, content: &Content) -> Option<Self> {
+    pub fn start(
+        at: &CacheAt,
+        opts: &BuildOptions,
+        config_text: &str,
+        config: &Config,
+        content: &Content,
+    ) -> Option<Self> {
         let cache = Cache::open(&at.dir)?;
         let previous: Manifest = cache.read(&crate::cache::manifest_name(&at.output)).unwrap_or_default();
         let (global, volatile) = global_key(&opts.root, opts, config_text, config);
@@ -295,7 +301,9 @@ impl Session {
         self.keys.extend(keyed);
         let same: Vec<String> = files
             .par_iter()
-            .filter(|(path, f)| !is_previous(&out, f) && self.keys.get(*path).is_some_and(|k| self.still_there(path, *k)))
+            .filter(|(path, f)| {
+                !is_previous(&out, f) && self.keys.get(*path).is_some_and(|k| self.still_there(path, *k))
+            })
             .map(|(path, _)| path.clone())
             .collect();
         for path in same {

@@ -304,7 +304,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             if let Some(doc) = session.as_ref().and_then(|s| s.doc(i)) {
                 return (doc, Vec::new());
             }
-            let (doc, d) = md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets);
+            let (doc, d) =
+                md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets);
             if let Some(s) = &session {
                 s.keep_doc(i, &doc, &d);
             }

@@ -153,7 +153,10 @@ fn cached_builds_equal_a_cold_build_after_random_edits() {
         assert_eq!(code, cold_code, "step {step}: {desc}: exit code");
         assert!(files == cold_files, "step {step}: {desc}: the cached build differs from a cold one");
     }
-    assert!(!snapshot(&root.join("public")).keys().any(|k| k.contains("attache-cache")), "the cache is never published");
+    assert!(
+        !snapshot(&root.join("public")).keys().any(|k| k.contains("attache-cache")),
+        "the cache is never published"
+    );
 }
 
 #[test]
@@ -187,7 +190,11 @@ fn the_cache_directory_is_never_an_output() {
     let kept = std::fs::read(&tag).expect("cache tag");
     let out = attache(root, &["build", "-q", "--force", "-o", ".attache-cache"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(".attache-cache"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(".attache-cache"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(std::fs::read(&tag).expect("cache tag"), kept, "the cache is left as it was");
     let out = attache(root, &["build", "-q", "--cache-dir", "public/cache"]);
     assert_eq!(out.status.code(), Some(2), "a cache inside the output is refused");
