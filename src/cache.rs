@@ -273,17 +273,24 @@ pub struct DocEntry {
     pub anchors: Vec<(Option<String>, String, usize, usize)>,
 }
 
+/// A report's key in the corrector's own cache: data id and SHA-1.
+pub type ReportKey = (u64, [u8; 20]);
+
+/// A change as stored: span start and end, before, after, rule, confidence,
+/// applied, reason.
+type StoredChange = (usize, usize, String, String, String, f32, bool, String);
+
 /// The correction reports this build found in or added to the cache.
 #[derive(Default)]
 pub struct Reports {
-    pub known: HashMap<(u64, [u8; 20]), crate::correct::Report>,
-    pub used: Mutex<Vec<((u64, [u8; 20]), crate::correct::Report)>>,
+    pub known: HashMap<ReportKey, crate::correct::Report>,
+    pub used: Mutex<Vec<(ReportKey, crate::correct::Report)>>,
 }
 
 /// A report as stored: the rule by name.
 #[derive(Serialize, Deserialize)]
 struct StoredReport {
-    changes: Vec<(usize, usize, String, String, String, f32, bool, String)>,
+    changes: Vec<StoredChange>,
     spin_score: f32,
     spun: bool,
     words: usize,
@@ -296,7 +303,7 @@ const REPORTS: &str = "reports.bin";
 
 impl Reports {
     pub fn load(cache: &Cache) -> Reports {
-        let stored: Vec<((u64, [u8; 20]), StoredReport)> = cache.read(REPORTS).unwrap_or_default();
+        let stored: Vec<(ReportKey, StoredReport)> = cache.read(REPORTS).unwrap_or_default();
         let known = stored.into_iter().map(|(k, r)| (k, from_stored(r))).collect();
         Reports { known, used: Mutex::default() }
     }
@@ -304,9 +311,9 @@ impl Reports {
     /// Keep the reports this build used, and only those.
     pub fn save(&self, cache: &Cache) {
         let Ok(mut used) = self.used.lock() else { return };
-        used.sort_by(|a, b| a.0.cmp(&b.0));
+        used.sort_by_key(|a| a.0);
         used.dedup_by(|a, b| a.0 == b.0);
-        let stored: Vec<((u64, [u8; 20]), StoredReport)> = used.iter().map(|(k, r)| (*k, to_stored(r))).collect();
+        let stored: Vec<(ReportKey, StoredReport)> = used.iter().map(|(k, r)| (*k, to_stored(r))).collect();
         cache.write(REPORTS, &stored);
     }
 }

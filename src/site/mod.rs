@@ -358,7 +358,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         .iter()
         .map(|(k, (name, _))| (k.clone(), if opts.plain_assets { k.clone() } else { name.clone() }))
         .collect();
-    let asset_names = session.is_some().then(|| site_index.assets.clone()).unwrap_or_default();
+    let asset_names = if session.is_some() { site_index.assets.clone() } else { HashMap::new() };
     index.set(site_index);
 
     clock.lap("anchors, values, index");
@@ -382,7 +382,10 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         (shared, Session::lite_keys(&content, &lite))
     });
     let layout = renderer.layout();
-    let outs: Vec<(Job, Option<Rendering>, Vec<String>, Option<u64>)> = jobs
+    // Each job: what it rendered (`None`: unrendered, or taken from the last
+    // build), the pages it read, its cache key.
+    type Out = (Job, Option<Rendering>, Vec<String>, Option<u64>);
+    let outs: Vec<Out> = jobs
         .par_iter()
         .map(|&job| {
             let cached = session.as_ref().zip(reuse.as_ref()).zip(layout.output_of(job));

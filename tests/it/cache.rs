@@ -207,7 +207,7 @@ fn init_workflows_restore_and_save_the_cache() {
     let read = |p: &str| std::fs::read_to_string(dir.path().join("site").join(p)).expect(p);
     let workflow: serde_yaml::Value = serde_yaml::from_str(&read(".github/workflows/pages.yml")).expect("YAML");
     let steps = workflow["jobs"]["build"]["steps"].as_sequence().expect("steps");
-    let at = |f: &dyn Fn(&serde_yaml::Value) -> bool| steps.iter().position(|s| f(s));
+    let at = |f: &dyn Fn(&serde_yaml::Value) -> bool| steps.iter().position(f);
     let cache = at(&|s| s["with"]["path"].as_str() == Some(".attache-cache")).expect("a step caches .attache-cache");
     let build = at(&|s| s["run"].as_str().is_some_and(|r| r.contains("attache build"))).expect("build step");
     assert!(cache < build, "the cache is restored before the build");
