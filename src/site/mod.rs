@@ -382,9 +382,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         (shared, Session::lite_keys(&content, &lite))
     });
     let layout = renderer.layout();
-    // Each job: what it rendered (`None`: unrendered, or taken from the last
-    // build), the pages it read, its cache key.
-    type Out = (Job, Option<Rendering>, Vec<String>, Option<u64>);
+    // Each job: what it rendered (`None`: nothing, or taken from the last
+    // build), the pages it read, its cache key, whether it was taken.
+    type Out = (Job, Option<Rendering>, Vec<String>, Option<u64>, bool);
     let outs: Vec<Out> = jobs
         .par_iter()
         .map(|&job| {
@@ -394,13 +394,13 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
                 && s.still_there(path, key)
             {
                 // Unchanged: taken from the last build's output as it is.
-                return (job, None, s.previous_reads(path), Some(key));
+                return (job, None, s.previous_reads(path), Some(key), true);
             }
             let (out, mut used) = templates::track(|| renderer.render(job));
             used.sort_unstable();
             used.dedup();
             let key = cached.and_then(|((s, (shared, lites)), path)| s.rendered_key(*shared, job, &path, &used, lites));
-            (job, out, used, key)
+            (job, out, used, key, false)
         })
         .collect();
 
@@ -408,10 +408,10 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let mut files: BTreeMap<String, OutFile> = BTreeMap::new();
     let mut template_errors: HashMap<(PathBuf, String), usize> = HashMap::new();
     let mut reads: HashMap<Job, Vec<String>> = HashMap::new();
-    for (job, out, used, key) in outs {
+    for (job, out, used, key, taken) in outs {
         if let (Some(s), Some(path)) = (&mut session, layout.output_of(job)) {
             if let Some(key) = key {
-                if out.is_none() {
+                if taken {
                     files.insert(path.clone(), OutFile::Copy(s.at.output.join(&path)));
                 }
                 s.keys.insert(path.clone(), key);
