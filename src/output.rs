@@ -31,8 +31,8 @@ fn parent_and_name(output: &Path) -> (&Path, String) {
 /// when its name is one this module gives (`.public.<tag>-<pid>`), that
 /// process is gone, and it carries Attaché's temporary marker recording that
 /// same pid: a user's `.public.backup-2024` (or a copy of an old `public/`)
-/// is never touched.
-fn clean_stale(output: &Path) {
+/// is never touched. Also run by a build that finds nothing to write.
+pub fn clean_stale(output: &Path) {
     let (parent, name) = parent_and_name(output);
     let Ok(entries) = std::fs::read_dir(parent) else { return };
     for e in entries.flatten() {

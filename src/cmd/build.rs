@@ -40,7 +40,8 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(super::EXIT_PROBLEMS));
     }
     match &built.cache {
-        Some(c) if c.unchanged || c.nothing_to_write(&built.files) => {}
+        // The output is already this build's; only leftovers of killed builds go.
+        Some(c) if c.unchanged || c.nothing_to_write(&built.files) => crate::output::clean_stale(output.path()),
         _ => site::write(&built, &output)?,
     }
     if let Some(c) = &built.cache
