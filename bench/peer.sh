@@ -19,6 +19,13 @@
 #   KEEP=1            keep the generated sites (their paths are printed)
 #   NO_INSTALL=1      do not apt-get install `hugo` when missing
 #   NO_HUGO=1         time Attaché alone
+#   NO_CACHE_CASES=1  skip the build cache cases
+#
+# The comparison with Hugo builds with `--no-cache` (a full build every time).
+# Then, per N, the build cache cases (ROUNDS rounds each, medians): a cold
+# build (cache deleted), a rebuild with nothing changed, and a rebuild after
+# appending a sentence to one article; the last output is compared with a
+# `--no-cache` build byte for byte (`diff -r`).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -88,7 +95,43 @@ paginate_by = 10
 EOF
 }
 
+# timed CMD...: "wall cpu" (seconds; cpu = user + sys) of one run.
+timed() {
+    /usr/bin/time -f '%e %U %S' -o "$DIR/time.txt" "$@" >/dev/null
+    awk '{printf "%.2f %.2f\n", $1, $2 + $3}' "$DIR/time.txt"
+}
+
+# median of the numbers on stdin.
+median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+# cache_cases SITE OUT N: the build cache cases as one table row.
+cache_cases() {
+    local site="$1" out="$2" n="$3" r case
+    local -A wall cpu
+    local article
+    article="$(find "$site/content" -name '*.md' ! -name _index.md | sort | head -1)"
+    for r in $(seq "$ROUNDS"); do
+        rm -rf "$site/.attache-cache" "$out"
+        for case in cold same edit; do
+            [ "$case" = edit ] && printf '\nOne more sentence, round %s.\n' "$r" >>"$article"
+            read -r w c < <(cd "$site" && timed "$ATTACHE" build -q -o "$out")
+            wall[$case]+="$w "; cpu[$case]+="$c "
+            log "cache $case (N=$n, round $r): ${w} s wall, ${c} s cpu (load $(cut -d' ' -f1 /proc/loadavg))"
+        done
+    done
+    local same="yes"
+    (cd "$site" && "$ATTACHE" build -q --no-cache -o "$out.cold")
+    diff -r "$out" "$out.cold" >/dev/null || same="NO"
+    rm -rf "$out.cold"
+    local row="| $(printf "%'d" "$n") |"
+    for case in cold same edit; do
+        row+=" $(tr ' ' '\n' <<<"${wall[$case]}" | grep . | median) | $(tr ' ' '\n' <<<"${cpu[$case]}" | grep . | median) |"
+    done
+    echo "$row $same |"
+}
+
 ROWS=()
+CACHE_ROWS=()
 DIR=""
 cleanup() { [ -z "${KEEP:-}" ] && [ -n "$DIR" ] && rm -rf "$DIR"; return 0; }
 trap cleanup EXIT
@@ -99,7 +142,7 @@ for N in "${SIZES[@]}"; do
     python3 "$SHARED/gen_site.py" "$N" --out "$DIR/gen" --seed "$SEED" >/dev/null
     mkdir -p "$DIR/sites" "$DIR/out"
     attache_site "$DIR/gen/zola" "$DIR/sites/attache"
-    TOOLS=("attache=$ATTACHE build --root . -q -o {out}")
+    TOOLS=("attache=$ATTACHE build --root . -q --no-cache -o {out}")
     if [ -n "$HUGO" ]; then
         mv "$DIR/gen/hugo" "$DIR/sites/hugo"
         TOOLS+=("hugo=$HUGO --quiet -d {out}")
@@ -123,6 +166,7 @@ else:
 print("| " + " | ".join(row) + " |")
 EOF
 )")
+    [ -z "${NO_CACHE_CASES:-}" ] && CACHE_ROWS+=("$(cache_cases "$DIR/sites/attache" "$DIR/out/cache" "$N")")
     if [ -n "${KEEP:-}" ]; then log "kept $DIR"; else rm -rf "$DIR"; fi
     DIR=""
 done
@@ -133,3 +177,12 @@ echo
 echo "| N | attache s | attache cpu s | attache MiB | attache HTML | hugo s | hugo cpu s | hugo MiB | hugo HTML | wall ratio | cpu ratio | RSS ratio |"
 echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 printf '%s\n' "${ROWS[@]}"
+
+if [ ${#CACHE_ROWS[@]} -gt 0 ]; then
+    echo
+    echo "Build cache ($ROUNDS rounds, medians): cold = cache deleted; same = nothing changed; edit = one article edited; identical = the edited build equals a --no-cache build (diff -r)"
+    echo
+    echo "| N | cold s | cold cpu s | same s | same cpu s | edit s | edit cpu s | identical |"
+    echo "|--:|--:|--:|--:|--:|--:|--:|:-:|"
+    printf '%s\n' "${CACHE_ROWS[@]}"
+fi

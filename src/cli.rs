@@ -106,6 +106,7 @@ impl SiteArgs {
             drafts: self.drafts,
             future: self.future,
             plain_assets: false,
+            cache: None,
         }
     }
 }
@@ -126,6 +127,12 @@ pub struct BuildArgs {
     /// Replace the output directory even though it holds files Attaché did not write (they are deleted).
     #[arg(long)]
     pub force: bool,
+    /// Where the build cache lives (default: ROOT/.attache-cache; safe to delete).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Build everything from scratch: neither read nor write the build cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@
 //! Problems in user content never abort a stage: they become
 //! [`diagnostics::Diagnostic`]s, collected and reported together.
 
+pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod config;

@@ -43,7 +43,8 @@ const MARK_TEXT: &str = "Attaché output directory\nWritten by `attache build` o
 
 /// Paths a site reads, relative to its root: an output may be none of them,
 /// inside none of them, and contain none of them.
-pub const SOURCES: [&str; 8] = ["content", "templates", "themes", "static", "data", "sass", "config.toml", "zola.toml"];
+pub const SOURCES: [&str; 9] =
+    ["content", "templates", "themes", "static", "data", "sass", "config.toml", "zola.toml", crate::cache::DIR];
 
 /// A site's configuration file names: a directory holding one is a site.
 const CONFIGS: [&str; 2] = ["config.toml", "zola.toml"];

@@ -31,8 +31,8 @@ fn parent_and_name(output: &Path) -> (&Path, String) {
 /// when its name is one this module gives (`.public.<tag>-<pid>`), that
 /// process is gone, and it carries Attaché's temporary marker recording that
 /// same pid: a user's `.public.backup-2024` (or a copy of an old `public/`)
-/// is never touched.
-fn clean_stale(output: &Path) {
+/// is never touched. Also run by a build that finds nothing to write.
+pub fn clean_stale(output: &Path) {
     let (parent, name) = parent_and_name(output);
     let Ok(entries) = std::fs::read_dir(parent) else { return };
     for e in entries.flatten() {
@@ -65,6 +65,12 @@ fn alive(pid: u32) -> bool {
 
 /// Write every file into `dir`, a fresh directory (created if missing).
 pub fn write_tree(files: &BTreeMap<String, OutFile>, dir: &Path) -> Result<()> {
+    write_tree_linking(files, dir, None)
+}
+
+/// [`write_tree`], hard-linking the files copied from `reuse` (the output
+/// being replaced) instead of copying their bytes.
+fn write_tree_linking(files: &BTreeMap<String, OutFile>, dir: &Path, reuse: Option<&Path>) -> Result<()> {
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     for rel in files.keys() {
         if rel == outdir::MARKER {
@@ -88,6 +94,13 @@ pub fn write_tree(files: &BTreeMap<String, OutFile>, dir: &Path) -> Result<()> {
         match file {
             OutFile::Bytes(b) => {
                 std::fs::write(&path, b).with_context(|| format!("could not write {}", path.display()))
+            }
+            // A file of the previous output (the build cache found it
+            // unchanged): linked, not copied, when the file system allows.
+            OutFile::Copy(src)
+                if reuse.is_some_and(|old| src.starts_with(old)) && std::fs::hard_link(src, &path).is_ok() =>
+            {
+                Ok(())
             }
             OutFile::Copy(src) => std::fs::copy(src, &path)
                 .map(|_| ())
@@ -119,7 +132,7 @@ pub fn write_atomically(files: &BTreeMap<String, OutFile>, out: &OutputDir) -> R
     let (parent, _) = parent_and_name(output);
     crate::fs::create_dir_all(parent)?;
     std::fs::create_dir(&tmp).with_context(|| format!("could not create directory {}", tmp.display()))?;
-    let written = outdir::mark_temporary(&tmp).and_then(|()| write_tree(files, &tmp));
+    let written = outdir::mark_temporary(&tmp).and_then(|()| write_tree_linking(files, &tmp, Some(output)));
     if let Err(e) = written {
         let _ = outdir::remove_marked(&tmp);
         return Err(e);

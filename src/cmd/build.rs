@@ -12,7 +12,7 @@ use crate::outdir::{OutputDir, Purpose};
 use crate::site::{self, BuildOptions};
 
 pub fn run(args: &BuildArgs) -> Result<ExitCode> {
-    let opts = args.site.build_options();
+    let mut opts = args.site.build_options();
     let path = args.output_dir.clone().unwrap_or_else(|| args.site.root.join("public"));
     // Vetted before anything is built or watched: a refused directory is
     // reported at once and left exactly as it is.
@@ -21,6 +21,7 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     if args.watch {
         return watch(opts, &output, args.quiet);
     }
+    opts.cache = cache_at(args, &output)?;
     let spinner = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message("building…");
@@ -38,7 +39,29 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         eprintln!("error: the site was not built; {} is unchanged", output.path().display());
         return Ok(ExitCode::from(super::EXIT_PROBLEMS));
     }
-    site::write(&built, &output)?;
+    match &built.cache {
+        // The output is already this build's; only leftovers of killed builds go.
+        Some(c) if c.unchanged || c.nothing_to_write(&built.files) => crate::output::clean_stale(output.path()),
+        _ => site::write(&built, &output)?,
+    }
+    if let Some(c) = &built.cache
+        && !c.unchanged
+    {
+        let s = &built.stats;
+        let k = &s.correction;
+        let stats = [
+            s.pages,
+            s.sections,
+            s.terms,
+            s.files,
+            k.articles_corrected,
+            k.spun_articles,
+            k.changes_applied,
+            k.typography_applied,
+            k.suggestions,
+        ];
+        c.save(&built.files, built.diagnostics.is_empty(), stats);
+    }
     if !args.quiet {
         println!("{}", built.stats.summary_line());
         if let Some(line) = correction_line(&built.stats.correction) {
@@ -46,6 +69,31 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the build cache is (`--cache-dir`, or `.attache-cache` in the
+/// root), or `None` with `--no-cache`. A cache inside the output directory
+/// would be deleted by every build, and one that holds the output would be
+/// published: both are refused.
+fn cache_at(args: &BuildArgs, output: &crate::outdir::OutputDir) -> Result<Option<site::CacheAt>> {
+    if args.no_cache {
+        return Ok(None);
+    }
+    let dir = args.cache_dir.clone().unwrap_or_else(|| args.site.root.join(crate::cache::DIR));
+    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (cache, out) = (abs(&dir), abs(output.path()));
+    if cache.starts_with(&out) || out.starts_with(&cache) {
+        anyhow::bail!(
+            "the cache directory {} and the output directory {} overlap; choose another --cache-dir",
+            dir.display(),
+            output.path().display()
+        );
+    }
+    Ok(Some(site::CacheAt {
+        dir,
+        output: output.path().to_path_buf(),
+        keep_dotfiles: crate::config::preserves_dotfiles(&args.site.root),
+    }))
 }
 
 /// What the corrector did, in words: wording restored (and where), typography

@@ -88,7 +88,10 @@ const ATTACHE_REPO: &str = env!("CARGO_PKG_REPOSITORY");
 
 /// GitHub Pages: build on every push to main, publish with the Pages actions.
 /// The installed binary is cached under the Attaché version, so only the first
-/// run (and the first after a version change) compiles Attaché.
+/// run (and the first after a version change) compiles Attaché; the build
+/// cache (`.attache-cache/`) is restored from the last run of the same
+/// version and saved after each build, so unchanged articles are not
+/// corrected or rendered again.
 const GITHUB_PAGES: &str = r#"# Build with Attaché and publish to GitHub Pages on every push to main.
 # In the repository settings, set Pages → Source to "GitHub Actions".
 name: pages
@@ -133,6 +136,14 @@ jobs:
             exit 1
           fi
           cargo install --locked --root ~/.attache --git "$ATTACHE_REPO" --tag "$ATTACHE_VERSION" attache
+      # The build cache: corrections and rendered Markdown of unchanged
+      # articles. Restored from the newest run of this version, saved after
+      # every build (a new key per commit); safe to delete.
+      - uses: actions/cache@v4
+        with:
+          path: .attache-cache
+          key: attache-build-${{ runner.os }}-${{ env.ATTACHE_VERSION }}-${{ github.sha }}
+          restore-keys: attache-build-${{ runner.os }}-${{ env.ATTACHE_VERSION }}-
       - run: ~/.attache/bin/attache build --base-url "${{ steps.pages.outputs.base_url }}/"
       - uses: actions/upload-pages-artifact@v3
         with:
@@ -173,11 +184,12 @@ const NETLIFY: &str = r#"# Netlify builds the site from this file; connect the r
     "$bin" build --base-url "$URL/"
   """
 
-# Keep the compiled binary between builds (keyed by the version in its path).
+# Keep the compiled binary (keyed by the version in its path) and the build
+# cache (corrections and rendered Markdown of unchanged articles) between builds.
 [[plugins]]
   package = "netlify-plugin-cache"
   [plugins.inputs]
-    paths = [".attache"]
+    paths = [".attache", ".attache-cache"]
 
 # Caching headers: static/_headers (fingerprinted assets only).
 "#;
@@ -215,7 +227,7 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
     write("content/_index.md", HOME.as_bytes())?;
     write("content/explainers/_index.md", SECTION.as_bytes())?;
     write("content/explainers/how-to-write.md", ARTICLE.as_bytes())?;
-    write(".gitignore", b"public/\n.attache/\n")?;
+    write(".gitignore", b"public/\n.attache/\n.attache-cache/\n")?;
     let deploy = |text: &str| {
         text.replace("@ATTACHE_REPO@", ATTACHE_REPO)
             .replace("@ATTACHE_VERSION@", &format!("v{}", env!("CARGO_PKG_VERSION")))

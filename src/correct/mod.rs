@@ -409,19 +409,37 @@ struct ReportCache {
     bytes: usize,
 }
 
-fn cached_check(corrector: &Corrector, text: &str, opts: &DocOptions, mode: Mode) -> Report {
+fn cached_check(
+    corrector: &Corrector,
+    text: &str,
+    opts: &DocOptions,
+    mode: Mode,
+    disk: Option<&crate::cache::Reports>,
+) -> Report {
     use sha1::{Digest, Sha1};
     let mut h = Sha1::new();
     h.update(format!("{:?}|{}|{opts:?}|{mode:?}", corrector.config, corrector.lang).as_bytes());
     h.update([0u8]);
     h.update(text.as_bytes());
     let key = (corrector.data_id, <[u8; 20]>::from(h.finalize()));
+    // The persistent build cache (`attache build`), which records what it used.
+    let remember = |r: &Report| {
+        if let Some(used) = disk.and_then(|d| d.used.lock().ok()).as_mut() {
+            used.push((key, r.clone()));
+        }
+    };
+    if let Some(r) = disk.and_then(|d| d.known.get(&key)) {
+        remember(r);
+        return r.clone();
+    }
     if let Ok(cache) = CACHE.lock()
         && let Some(r) = cache.reports.get(&key)
     {
+        remember(r);
         return r.clone();
     }
     let report = corrector.check_in(text, opts, mode);
+    remember(&report);
     if let Ok(mut cache) = CACHE.lock() {
         // Roughly what a report holds: its changes' text.
         let size =
@@ -450,12 +468,25 @@ pub struct Summary {
 /// the corrected body back to the source so diagnostics still point at what
 /// the editor wrote.
 pub fn correct_content(content: &mut Content, corrector: &Corrector) -> (Summary, Vec<(std::path::PathBuf, Report)>) {
+    correct_content_cached(content, corrector, None)
+}
+
+/// [`correct_content`], reading and recording reports in the persistent
+/// build cache when there is one.
+pub fn correct_content_cached(
+    content: &mut Content,
+    corrector: &Corrector,
+    disk: Option<&crate::cache::Reports>,
+) -> (Summary, Vec<(std::path::PathBuf, Report)>) {
     use rayon::prelude::*;
     if !corrector.config.enabled {
         return (Summary::default(), Vec::new());
     }
-    let results: Vec<Option<(std::path::PathBuf, Report)>> =
-        content.pages.par_iter_mut().map(|p| correct_page(p, corrector).map(|r| (p.file.rel.clone(), r))).collect();
+    let results: Vec<Option<(std::path::PathBuf, Report)>> = content
+        .pages
+        .par_iter_mut()
+        .map(|p| correct_page_cached(p, corrector, disk).map(|r| (p.file.rel.clone(), r)))
+        .collect();
     let reports: Vec<(std::path::PathBuf, Report)> = results.into_iter().flatten().collect();
     (summarize(reports.iter().map(|(_, r)| r)), reports)
 }
@@ -463,11 +494,20 @@ pub fn correct_content(content: &mut Content, corrector: &Corrector) -> (Summary
 /// Correct one page in place (body, title and description); `None` when
 /// correction is off for the site or the page.
 pub fn correct_page(p: &mut crate::content::Page, corrector: &Corrector) -> Option<Report> {
+    correct_page_cached(p, corrector, None)
+}
+
+/// [`correct_page`] with the persistent build cache.
+fn correct_page_cached(
+    p: &mut crate::content::Page,
+    corrector: &Corrector,
+    disk: Option<&crate::cache::Reports>,
+) -> Option<Report> {
     if !corrector.config.enabled || !p.meta.correct {
         return None;
     }
     let mode = p.meta.correct_mode.unwrap_or(corrector.config.mode);
-    let report = cached_check(corrector, &p.file.text, &corrector.options(&p.meta.keep), mode);
+    let report = cached_check(corrector, &p.file.text, &corrector.options(&p.meta.keep), mode, disk);
     let text = &p.file.text;
     let (body, map) = apply_mapped(text, &report.changes, p.body_start..text.len());
     p.body = body;

@@ -18,7 +18,7 @@ use crate::render::highlight;
 use crate::slug::slugify;
 
 /// A heading in the table of contents.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct TocEntry {
     pub level: u32,
     pub id: String,

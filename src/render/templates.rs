@@ -92,7 +92,7 @@ pub fn note_use(rel: &str) {
     });
 }
 
-fn note_pages_of(section: &Value) {
+pub(crate) fn note_pages_of(section: &Value) {
     if let Some(pages) = section.get("pages").and_then(Value::as_array) {
         for p in pages {
             if let Some(rel) = p.get("relative_path").and_then(Value::as_str) {
@@ -425,7 +425,12 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
         let guard = idx.read();
         let ix = guard.as_ref().ok_or("get_taxonomy is not available here")?;
         let kind = args.get("kind").and_then(Value::as_str).ok_or("get_taxonomy needs kind=\"…\"")?;
-        ix.taxonomies.get(kind).map(|v| (**v).clone()).ok_or_else(|| format!("get_taxonomy: no taxonomy {kind}").into())
+        let v = ix.taxonomies.get(kind).ok_or_else(|| format!("get_taxonomy: no taxonomy {kind}"))?;
+        // The terms list page values: the output shows them (see `track`).
+        for term in v["items"].as_array().into_iter().flatten() {
+            note_pages_of(term);
+        }
+        Ok((**v).clone())
     });
 }
 

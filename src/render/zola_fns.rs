@@ -50,7 +50,10 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
             t["items"].as_array().and_then(|items| items.iter().find(|i| i["name"].as_str() == Some(term)).cloned())
         });
         match found {
-            Some(v) => Ok(v),
+            Some(v) => {
+                super::templates::note_pages_of(&v);
+                Ok(v)
+            }
             None if !required => Ok(Value::Null),
             None => Err(format!("get_taxonomy_term: no term `{term}` in taxonomy `{kind}`").into()),
         }

@@ -268,6 +268,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         drafts: args.drafts,
         future: args.future,
         plain_assets: true,
+        cache: None,
     };
     let output = args.root.join("public");
     let watcher = Watcher::new(&args.root, &[output])?;

@@ -23,9 +23,11 @@ use crate::render::shortcodes::{self, ShortcodeEnv};
 use crate::render::templates::{self, SiteIndex, reading_time};
 use crate::taxonomies::{self, Taxonomy};
 
+mod cached;
 mod claims;
 mod headers;
 mod update;
+pub use cached::{CacheAt, Session};
 pub use update::{Outcome, Partial};
 
 /// What `attache build` and friends ask for.
@@ -40,6 +42,9 @@ pub struct BuildOptions {
     /// fingerprinted ones (`attache serve`: a stylesheet edit then changes one
     /// file, which the browser swaps in place, instead of every page's HTML).
     pub plain_assets: bool,
+    /// The persistent build cache and the output it is for (`attache build`
+    /// only; `None` with `--no-cache`).
+    pub cache: Option<CacheAt>,
 }
 
 /// One file of the built site.
@@ -73,6 +78,9 @@ pub struct Built {
     pub corrections: Vec<(PathBuf, correct::Report)>,
     /// Output file of each page → its source (for `serve`'s per-page findings).
     pub page_sources: BTreeMap<String, PathBuf>,
+    /// The build cache, when the build used one: what to record once the
+    /// output is written, and whether anything needs writing.
+    pub cache: Option<Box<Session>>,
 }
 
 impl Built {
@@ -152,6 +160,22 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let mut diags = Vec::new();
     let publish = content::Publish::at_now(opts.drafts, opts.future);
     let mut content = content::load(root, &config, publish, &mut diags);
+    let mut session =
+        opts.cache.as_ref().and_then(|at| Session::start(at, opts, &config_text, &config, &content)).map(Box::new);
+    if let Some(s) = session.take_if(|s| s.unchanged && diags.is_empty() && built.diagnostics.is_empty()) {
+        // Nothing read differs from the last build, whose output is intact.
+        let [pages, sections, terms, files, a, b, c, d, e] = s.previous_stats;
+        built.stats = Stats { pages, sections, terms, files, elapsed: start.elapsed(), correction: Default::default() };
+        built.stats.correction = correct::Summary {
+            articles_corrected: a,
+            spun_articles: b,
+            changes_applied: c,
+            typography_applied: d,
+            suggestions: e,
+        };
+        built.cache = Some(s);
+        return Ok((built, None));
+    }
     let drafts = std::mem::take(&mut content.drafts);
     built.sources.extend(std::mem::take(&mut content.sources));
 
@@ -159,7 +183,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     // Stage 2: correction (prose only; see `correct`).
     let corrector = match correct::Corrector::for_site(root, &config) {
         Ok(corrector) => {
-            let (summary, reports) = correct::correct_content(&mut content, &corrector);
+            let disk = session.as_ref().map(|s| &s.reports);
+            let (summary, reports) = correct::correct_content_cached(&mut content, &corrector, disk);
             built.stats.correction = summary;
             built.corrections = reports;
             Some(corrector)
@@ -258,6 +283,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         .chain(content.sections.iter().map(|s| (s.content_rel.clone(), format!("{base_path}{}", s.url_path))))
         .collect();
     let config_value = config_value(&config, &taxonomies);
+    if let Some(s) = &mut session {
+        s.set_structure(&content, &known, &drafts);
+    }
 
     clock.lap("taxonomies, URLs, templates");
     // Stage 3a: Markdown of every page and section, in parallel.
@@ -273,9 +301,18 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let page_docs: Vec<(Doc, Vec<Diagnostic>)> = content
         .pages
         .par_iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
+            if let Some(doc) = session.as_ref().and_then(|s| s.doc(i)) {
+                return (doc, Vec::new());
+            }
             let anchors = content.sections[p.section].meta.insert_anchor_links;
-            md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets, anchors)
+            let (doc, d) =
+                md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets, anchors);
+            if let Some(s) = &session {
+                s.keep_doc(i, &doc, &d);
+            }
+            (doc, d)
         })
         .collect();
     let section_docs: Vec<(Doc, Vec<Diagnostic>)> = content
@@ -327,6 +364,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         .iter()
         .map(|(k, (name, _))| (k.clone(), if opts.plain_assets { k.clone() } else { name.clone() }))
         .collect();
+    let asset_names = if session.is_some() { site_index.assets.clone() } else { HashMap::new() };
     index.set(site_index);
 
     clock.lap("anchors, values, index");
@@ -344,11 +382,31 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         sources: &built.sources,
     };
     let jobs = renderer.jobs();
-    let outs: Vec<(Job, Option<Rendering>, Vec<String>)> = jobs
+    // With the cache: which outputs are the last build's, and every page value's key.
+    let reuse = session.as_ref().map(|s| {
+        let shared = s.render_key(highlight_css.as_deref(), &asset_names);
+        (shared, Session::lite_keys(&content, &lite))
+    });
+    let layout = renderer.layout();
+    // Each job: what it rendered (`None`: nothing, or taken from the last
+    // build), the pages it read, its cache key, whether it was taken.
+    type Out = (Job, Option<Rendering>, Vec<String>, Option<u64>, bool);
+    let outs: Vec<Out> = jobs
         .par_iter()
         .map(|&job| {
-            let (out, used) = templates::track(|| renderer.render(job));
-            (job, out, used)
+            let cached = session.as_ref().zip(reuse.as_ref()).zip(layout.output_of(job));
+            if let Some(((s, (shared, lites)), path)) = &cached
+                && let Some(key) = s.job_key(*shared, job, path, lites)
+                && s.still_there(path, key)
+            {
+                // Unchanged: taken from the last build's output as it is.
+                return (job, None, s.previous_reads(path), Some(key), true);
+            }
+            let (out, mut used) = templates::track(|| renderer.render(job));
+            used.sort_unstable();
+            used.dedup();
+            let key = cached.and_then(|((s, (shared, lites)), path)| s.rendered_key(*shared, job, &path, &used, lites));
+            (job, out, used, key, false)
         })
         .collect();
 
@@ -356,7 +414,16 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let mut files: BTreeMap<String, OutFile> = BTreeMap::new();
     let mut template_errors: HashMap<(PathBuf, String), usize> = HashMap::new();
     let mut reads: HashMap<Job, Vec<String>> = HashMap::new();
-    for (job, out, used) in outs {
+    for (job, out, used, key, taken) in outs {
+        if let (Some(s), Some(path)) = (&mut session, layout.output_of(job)) {
+            if let Some(key) = key {
+                if taken {
+                    files.insert(path.clone(), OutFile::Copy(s.at.output.join(&path)));
+                }
+                s.keys.insert(path.clone(), key);
+            }
+            s.reads.insert(path, used.clone());
+        }
         match out {
             None => continue,
             Some(Ok((path, html))) => {
@@ -451,6 +518,10 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     diags.extend(page_diags.iter().flatten().cloned());
     diags.append(&mut anchor_diags);
     finish(&mut built, diags, start);
+    if let Some(mut s) = session {
+        s.settle(&mut built.files);
+        built.cache = Some(s);
+    }
     let state = (keep && !built.has_errors()).then(|| {
         let reports: HashMap<&Path, &correct::Report> =
             built.corrections.iter().map(|(p, r)| (p.as_path(), r)).collect();
@@ -1618,7 +1689,13 @@ impl Stopwatch {
 
     pub(crate) fn lap(&mut self, what: &str) {
         if let Some(t) = self.0 {
-            eprintln!("  {:>7.1} ms  {what}", t.elapsed().as_secs_f64() * 1000.0);
+            // The process's resident memory too: on a loaded machine wall
+            // time says little, and memory growth costs page faults.
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l[6..].trim().to_string()))
+                .unwrap_or_default();
+            eprintln!("  {:>7.1} ms  {what}  (rss {rss})", t.elapsed().as_secs_f64() * 1000.0);
             self.0 = Some(std::time::Instant::now());
         }
     }

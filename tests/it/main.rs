@@ -1,6 +1,7 @@
 //! One integration binary, one module per feature (as in mdBook and ripgrep).
 
 mod build;
+mod cache;
 mod correct;
 mod deploy;
 mod docs_site;
