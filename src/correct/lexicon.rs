@@ -149,6 +149,12 @@ impl Lexicon {
         Ok(())
     }
 
+    /// Whether any entry can start at a word (cheap: no allocation), so the
+    /// common case, a word no entry starts with, costs one hash lookup.
+    pub fn may_match(&self, word: &str) -> bool {
+        self.by_first.contains_key(word) || possessive_base(word).is_some_and(|b| self.by_first.contains_key(b))
+    }
+
     /// Every entry matching at word position `i` of `words` (lower-cased).
     pub fn matches_at(&self, words: &[&str], i: usize) -> Vec<Match> {
         // The last word may carry a possessive the entry doesn't have
