@@ -132,8 +132,7 @@ pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) 
     let verdict = gate::judge(&inputs, &mut report);
     let ctx = decode::Ctx { text, blocks: &blocks, lattice: &lattice, data, lm, opts, spun: verdict.spun };
     let mut claims = Claims::new(spans.keep);
-    decode::lexicon(&ctx, &mut claims, &mut report);
-    decode::paraphrases(&ctx, &verdict.para, &mut claims, &mut report);
+    decode::restore(&ctx, &verdict.para, &mut claims, &mut report);
     decode::spintax(&ctx, &mut claims, &mut report);
     style::words(text, &blocks, data, opts, &mut claims, &mut report);
     if opts.typography {

@@ -69,6 +69,17 @@ pub struct Entry {
     pub source: String,
 }
 
+impl Entry {
+    /// The spinner inserted words here: the original is what is left when
+    /// some of the spun words are deleted ("brand new" → "new", "court
+    /// docket" → "court", "essentially the most" → "the most").
+    pub fn inserted(&self) -> bool {
+        let orig = tokens_of(&self.original);
+        let mut it = self.spun.iter();
+        orig.len() < self.spun.len() && orig.iter().all(|o| it.any(|s| s == o))
+    }
+}
+
 /// All entries, indexed by the first token of their spun form.
 #[derive(Debug, Default)]
 pub struct Lexicon {

@@ -81,11 +81,17 @@ impl<'a> ParaScorer<'a, '_> {
     /// candidate is a likelier original), rewrite about three words in ten,
     /// and pick one of the candidate's neighbours.
     pub fn channel(&self, c: &str, fw: f32) -> f32 {
-        let fc = self.lm.frequency(c).max(1e-8);
-        let prior = (0.3 * (fc / fw).ln()).clamp(-2.0, 2.0);
-        let pick = -(self.data.paraphrases.get(c).map_or(10, Vec::len) as f32).ln();
-        prior + REWRITE_ODDS + pick
+        channel(self.data, self.lm, c, fw)
     }
+}
+
+/// The channel and prior for paraphrase `c` of a word with frequency `fw`
+/// (see [`ParaScorer::channel`]).
+pub fn channel(data: &Data, lm: &dyn ContextModel, c: &str, fw: f32) -> f32 {
+    let fc = lm.frequency(c).max(1e-8);
+    let prior = (0.3 * (fc / fw).ln()).clamp(-2.0, 2.0);
+    let pick = -(data.paraphrases.get(c).map_or(10, Vec::len) as f32).ln();
+    prior + REWRITE_ODDS + pick
 }
 
 #[cfg(test)]
