@@ -420,6 +420,7 @@ fn lexicon_change(ctx: &Ctx<'_, '_>, d: &Decision<'_>, entry: usize) -> Change {
     let ws = &words[d.first..d.first + d.len];
     let written: Vec<&str> = ws.iter().map(|w| &ctx.text[w.span.clone()]).collect();
     let mut after = if e.cased { e.original.clone() } else { carry_case(&written, &e.original) };
+    repair::keep_hyphens(ctx.text, ws, &mut after);
     if let (Some(last), Some(spun_last)) = (written.last(), e.spun.last()) {
         repair::keep_possessive(last, spun_last, &mut after);
     }

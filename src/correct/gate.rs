@@ -151,19 +151,31 @@ pub fn judge(inp: &Inputs<'_, '_>, report: &mut Report) -> Verdict {
     if !para_on || (!report.spun && kinds == 0 && !weak_could) {
         return Verdict { spun: report.spun, para: Vec::new() };
     }
+    let mut weak_odd: Option<usize> = None;
+    if !report.spun && kinds == 0 {
+        // Both the odd-word test and the weak reversals are needed: the
+        // reversals are the cheaper, so they go first.
+        if !weak_reversals_reach(inp, WEAK_ODD_KIND * words.max(50) as f32 / 1000.0) {
+            return Verdict { spun: false, para: Vec::new() };
+        }
+    }
     let covered: HashSet<(usize, usize)> =
         l.cands.iter().flat_map(|c| (c.first..c.first + c.len).map(move |k| (c.block, k))).collect();
     let scorer = ParaScorer { text: inp.text, data: inp.data, lm: inp.lm, blocks: inp.blocks, covered: &covered };
-    let mut weak_odd: Option<usize> = None;
     if !report.spun {
         sequential(inp, &scorer, report, &mut weak_odd);
     }
     let hint = inp.opts.assume_spun || report.spun || fp >= 1 || l.strong >= 3 || inp.per_k(l.strong, words) >= 3.0;
     let mut para = Vec::new();
     if hint {
-        para = all_paraphrases(inp.blocks, &scorer, report);
         let weak_odd = *weak_odd.get_or_insert_with(|| weak_reversals(inp));
-        odd_rate(inp, &para, weak_odd, kinds, report);
+        // The full scan only where it can matter: a spun document, or one
+        // its odd-word rate could still open.
+        let could_open = kinds + usize::from(inp.per_k(weak_odd, words) >= WEAK_ODD_KIND) >= 1;
+        if report.spun || could_open {
+            para = all_paraphrases(inp.blocks, &scorer, report);
+            odd_rate(inp, &para, weak_odd, kinds, report);
+        }
     }
     Verdict { spun: report.spun, para }
 }
@@ -230,6 +242,25 @@ fn weak_reversals(inp: &Inputs<'_, '_>) -> usize {
         .filter(|c| inp.data.lexicon.entries[c.entry].tier == Tier::Weak)
         .filter(|c| reversal_odds(inp, c) > ODD)
         .count()
+}
+
+/// Whether at least `needed` weak matches are reversals, stopping as soon
+/// as the answer is known (clean prose has many weak matches and few
+/// reversals: most of its matches need no context scoring at all).
+fn weak_reversals_reach(inp: &Inputs<'_, '_>, needed: f32) -> bool {
+    let weak: Vec<&Cand> =
+        inp.lattice.cands.iter().filter(|c| inp.data.lexicon.entries[c.entry].tier == Tier::Weak).collect();
+    let mut found = 0usize;
+    for (k, c) in weak.iter().enumerate() {
+        if found as f32 >= needed {
+            return true;
+        }
+        if ((found + weak.len() - k) as f32) < needed {
+            return false;
+        }
+        found += usize::from(reversal_odds(inp, c) > ODD);
+    }
+    found as f32 >= needed
 }
 
 /// Posterior log-odds that a weak match's original was written here, with

@@ -29,6 +29,24 @@ pub fn keep_possessive(written_last: &str, spun_last: &str, after: &mut String) 
     after.push_str(mark);
 }
 
+/// Keep the writer's hyphens: a spun compound ("arms-management") restores
+/// as a compound ("arms-control") when the original has as many words.
+pub fn keep_hyphens(text: &str, ws: &[Word<'_>], after: &mut String) {
+    let gaps: Vec<&str> = ws.windows(2).map(|p| &text[p[0].span.end..p[1].span.start]).collect();
+    let parts: Vec<&str> = after.split(' ').collect();
+    if !gaps.contains(&"-") || parts.len() != ws.len() {
+        return;
+    }
+    let mut out = String::with_capacity(after.len());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if gaps[i - 1] == "-" { "-" } else { " " });
+        }
+        out.push_str(part);
+    }
+    *after = out;
+}
+
 /// Widen a change at `words[first..]` to the article before it when the
 /// article no longer agrees with the new first word.
 pub fn agree_article(text: &str, words: &[Word<'_>], first: usize, span: Range<usize>, after: String) -> Repaired {
@@ -79,6 +97,19 @@ mod tests {
         let mut c = "it".to_string();
         keep_possessive("it's", "it", &mut c);
         assert_eq!(c, "it", "a contraction is no possessive");
+    }
+
+    #[test]
+    fn compounds_stay_compounds() {
+        let t = "the arms-management treaty";
+        let runs = vec![Run { range: 0..t.len(), block_quote: false, block: 0 }];
+        let b = tokens::blocks(t, &runs);
+        let mut after = "arms control treaty".to_string();
+        keep_hyphens(t, &b[0][1..4], &mut after);
+        assert_eq!(after, "arms-control treaty");
+        let mut shorter = "arms control".to_string();
+        keep_hyphens(t, &b[0][1..4], &mut shorter);
+        assert_eq!(shorter, "arms control");
     }
 
     #[test]
