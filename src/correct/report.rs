@@ -74,19 +74,32 @@ pub struct Evidence {
 /// Changes being collected, with the byte ranges already claimed.
 #[derive(Debug, Default)]
 pub struct Claims {
-    taken: Vec<Range<usize>>,
+    /// Claimed ranges by start (they never overlap, so only the one starting
+    /// last before a span's end can overlap it: a 10 MB article with a
+    /// change in every paragraph stays linear).
+    taken: std::collections::BTreeSet<(usize, usize)>,
     keep: Vec<Range<usize>>,
 }
 
 impl Claims {
     /// `keep`: ranges the editor protected (the site's or page's keep list).
     pub fn new(keep: Vec<Range<usize>>) -> Claims {
-        Claims { taken: Vec::new(), keep }
+        Claims { taken: Default::default(), keep }
     }
 
     /// Whether `span` is still free: not claimed by an earlier change and not kept.
     pub fn free(&self, span: &Range<usize>) -> bool {
-        !overlaps(&self.taken, span) && !overlaps(&self.keep, span)
+        // Walk back from the last range starting before the span's end; the
+        // first non-empty range that ends before the span settles it.
+        for &(start, end) in self.taken.range(..(span.end, 0)).rev() {
+            if start < span.end && span.start < end {
+                return false;
+            }
+            if start < end && end <= span.start {
+                break;
+            }
+        }
+        !overlaps(&self.keep, span)
     }
 
     /// Add `c` to the report unless its span is taken or kept. Earlier stages
@@ -95,7 +108,7 @@ impl Claims {
         if !self.free(&c.span) {
             return false;
         }
-        self.taken.push(c.span.clone());
+        self.taken.insert((c.span.start, c.span.end));
         report.changes.push(c);
         true
     }
@@ -130,6 +143,10 @@ mod tests {
         assert!(!claims.push(&mut r, change(4..8)), "overlaps the first");
         assert!(claims.push(&mut r, change(5..8)), "touching is fine");
         assert!(!claims.push(&mut r, change(25..26)), "kept");
-        assert_eq!(r.changes.len(), 2);
+        assert!(claims.push(&mut r, change(8..8)), "an insertion where two changes meet");
+        assert!(claims.push(&mut r, change(8..12)));
+        assert!(!claims.push(&mut r, change(11..11)), "an insertion inside a change");
+        assert!(!claims.push(&mut r, change(1..30)));
+        assert_eq!(r.changes.len(), 4);
     }
 }
