@@ -82,6 +82,16 @@ const BEAM: usize = 8;
 /// Words after a sentence that still score its last choices.
 const LOOKAHEAD: usize = 2;
 
+/// Longest stretch decoded at once: a "sentence" with no full stop (a
+/// list, a 10 MB paragraph) is decoded in pieces, so that the margins,
+/// which rescore the stretch once per candidate, stay linear.
+const MAX_PIECE: usize = 64;
+
+/// `r` in pieces of at most `max` words.
+fn pieces(r: Range<usize>, max: usize) -> impl Iterator<Item = Range<usize>> {
+    r.clone().step_by(max).map(move |s| s..(s + max).min(r.end))
+}
+
 /// Decide on every lexicon and paraphrase candidate, sentence by sentence:
 /// the best reading of the whole sentence under the context model plus the
 /// channel, then each restoration's margin over the best reading without it.
@@ -103,7 +113,8 @@ pub fn restore<'a>(ctx: &Ctx<'a, '_>, para: &'a [ParaCand], claims: &mut Claims,
             continue;
         }
         let mut hist: Vec<String> = Vec::new();
-        for sentence in super::tokens::sentences(words) {
+        let pieces = super::tokens::sentences(words).into_iter().flat_map(|s| pieces(s, MAX_PIECE));
+        for sentence in pieces {
             let arcs = sentence_arcs(ctx, b, sentence.clone(), &by_block[b], &para_by_block[b], claims);
             decide_sentence(ctx, b, sentence, &arcs, &mut hist, &mut decisions);
         }
@@ -534,6 +545,15 @@ mod tests {
         assert_eq!(fixed("It is a brand new idea.", &lm), "It is a new idea.");
         assert!(data().lexicon.entries[2].inserted());
         assert!(!data().lexicon.entries[0].inserted());
+    }
+
+    #[test]
+    fn long_sentences_are_decoded_in_pieces() {
+        let p: Vec<Range<usize>> = pieces(3..140, 64).collect();
+        assert_eq!(p, vec![3..67, 67..131, 131..140]);
+        let text = format!("{}.", "the home invoice ".repeat(500));
+        let lm = Bigrams(&[("the", "house"), ("the", "home"), ("house", "bill")]);
+        assert!(fixed(&text, &lm).starts_with("the house bill the house bill"));
     }
 
     #[test]
