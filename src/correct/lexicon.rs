@@ -69,6 +69,17 @@ pub struct Entry {
     pub source: String,
 }
 
+impl Entry {
+    /// The spinner inserted words here: the original is what is left when
+    /// some of the spun words are deleted ("brand new" → "new", "court
+    /// docket" → "court", "essentially the most" → "the most").
+    pub fn inserted(&self) -> bool {
+        let orig = tokens_of(&self.original);
+        let mut it = self.spun.iter();
+        orig.len() < self.spun.len() && orig.iter().all(|o| it.any(|s| s == o))
+    }
+}
+
 /// All entries, indexed by the first token of their spun form.
 #[derive(Debug, Default)]
 pub struct Lexicon {
@@ -147,6 +158,12 @@ impl Lexicon {
             });
         }
         Ok(())
+    }
+
+    /// Whether any entry can start at a word (cheap: no allocation), so the
+    /// common case, a word no entry starts with, costs one hash lookup.
+    pub fn may_match(&self, word: &str) -> bool {
+        self.by_first.contains_key(word) || possessive_base(word).is_some_and(|b| self.by_first.contains_key(b))
     }
 
     /// Every entry matching at word position `i` of `words` (lower-cased).

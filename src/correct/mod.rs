@@ -9,12 +9,21 @@
 
 #[doc(hidden)]
 pub mod audit;
+pub mod decode;
 pub mod engine;
+pub mod gate;
+pub mod lattice;
 pub mod lexicon;
 pub mod lm;
+pub mod paraphrase;
 pub mod prose;
 pub mod protect;
+pub mod repair;
+pub mod report;
 pub mod review;
+pub mod spans;
+pub mod style;
+pub mod tokens;
 pub mod tsv;
 pub mod typography;
 pub mod words;

@@ -68,6 +68,21 @@ fn correct_json_lists_every_change() {
 }
 
 #[test]
+fn compounds_stay_compounds_and_insertions_are_named() {
+    let spun = "The arms-management treaty was signed. It is essentially the most modest step.\n";
+    let (code, out, err) = attache(&["correct", "-"], Some(spun));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("The arms-control treaty was signed."), "{out}");
+    assert!(out.contains("It is the most modest step."), "{out}");
+    let (code, out, _) = attache(&["correct", "--format", "json", "-"], Some(spun));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let changes = v["changes"].as_array().unwrap();
+    let inserted = changes.iter().find(|c| c["before"] == "essentially the most").expect("insertion reported");
+    assert!(inserted["reason"].as_str().unwrap_or("").contains("the spinner inserted words"), "{inserted}");
+}
+
+#[test]
 fn correct_diff_is_a_unified_diff() {
     let (_, out, _) = attache(&["correct", "--diff", "-"], Some(SPUN));
     assert!(out.starts_with("--- a/-\n+++ b/-\n@@ "), "{out}");
