@@ -12,6 +12,7 @@ pub mod audit;
 pub mod engine;
 pub mod lexicon;
 pub mod lm;
+pub mod ngram;
 pub mod prose;
 pub mod protect;
 pub mod tsv;
@@ -316,12 +317,33 @@ impl Corrector {
 /// model file is unusable, so correction degrades instead of failing).
 struct Embedded;
 
+/// EXPERIMENT: which model `Embedded` uses (ATTACHE_LM = old | new | mix:λ | freqold).
+static LM_CHOICE: LazyLock<(u8, f32)> = LazyLock::new(|| {
+    let v = std::env::var("ATTACHE_LM").unwrap_or_default();
+    match v.as_str() {
+        "old" => (0, 0.0),
+        "freqold" => (3, 0.0),
+        _ if v.starts_with("mix:") => (2, v[4..].parse().unwrap_or(0.5)),
+        _ => (1, 0.0),
+    }
+});
+
 impl engine::ContextModel for Embedded {
     fn score(&self, words: &[&str], from: usize) -> f32 {
-        lm::LanguageModel::try_get().map_or(0.0, |m| m.window_logprob(words, from))
+        let old = || lm::LanguageModel::try_get().map_or(0.0, |m| m.window_logprob(words, from));
+        let new = || ngram::BackoffModel::try_get().map_or(0.0, |m| m.window_logprob(words, from));
+        match *LM_CHOICE {
+            (0, _) => old(),
+            (2, l) => l * new() + (1.0 - l) * old(),
+            _ => new(),
+        }
     }
     fn frequency(&self, word: &str) -> f32 {
-        lm::LanguageModel::try_get().map_or(0.0, |m| m.count(&[word]) as f32 / m.total_tokens().max(1) as f32)
+        let old = || lm::LanguageModel::try_get().map_or(0.0, |m| m.count(&[word]) as f32 / m.total_tokens().max(1) as f32);
+        match *LM_CHOICE {
+            (0 | 3, _) => old(),
+            _ => ngram::BackoffModel::try_get().map_or(0.0, |m| m.frequency(word)),
+        }
     }
 }
 
