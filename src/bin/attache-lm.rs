@@ -266,13 +266,8 @@ fn convert_sphinx(path: &Path, out: Option<&Path>, unknown: Option<f32>) -> Resu
         trie.bigrams.len(),
         trie.trigrams.len()
     );
-    let rarest = trie
-        .words
-        .iter()
-        .zip(&trie.unigrams)
-        .filter(|(w, _)| *w != BOS)
-        .map(|(_, u)| ln(u.0))
-        .fold(0.0f64, f64::min);
+    let rarest =
+        trie.words.iter().zip(&trie.unigrams).filter(|(w, _)| *w != BOS).map(|(_, u)| ln(u.0)).fold(0.0f64, f64::min);
     let floor = unknown.unwrap_or((rarest - 1.0) as f32);
     let mut builder = ngram::BackoffBuilder::new(floor);
     let w = |i: u32| trie.words.get(i as usize).map_or("", String::as_str);
@@ -519,7 +514,16 @@ mod sphinx {
                 f.extend_from_slice(&bo.to_le_bytes());
                 f.extend_from_slice(&next.to_le_bytes());
             }
-            let mid = pack(&[(0, word_bits), (9, 16), (7, 16), (0, next_bits), (0, word_bits), (0, 16), (0, 16), (1, next_bits)]);
+            let mid = pack(&[
+                (0, word_bits),
+                (9, 16),
+                (7, 16),
+                (0, next_bits),
+                (0, word_bits),
+                (0, 16),
+                (0, 16),
+                (1, next_bits),
+            ]);
             f.extend_from_slice(&mid[..array_len(1, word_bits + 32 + next_bits)]);
             let long = pack(&[(1, word_bits), (4, 16)]);
             f.extend_from_slice(&long[..array_len(1, word_bits + 16)]);

@@ -313,37 +313,27 @@ impl Corrector {
     }
 }
 
-/// The embedded n-gram model as the engine's context model (flat if the
-/// model file is unusable, so correction degrades instead of failing).
+/// The embedded n-gram models as the engine's context model: a linear mix
+/// of log-probabilities, [`GENERAL_WEIGHT`] from the general US-English model
+/// (`ngram`) and the rest from the domain model (`lm`); word frequencies from
+/// the general model. A model whose file is unusable scores 0 (flat), so
+/// correction degrades instead of failing.
 struct Embedded;
 
-/// EXPERIMENT: which model `Embedded` uses (ATTACHE_LM = old | new | mix:λ | freqold).
-static LM_CHOICE: LazyLock<(u8, f32)> = LazyLock::new(|| {
-    let v = std::env::var("ATTACHE_LM").unwrap_or_default();
-    match v.as_str() {
-        "old" => (0, 0.0),
-        "freqold" => (3, 0.0),
-        _ if v.starts_with("mix:") => (2, v[4..].parse().unwrap_or(0.5)),
-        _ => (1, 0.0),
-    }
-});
+/// Share of the general US-English model in [`Embedded`]'s score. Measured
+/// with `attache-eval` (data/correct/LM.md): 0.3 restored the most with the
+/// least damage on the hand-spun set; 0 (domain only), 0.5, 0.7 and 1
+/// (general only) did worse.
+const GENERAL_WEIGHT: f32 = 0.3;
 
 impl engine::ContextModel for Embedded {
     fn score(&self, words: &[&str], from: usize) -> f32 {
-        let old = || lm::LanguageModel::try_get().map_or(0.0, |m| m.window_logprob(words, from));
-        let new = || ngram::BackoffModel::try_get().map_or(0.0, |m| m.window_logprob(words, from));
-        match *LM_CHOICE {
-            (0, _) => old(),
-            (2, l) => l * new() + (1.0 - l) * old(),
-            _ => new(),
-        }
+        let domain = lm::LanguageModel::try_get().map_or(0.0, |m| m.window_logprob(words, from));
+        let general = ngram::BackoffModel::try_get().map_or(0.0, |m| m.window_logprob(words, from));
+        GENERAL_WEIGHT * general + (1.0 - GENERAL_WEIGHT) * domain
     }
     fn frequency(&self, word: &str) -> f32 {
-        let old = || lm::LanguageModel::try_get().map_or(0.0, |m| m.count(&[word]) as f32 / m.total_tokens().max(1) as f32);
-        match *LM_CHOICE {
-            (0 | 3, _) => old(),
-            _ => ngram::BackoffModel::try_get().map_or(0.0, |m| m.frequency(word)),
-        }
+        ngram::BackoffModel::try_get().map_or(0.0, |m| m.frequency(word))
     }
 }
 
