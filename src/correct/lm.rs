@@ -270,8 +270,10 @@ pub fn normalize(word: &str) -> String {
     normalized_chars(word).collect()
 }
 
+/// Incremental n-gram key: [`start`] with the first word, [`KeyHasher::then`]
+/// for each next one, [`KeyHasher::finish`] for the key [`ngram_key`] gives.
 #[derive(Clone, Copy)]
-struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64);
 
 impl KeyHasher {
     fn new() -> Self {
@@ -292,17 +294,18 @@ impl KeyHasher {
             self.bytes(c.encode_utf8(&mut buf).as_bytes());
         }
     }
-    fn then(mut self, word: &str) -> Self {
+    pub(crate) fn then(mut self, word: &str) -> Self {
         self.bytes(b" ");
         self.word(word);
         self
     }
-    fn finish(self) -> u64 {
+    pub(crate) fn finish(self) -> u64 {
         fmix64(self.0)
     }
 }
 
-fn start(word: &str) -> KeyHasher {
+/// The hasher after the first word of an n-gram.
+pub(crate) fn start(word: &str) -> KeyHasher {
     let mut h = KeyHasher::new();
     h.word(word);
     h
@@ -331,7 +334,7 @@ pub fn ngram_key(words: &[&str]) -> u64 {
     h.finish()
 }
 
-fn fnv64(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv64(bytes: &[u8]) -> u64 {
     let mut h = KeyHasher::new();
     h.bytes(bytes);
     h.0
@@ -339,7 +342,7 @@ fn fnv64(bytes: &[u8]) -> u64 {
 
 /// Checksum of the file body: 8 bytes at a time (zero-padded), each step
 /// `h = rotl((h ^ word) · 0x9E3779B97F4A7C15, 29)`, then `fmix64`.
-fn body_checksum(bytes: &[u8]) -> u64 {
+pub(crate) fn body_checksum(bytes: &[u8]) -> u64 {
     let mut h = FNV_OFFSET ^ bytes.len() as u64;
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
