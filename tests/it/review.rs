@@ -80,7 +80,7 @@ fn unknown_mode_is_an_error_at_its_place_with_the_nearest_value() {
 
     // A misspelt key in [correct] gets the nearest key.
     let t = site("kep = [\"x\"]");
-    let err = t.build().assert_error_at("config/invalid", "config.toml:14:1");
+    let err = t.build().assert_error_at("config/invalid", &format!("config.toml:{line}:1"));
     assert!(err.contains("did you mean `keep`?"), "{err}");
 
     // In front matter too.
