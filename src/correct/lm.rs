@@ -391,6 +391,35 @@ fn rd_bf16(b: &[u8], off: usize) -> f32 {
 }
 
 /// The stored 32-bit part of a key: the 32 bits below the bucket bits.
+/// The header checks both embedded model formats share (this one and
+/// `ngram`'s back-off format use one header layout and differ in magic):
+/// length, magic, version, header length and checksum, file length. The body
+/// is not scanned here, so loading stays O(1).
+pub(crate) fn check_header(data: &[u8], magic: [u8; 8], version: u32) -> Result<(), LoadError> {
+    if data.len() < HEADER_LEN {
+        return Err(LoadError::TooShort(data.len()));
+    }
+    if data[..8] != magic {
+        return Err(LoadError::BadMagic);
+    }
+    let found = rd_u32(data, 8);
+    if found != version {
+        return Err(LoadError::UnsupportedVersion(found));
+    }
+    let header_len = rd_u32(data, 12);
+    if header_len as usize != HEADER_LEN {
+        return Err(LoadError::BadHeaderLength(header_len));
+    }
+    if fnv64(&data[..HEADER_SUM_AT]) != rd_u64(data, HEADER_SUM_AT) {
+        return Err(LoadError::HeaderChecksum);
+    }
+    let file_len = rd_u64(data, 16);
+    if file_len != data.len() as u64 {
+        return Err(LoadError::LengthMismatch { header: file_len, actual: data.len() });
+    }
+    Ok(())
+}
+
 fn fingerprint(key: u64, bits: u32) -> u32 {
     ((key << bits) >> 32) as u32
 }
@@ -566,27 +595,7 @@ impl<'a> LanguageModel<'a> {
     /// checksum, file length, section bounds, parameters). Does not scan the
     /// body: see [`LanguageModel::verify`].
     pub fn from_bytes(data: &'a [u8]) -> Result<Self, LoadError> {
-        if data.len() < HEADER_LEN {
-            return Err(LoadError::TooShort(data.len()));
-        }
-        if data[..8] != MAGIC {
-            return Err(LoadError::BadMagic);
-        }
-        let version = rd_u32(data, 8);
-        if version != VERSION {
-            return Err(LoadError::UnsupportedVersion(version));
-        }
-        let header_len = rd_u32(data, 12);
-        if header_len as usize != HEADER_LEN {
-            return Err(LoadError::BadHeaderLength(header_len));
-        }
-        if fnv64(&data[..HEADER_SUM_AT]) != rd_u64(data, HEADER_SUM_AT) {
-            return Err(LoadError::HeaderChecksum);
-        }
-        let file_len = rd_u64(data, 16);
-        if file_len != data.len() as u64 {
-            return Err(LoadError::LengthMismatch { header: file_len, actual: data.len() });
-        }
+        check_header(data, MAGIC, VERSION)?;
         let tables = [Table::parse(data, 0)?, Table::parse(data, 1)?, Table::parse(data, 2)?];
         let n_merged = rd_f64(data, 40);
         let gamma = rd_f64(data, 48);

@@ -58,7 +58,7 @@
 
 use std::sync::LazyLock;
 
-use super::lm::{BOS, KeyHasher, LoadError, body_checksum, fnv64, start};
+use super::lm::{BOS, KeyHasher, LoadError, body_checksum, check_header, fnv64, start};
 
 const MAGIC: [u8; 8] = *b"ATTACHBO";
 const VERSION: u32 = 1;
@@ -227,27 +227,7 @@ impl<'a> BackoffModel<'a> {
     /// checksum, file length, section bounds, field widths). Does not scan
     /// the body: see [`BackoffModel::verify`].
     pub fn from_bytes(data: &'a [u8]) -> Result<Self, LoadError> {
-        if data.len() < HEADER_LEN {
-            return Err(LoadError::TooShort(data.len()));
-        }
-        if data[..8] != MAGIC {
-            return Err(LoadError::BadMagic);
-        }
-        let version = rd_u32(data, 8);
-        if version != VERSION {
-            return Err(LoadError::UnsupportedVersion(version));
-        }
-        let header_len = rd_u32(data, 12);
-        if header_len as usize != HEADER_LEN {
-            return Err(LoadError::BadHeaderLength(header_len));
-        }
-        if fnv64(&data[..HEADER_SUM_AT]) != rd_u64(data, HEADER_SUM_AT) {
-            return Err(LoadError::HeaderChecksum);
-        }
-        let file_len = rd_u64(data, 16);
-        if file_len != data.len() as u64 {
-            return Err(LoadError::LengthMismatch { header: file_len, actual: data.len() });
-        }
+        check_header(data, MAGIC, VERSION)?;
         let unknown = rd_f32(data, UNKNOWN_AT);
         if !(unknown.is_finite() && unknown < 0.0) {
             return Err(LoadError::BadParameter("unknown-word floor"));
