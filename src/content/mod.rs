@@ -114,6 +114,10 @@ pub struct Page {
     pub assets: Vec<String>,
     /// The page's language when not the default (`post.fr.md`); see [`lang`].
     pub lang: Option<String>,
+    /// The URL path the page had before a slug rule changed it (today: a
+    /// dated file name, `2018-10-01-title.md`, whose date is no longer part
+    /// of the slug). The build keeps it as a redirect so old links work.
+    pub moved_from: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -801,9 +805,11 @@ fn page_from(
     } else {
         file_name.trim_end_matches(".md").to_string()
     };
+    let mut undated_slug = None;
     if let Some((date, rest)) = date_prefix(&default_slug) {
         meta.date.get_or_insert(date);
-        default_slug = rest.to_string();
+        let rest = rest.to_string();
+        undated_slug = Some(std::mem::replace(&mut default_slug, rest));
     }
     let slug = meta.slug.clone().unwrap_or_else(|| slugify(&default_slug));
     let dirs = match dir_segments(&parts) {
@@ -827,6 +833,14 @@ fn page_from(
     }
     url.push_str(&slug);
     url.push('/');
+    // Before 0.2 the date stayed in the slug: that URL becomes a redirect.
+    let moved_from = match (&undated_slug, &meta.slug, &path_key) {
+        (Some(old), None, None) => {
+            let old_url = format!("{}{}/", url.strip_suffix(&format!("{slug}/")).unwrap_or("/"), slugify(old));
+            Some(lang::localized_url(&old_url, lang)).filter(|o| *o != lang::localized_url(&url, lang))
+        }
+        _ => None,
+    };
     if let Some(path) = path_key {
         match custom_path(&path) {
             Some(custom) => url = custom,
@@ -857,6 +871,7 @@ fn page_from(
         section: 0,
         assets: Vec::new(),
         lang: lang.map(str::to_string),
+        moved_from,
     };
     (Some(page), diags)
 }

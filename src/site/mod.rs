@@ -1268,7 +1268,28 @@ fn aliases(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Alias> {
             }
         }
     }
+    moved_pages(content, &mut out);
     out
+}
+
+/// A page whose URL a slug rule changed keeps its old URL as a redirect
+/// (see `Page::moved_from`), unless another page, section or alias now
+/// has that URL.
+fn moved_pages(content: &Content, out: &mut Vec<Alias>) {
+    let taken: HashSet<&str> = content
+        .pages
+        .iter()
+        .map(|p| p.url_path.as_str())
+        .chain(content.sections.iter().map(|s| s.url_path.as_str()))
+        .collect();
+    let listed: HashSet<String> = out.iter().map(|a| a.path.clone()).collect();
+    for p in &content.pages {
+        let Some(old) = &p.moved_from else { continue };
+        if taken.contains(old.as_str()) || listed.contains(old) {
+            continue;
+        }
+        out.push(Alias { path: old.clone(), target: p.url_path.clone(), file: p.file.rel.clone(), span: 0..0 });
+    }
 }
 
 /// Output path of the redirect from a paginated list's `page/1/`.

@@ -158,6 +158,26 @@ fn date_comes_from_the_file_name_and_leaves_the_slug() {
     // Front matter wins over the file name's date; the slug loses it either way.
     assert!(t.read("blog/second-post/index.html").contains("2020-01-01"));
     assert!(t.public("blog/2018-13-01-not-a-date/index.html").is_file());
+    // The URL such a page had before the date left the slug still works: it
+    // redirects to the new one (CHANGELOG: slug rule changes keep old URLs).
+    let old = t.read("blog/2018-10-01-first-post/index.html");
+    assert!(old.contains("url=/blog/first-post/"), "{old}");
+    let old = t.read("blog/2019-02-03-second-post/index.html");
+    assert!(old.contains("url=/blog/second-post/"), "{old}");
+}
+
+#[test]
+fn an_old_dated_url_never_displaces_a_page_or_an_explicit_slug() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/page.html", "<html><body><h1>{{ page.title }}</h1></body></html>");
+    t.page("blog/2018-10-01-post.md", "title = \"Dated\"", "x\n");
+    t.page("blog/other.md", "title = \"Owner\"\nslug = \"2018-10-01-post\"", "x\n");
+    t.page("blog/2018-10-02-kept.md", "title = \"Kept\"\nslug = \"my-slug\"", "x\n");
+    t.build().assert_ok();
+    assert!(t.read("blog/2018-10-01-post/index.html").contains("<h1>Owner</h1>"));
+    assert!(t.read("blog/post/index.html").contains("<h1>Dated</h1>"));
+    // An explicit slug was never the dated one: nothing to redirect.
+    assert!(!t.public("blog/2018-10-02-kept/index.html").exists());
 }
 
 #[test]
