@@ -335,7 +335,7 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
                 content.pages[i].assets.push(name.clone());
                 format!("{}{}", content.pages[i].url_path.trim_start_matches('/'), name)
             }
-            None => match url_dirs(&inside) {
+            None => match url_dirs(&inside, config.slugify.paths) {
                 Ok(output) => output,
                 Err(dir) => {
                     diags.push(
@@ -514,10 +514,10 @@ fn to_slash(p: &Path) -> String {
 /// Directory part of a content path as URL segments: `Europe/Black Sea/x.png` →
 /// `europe/black-sea/x.png` (the file name is kept as is); `Err` with the
 /// directory whose name gives an empty segment.
-fn url_dirs(inside: &str) -> Result<String, &str> {
+fn url_dirs(inside: &str, rule: crate::slug::Strategy) -> Result<String, &str> {
     match inside.rsplit_once('/') {
         Some((dirs, file)) => {
-            let dirs = dir_segments(&dirs.split('/').collect::<Vec<_>>())?;
+            let dirs = dir_segments(&dirs.split('/').collect::<Vec<_>>(), rule)?;
             Ok(format!("{}/{}", dirs.join("/"), file))
         }
         None => Ok(inside.to_string()),
@@ -527,8 +527,9 @@ fn url_dirs(inside: &str) -> Result<String, &str> {
 /// URL segments of the directories of a content path; `Err` with the first
 /// directory name that has no letter or digit, which would leave an empty
 /// segment in the URL (`content/europe/!!!/osce.md` → `/europe//osce/`).
-fn dir_segments<'a>(dirs: &[&'a str]) -> Result<Vec<String>, &'a str> {
-    dirs.iter().map(|d| Some(slugify(d)).filter(|s| !s.is_empty()).ok_or(*d)).collect()
+/// `rule` is `[slugify] paths` (see [`crate::slug::dir`]).
+fn dir_segments<'a>(dirs: &[&'a str], rule: crate::slug::Strategy) -> Result<Vec<String>, &'a str> {
+    dirs.iter().map(|d| Some(crate::slug::dir(d, rule)).filter(|s| !s.is_empty()).ok_or(*d)).collect()
 }
 
 /// The error for a file below a directory whose name gives an empty URL
@@ -803,10 +804,12 @@ fn page_from(
     };
     if let Some((date, rest)) = date_prefix(&default_slug) {
         meta.date.get_or_insert(date);
-        default_slug = rest.to_string();
+        if !config.slugify.paths_keep_dates {
+            default_slug = rest.to_string();
+        }
     }
-    let slug = meta.slug.clone().unwrap_or_else(|| slugify(&default_slug));
-    let dirs = match dir_segments(&parts) {
+    let slug = meta.slug.clone().unwrap_or_else(|| crate::slug::path(&default_slug, config.slugify.paths));
+    let dirs = match dir_segments(&parts, config.slugify.paths) {
         Ok(d) => d,
         Err(dir) => {
             diags.push(empty_segment(&rel, split, dir));
@@ -968,7 +971,7 @@ fn section_from(
     let url_path = if dir.is_empty() {
         "/".to_string()
     } else {
-        match dir_segments(&dir.split('/').collect::<Vec<_>>()) {
+        match dir_segments(&dir.split('/').collect::<Vec<_>>(), config.slugify.paths) {
             Ok(segments) => format!("/{}/", segments.join("/")),
             Err(bad) => {
                 diags.push(empty_segment(&rel, split, bad));

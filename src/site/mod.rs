@@ -1409,7 +1409,7 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
             let list: Vec<Value> = names
                 .iter()
                 .map(|n| {
-                    let slug = crate::slug::slugify(n);
+                    let slug = crate::slug::path(n, config.slugify.taxonomies);
                     // The term's display name (allowed list, capitals), not this page's spelling.
                     let n = taxonomy
                         .and_then(|t| {
@@ -1541,7 +1541,7 @@ impl<'a> Values<'a> {
         for t in self.taxonomies.iter().filter(|t| t.lang == p.lang) {
             let Some(names) = p.meta.taxonomies.get(&t.name) else { continue };
             for name in names {
-                let slug = crate::slug::slugify(name);
+                let slug = crate::slug::path(name, self.config.slugify.taxonomies);
                 if let Ok(k) = t.terms.binary_search_by(|x| x.slug.cmp(&slug)) {
                     for &j in t.terms[k].pages.iter().take(200) {
                         if j != i {
