@@ -36,6 +36,9 @@ pub enum Strategy {
     Safe,
     /// The text as written.
     Off,
+    /// Attaché's own rule (not Zola's): like `on`, but letters of every script
+    /// stay as they are (`Türkiye` → `türkiye`); the sample site and `init` ask for it.
+    Unicode,
 }
 
 /// Zola's `[slugify]` table: one [`Strategy`] for each kind of slug. The
@@ -60,12 +63,11 @@ pub fn slugify(text: &str) -> String {
     slug_keeping(text, |_| false)
 }
 
-/// [`slugify`], but the characters `keep` accepts stay as they are.
-fn slug_keeping(text: &str, keep: impl Fn(char) -> bool) -> String {
-    let ascii = if text.is_ascii() { text.to_string() } else { deunicode::deunicode(text) };
-    let mut out = String::with_capacity(ascii.len());
+/// Attaché's `unicode` rule: [`slugify`] without the transliteration.
+fn unicode_slug(text: &str, keep: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
     let mut dash = false;
-    for c in ascii.chars() {
+    for c in text.chars() {
         if c.is_alphanumeric() || keep(c) {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -79,11 +81,17 @@ fn slug_keeping(text: &str, keep: impl Fn(char) -> bool) -> String {
     out
 }
 
+/// [`slugify`], but the characters `keep` accepts stay as they are.
+fn slug_keeping(text: &str, keep: impl Fn(char) -> bool) -> String {
+    if text.is_ascii() { unicode_slug(text, keep) } else { unicode_slug(&deunicode::deunicode(text), keep) }
+}
+
 /// A page slug (or a taxonomy, term) under `strategy`. `safe` drops the
 /// characters file systems forbid and trailing dots and spaces, as Zola does.
 pub fn path(text: &str, strategy: Strategy) -> String {
     match strategy {
         Strategy::On => slugify(text),
+        Strategy::Unicode => unicode_slug(text, |_| false),
         Strategy::Safe => text.trim_end_matches([' ', '.']).chars().filter(|c| !r#"<>:"/\|?*"#.contains(*c)).collect(),
         Strategy::Off => text.to_string(),
     }
@@ -95,6 +103,7 @@ pub fn path(text: &str, strategy: Strategy) -> String {
 pub fn dir(text: &str, strategy: Strategy) -> String {
     match strategy {
         Strategy::On => slug_keeping(text, |c| c == '_'),
+        Strategy::Unicode => unicode_slug(text, |c| c == '_'),
         other => path(text, other),
     }
 }
@@ -104,6 +113,7 @@ pub fn dir(text: &str, strategy: Strategy) -> String {
 pub fn anchor(text: &str, strategy: Strategy) -> String {
     match strategy {
         Strategy::On => slugify(text),
+        Strategy::Unicode => unicode_slug(text, |_| false),
         Strategy::Safe | Strategy::Off => text.replace(|c: char| c.is_ascii_whitespace(), "_"),
     }
 }
@@ -118,6 +128,7 @@ mod tests {
         assert_eq!(slugify("  NATO's Article 5 -- what it says "), "nato-s-article-5-what-it-says");
         assert_eq!(slugify("Türkiye"), "turkiye");
         assert_eq!(slugify("编程"), "bian-cheng");
+        assert_eq!(super::path("Türkiye", super::Strategy::Unicode), "türkiye");
         assert_eq!(slugify("../../etc"), "etc");
     }
 

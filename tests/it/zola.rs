@@ -600,3 +600,32 @@ fn terms_written_two_ways_are_merged_as_zola_merges_them() {
     let html = t.read("tags/rust/index.html");
     assert!(html.contains("<title>Rust</title>") && html.contains("[Old][New]"), "{html}");
 }
+
+/// Zola's `[slugify]`: `on` (the default) transliterates, `safe` keeps Unicode
+/// and drops only what a path cannot hold, `off` keeps the text as written;
+/// a section directory keeps its `_` under every rule.
+#[test]
+fn slugify_paths_taxonomies_and_anchors_follow_zolas_rules() {
+    let cases = [
+        ("on", "my_notes/hehe-page/index.html", "tags/bian-cheng/index.html", "id=\"hello-world-x\""),
+        ("safe", "my_notes/Héhé Page/index.html", "tags/编程/index.html", "id=\"Héllo_Wörld_(x)\""),
+        ("off", "my_notes/Héhé: Page/index.html", "tags/编程/index.html", "id=\"Héllo_Wörld_(x)\""),
+    ];
+    for (rule, page, term, anchor) in cases {
+        let t = zola_site(&format!(
+            "title = \"x\"\ntaxonomies = [{{ name = \"tags\" }}]\n[slugify]\npaths = \"{rule}\"\ntaxonomies = \"{rule}\"\nanchors = \"{rule}\"\n"
+        ));
+        t.page("my_notes/_index.md", "title = \"Notes\"", "");
+        t.page(
+            "my_notes/Héhé: Page.md",
+            "title = \"P\"\n[taxonomies]\ntags = [\"编程\"]",
+            "## Héllo Wörld (x)\n\nText.\n",
+        );
+        let run = t.build();
+        run.assert_ok();
+        assert!(!run.stderr().contains("slugify"), "{rule}: {}", run.stderr());
+        assert!(t.public(page).is_file(), "{rule}: no {page}");
+        assert!(t.public(term).is_file(), "{rule}: no {term}");
+        assert!(t.read(page).contains(anchor), "{rule}: {}", t.read(page));
+    }
+}
