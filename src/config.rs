@@ -88,7 +88,7 @@ pub struct Config {
     pub minify_html: bool,
     /// Zola's `[slugify]` (`paths`, `taxonomies`, `anchors` = on|safe|off).
     #[serde(default)]
-    pub slugify: Option<toml::Table>,
+    pub slugify: crate::slug::Rules,
     /// Zola's `[languages.CODE]` tables (title, feeds, taxonomies, translations).
     #[serde(default)]
     pub languages: BTreeMap<String, toml::Table>,
@@ -131,6 +131,10 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MarkdownConfig {
+    /// `[slugify] anchors`, copied here because headings are rendered from
+    /// the markdown settings alone.
+    #[serde(skip)]
+    pub anchor_slugs: crate::slug::Strategy,
     #[serde(default = "yes")]
     pub highlight_code: bool,
     /// A syntect theme name; `/highlight.css` is generated from it.
@@ -253,6 +257,7 @@ impl Default for MarkdownConfig {
             insert_anchor_links: None,
             definition_list: false,
             lazy_async_image: false,
+            anchor_slugs: crate::slug::Strategy::On,
         }
     }
 }
@@ -354,6 +359,7 @@ impl Config {
                 ]);
             }
         }
+        config.markdown.anchor_slugs = config.slugify.anchors;
         config.theme_written = check.spans.contains_key("theme");
         config.adopt_default_language(path, &check)?;
         if config.markdown.insert_anchor_links == Some(InsertAnchor::None) {
@@ -416,7 +422,6 @@ impl Config {
         flag(!self.ignored_content.is_empty(), "ignored_content", "no content file is left out");
         flag(!self.ignored_static.is_empty(), "ignored_static", "no static file is left out");
         flag(self.minify_html, "minify_html", "pages are not minified");
-        flag(self.slugify.is_some(), "slugify", "slugs follow Attaché's own rules");
         flag(
             !self.languages.is_empty(),
             "languages",

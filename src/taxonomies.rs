@@ -10,7 +10,6 @@ use crate::config::Config;
 use crate::content::front_matter::{Split, closest, key_span};
 use crate::content::{Content, SortBy, sort_pages};
 use crate::diagnostics::Diagnostic;
-use crate::slug::slugify;
 
 #[derive(Debug, Clone)]
 pub struct Term {
@@ -64,10 +63,11 @@ type TermsBySlug = BTreeMap<String, BTreeMap<String, Vec<usize>>>;
 /// Group pages by term, checking terms against any allowed list.
 pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
     let allowed = allowed_terms(root, config, diags);
+    let term_slug = |t: &str| crate::slug::path(t, config.slugify.taxonomies);
     // Terms match the allowed list by slug ("nato" is "NATO"), and the list's
     // spelling is the one shown: the file gives the display names.
     let allowed_sets: BTreeMap<&String, HashMap<String, &str>> =
-        allowed.iter().map(|(k, v)| (k, v.iter().map(|t| (slugify(t), t.as_str())).collect())).collect();
+        allowed.iter().map(|(k, v)| (k, v.iter().map(|t| (term_slug(t), t.as_str())).collect())).collect();
     // The default language's taxonomies first, then each other language's.
     let mut by_tax: BTreeMap<(Option<String>, String), TermsBySlug> =
         config.taxonomies.keys().map(|k| ((None, k.clone()), BTreeMap::new())).collect();
@@ -80,7 +80,7 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
         for (tax, terms) in &page.meta.taxonomies {
             let Some(map) = by_tax.get_mut(&(page.lang.clone(), tax.clone())) else { continue };
             for term in terms {
-                let display = allowed_sets.get(tax).and_then(|set| set.get(&slugify(term)).copied());
+                let display = allowed_sets.get(tax).and_then(|set| set.get(&term_slug(term)).copied());
                 if allowed_sets.contains_key(tax) && display.is_none() {
                     let text = &page.file.text;
                     let span = find_term(text, page.body_start, term);
@@ -96,7 +96,7 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
                     diags.push(d);
                     continue;
                 }
-                let slug = slugify(term);
+                let slug = term_slug(term);
                 if slug.is_empty() {
                     continue;
                 }
@@ -113,8 +113,8 @@ pub fn collect(root: &Path, config: &Config, content: &Content, diags: &mut Vec<
         .map(|((lang, name), terms)| {
             let terms = terms.into_iter().map(|(slug, names)| merge_names(slug, names, content)).collect();
             let slug = match &lang {
-                Some(lang) => format!("{lang}/{}", slugify(&name)),
-                None => slugify(&name),
+                Some(lang) => format!("{lang}/{}", term_slug(&name)),
+                None => term_slug(&name),
             };
             Taxonomy { name, slug, lang, terms }
         })

@@ -21,6 +21,12 @@ default_language = "en"
 generate_feed = true
 section_feeds = true
 
+# Slugs keep letters of every script (`türkiye`); Zola transliterates (`turkiye`).
+[slugify]
+paths = "unicode"
+taxonomies = "unicode"
+anchors = "unicode"
+
 [markdown]
 highlight_theme = "InspiredGitHub"
 smart_punctuation = true

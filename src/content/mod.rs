@@ -339,7 +339,7 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
                 content.pages[i].assets.push(name.clone());
                 format!("{}{}", content.pages[i].url_path.trim_start_matches('/'), name)
             }
-            None => match url_dirs(&inside) {
+            None => match url_dirs(&inside, config.slugify.paths) {
                 Ok(output) => output,
                 Err(dir) => {
                     diags.push(
@@ -518,10 +518,10 @@ fn to_slash(p: &Path) -> String {
 /// Directory part of a content path as URL segments: `Europe/Black Sea/x.png` →
 /// `europe/black-sea/x.png` (the file name is kept as is); `Err` with the
 /// directory whose name gives an empty segment.
-fn url_dirs(inside: &str) -> Result<String, &str> {
+fn url_dirs(inside: &str, rule: crate::slug::Strategy) -> Result<String, &str> {
     match inside.rsplit_once('/') {
         Some((dirs, file)) => {
-            let dirs = dir_segments(&dirs.split('/').collect::<Vec<_>>())?;
+            let dirs = dir_segments(&dirs.split('/').collect::<Vec<_>>(), rule)?;
             Ok(format!("{}/{}", dirs.join("/"), file))
         }
         None => Ok(inside.to_string()),
@@ -531,8 +531,26 @@ fn url_dirs(inside: &str) -> Result<String, &str> {
 /// URL segments of the directories of a content path; `Err` with the first
 /// directory name that has no letter or digit, which would leave an empty
 /// segment in the URL (`content/europe/!!!/osce.md` → `/europe//osce/`).
-fn dir_segments<'a>(dirs: &[&'a str]) -> Result<Vec<String>, &'a str> {
-    dirs.iter().map(|d| Some(slugify(d)).filter(|s| !s.is_empty()).ok_or(*d)).collect()
+/// `rule` is `[slugify] paths` (see [`crate::slug::dir`]).
+fn dir_segments<'a>(dirs: &[&'a str], rule: crate::slug::Strategy) -> Result<Vec<String>, &'a str> {
+    dirs.iter().map(|d| Some(crate::slug::dir(d, rule)).filter(|s| !s.is_empty()).ok_or(*d)).collect()
+}
+
+/// The URL Attaché 0.1 gave a page, by its slug rules before Zola's: the
+/// file's whole name (a date included) and its directory names, each
+/// slugified keeping every script's letters (`Türkiye` → `türkiye`) and
+/// no `_`. A page whose URL differs now keeps that one as a redirect.
+fn legacy_url(dirs: &[&str], stem: &str) -> Option<String> {
+    let mut url = String::from("/");
+    for segment in dirs.iter().copied().chain([stem]) {
+        let s = crate::slug::path(segment, crate::slug::Strategy::Unicode);
+        if s.is_empty() {
+            return None;
+        }
+        url.push_str(&s);
+        url.push('/');
+    }
+    Some(url)
 }
 
 /// The error for a file below a directory whose name gives an empty URL
@@ -808,11 +826,13 @@ fn page_from(
     let mut undated_slug = None;
     if let Some((date, rest)) = date_prefix(&default_slug) {
         meta.date.get_or_insert(date);
-        let rest = rest.to_string();
-        undated_slug = Some(std::mem::replace(&mut default_slug, rest));
+        if !config.slugify.paths_keep_dates {
+            let rest = rest.to_string();
+            undated_slug = Some(std::mem::replace(&mut default_slug, rest));
+        }
     }
-    let slug = meta.slug.clone().unwrap_or_else(|| slugify(&default_slug));
-    let dirs = match dir_segments(&parts) {
+    let slug = meta.slug.clone().unwrap_or_else(|| crate::slug::path(&default_slug, config.slugify.paths));
+    let dirs = match dir_segments(&parts, config.slugify.paths) {
         Ok(d) => d,
         Err(dir) => {
             diags.push(empty_segment(&rel, split, dir));
@@ -834,11 +854,10 @@ fn page_from(
     url.push_str(&slug);
     url.push('/');
     // Before 0.2 the date stayed in the slug: that URL becomes a redirect.
-    let moved_from = match (&undated_slug, &meta.slug, &path_key) {
-        (Some(old), None, None) => {
-            let old_url = format!("{}{}/", url.strip_suffix(&format!("{slug}/")).unwrap_or("/"), slugify(old));
-            Some(lang::localized_url(&old_url, lang)).filter(|o| *o != lang::localized_url(&url, lang))
-        }
+    let moved_from = match (&meta.slug, &path_key) {
+        (None, None) => legacy_url(&parts, undated_slug.as_deref().unwrap_or(&default_slug))
+            .filter(|old| *old != url)
+            .map(|old| lang::localized_url(&old, lang)),
         _ => None,
     };
     if let Some(path) = path_key {
@@ -983,7 +1002,7 @@ fn section_from(
     let url_path = if dir.is_empty() {
         "/".to_string()
     } else {
-        match dir_segments(&dir.split('/').collect::<Vec<_>>()) {
+        match dir_segments(&dir.split('/').collect::<Vec<_>>(), config.slugify.paths) {
             Ok(segments) => format!("/{}/", segments.join("/")),
             Err(bad) => {
                 diags.push(empty_segment(&rel, split, bad));

@@ -223,7 +223,7 @@ pub fn render_doc(
             match event {
                 Event::End(TagEnd::Heading(_)) => {
                     let Some((level, id, classes, inner, text)) = heading.take() else { continue };
-                    let mut id = id.unwrap_or_else(|| slugify(&text));
+                    let mut id = id.unwrap_or_else(|| crate::slug::anchor(&text, config.anchor_slugs));
                     if id.is_empty() {
                         id = "section".into();
                     }

@@ -16,9 +16,10 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
     let site = root.to_path_buf();
     tera.register_function("load_data", move |args: &HashMap<String, Value>| load_data(&site, args));
 
+    let rule = config.slugify.taxonomies;
     let (base_url, tax_slugs) = (
         config.base_url.clone(),
-        config.taxonomies.keys().map(|k| (k.clone(), crate::slug::slugify(k))).collect::<HashMap<_, _>>(),
+        config.taxonomies.keys().map(|k| (k.clone(), crate::slug::path(k, rule))).collect::<HashMap<_, _>>(),
     );
     let index_for_url = index.clone();
     tera.register_function("get_taxonomy_url", move |args: &HashMap<String, Value>| {
@@ -35,7 +36,7 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
             return Ok(Value::String(url.to_string()));
         }
         match tax_slugs.get(kind) {
-            Some(slug) => Ok(Value::String(format!("{base_url}/{slug}/{}/", crate::slug::slugify(name)))),
+            Some(slug) => Ok(Value::String(format!("{base_url}/{slug}/{}/", crate::slug::path(name, rule)))),
             None if !required => Ok(Value::Null),
             None => Err(format!("get_taxonomy_url: no taxonomy `{kind}` in config.toml").into()),
         }

@@ -312,7 +312,7 @@ pub(super) fn claim_site(site: &Site) -> Claims {
         };
         claims.claim(path, owner);
     }
-    for a in site.aliases {
+    for a in site.aliases.iter().filter(|a| !a.moved) {
         let what = format!("the alias `{}` in", a.path);
         let owner = Owner::source(what, a.file.clone(), Some(a.span.clone()), 6)
             .with_help("remove the alias, or make it a path nothing else writes");
@@ -340,7 +340,25 @@ pub(super) fn claim_site(site: &Site) -> Claims {
         let owner = Owner::source(what, crate::content::rel_to(site.root, path), None, 0).in_layer(*layer);
         claims.claim(key.clone(), owner);
     }
+    // Old URLs kept as redirects yield to everything else, even static files:
+    // claimed last, and only where nothing is.
+    for a in site.aliases.iter().filter(|a| a.moved) {
+        let path = out_path(&a.path);
+        if claims.rivals(&path).is_empty() {
+            claims.claim(path, Owner::source(MOVED, a.file.clone(), None, 0));
+        }
+    }
     claims
+}
+
+/// The owner phrase of an old URL that a changed slug rule keeps as a
+/// redirect (`Page::moved_from`).
+pub(super) const MOVED: &str = "the old URL (before a slug rule changed it) of";
+
+/// Whether the redirect from `a`'s old URL is written: it is only where no
+/// other output wanted that path.
+pub(super) fn keeps_moved(claims: &Claims, a: &Alias) -> bool {
+    claims.owner(&out_path(&a.path)).is_some_and(|o| o.what == MOVED && o.file.as_deref() == Some(a.file.as_path()))
 }
 
 /// Claim the fingerprinted name of each stylesheet and script

@@ -252,6 +252,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         statics: &static_candidates,
         highlight: highlight_base.is_some(),
     });
+    let aliases: Vec<Alias> = aliases.into_iter().filter(|a| !a.moved || claims::keeps_moved(&claims, a)).collect();
     for key in sass.keys() {
         claims.claim(key.clone(), claims::Owner::builtin(format!("the stylesheet compiled from sass/ into {key}")));
     }
@@ -1239,6 +1240,9 @@ pub(crate) struct Alias {
     /// The article that lists it, and where in its front matter.
     pub file: PathBuf,
     pub span: std::ops::Range<usize>,
+    /// Not listed by the article: its old URL, kept by the build (see
+    /// `Page::moved_from`); it yields to every other output.
+    pub moved: bool,
 }
 
 /// Every alias of every page and section; one that would climb out of the
@@ -1255,7 +1259,7 @@ fn aliases(content: &Content, diags: &mut Vec<Diagnostic>) -> Vec<Alias> {
             let span = at..at + alias.len();
             match normalize_alias(alias) {
                 Some(path) => {
-                    out.push(Alias { path, target: url_path.clone(), file: file.rel.clone(), span });
+                    out.push(Alias { path, target: url_path.clone(), file: file.rel.clone(), span, moved: false });
                 }
                 None => diags.push(
                     Diagnostic::error(
@@ -1288,7 +1292,13 @@ fn moved_pages(content: &Content, out: &mut Vec<Alias>) {
         if taken.contains(old.as_str()) || listed.contains(old) {
             continue;
         }
-        out.push(Alias { path: old.clone(), target: p.url_path.clone(), file: p.file.rel.clone(), span: 0..0 });
+        out.push(Alias {
+            path: old.clone(),
+            target: p.url_path.clone(),
+            file: p.file.rel.clone(),
+            span: 0..0,
+            moved: true,
+        });
     }
 }
 
@@ -1430,7 +1440,7 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
             let list: Vec<Value> = names
                 .iter()
                 .map(|n| {
-                    let slug = crate::slug::slugify(n);
+                    let slug = crate::slug::path(n, config.slugify.taxonomies);
                     // The term's display name (allowed list, capitals), not this page's spelling.
                     let n = taxonomy
                         .and_then(|t| {
@@ -1562,7 +1572,7 @@ impl<'a> Values<'a> {
         for t in self.taxonomies.iter().filter(|t| t.lang == p.lang) {
             let Some(names) = p.meta.taxonomies.get(&t.name) else { continue };
             for name in names {
-                let slug = crate::slug::slugify(name);
+                let slug = crate::slug::path(name, self.config.slugify.taxonomies);
                 if let Ok(k) = t.terms.binary_search_by(|x| x.slug.cmp(&slug)) {
                     for &j in t.terms[k].pages.iter().take(200) {
                         if j != i {

@@ -91,7 +91,8 @@ paths = "on"
     assert!(err.contains("unknown key `rss` in taxonomy `tags` is ignored"), "{err}");
     // Accepted but not acted on yet: said so, never silent.
     assert!(err.contains("`link_checker` is accepted but not implemented yet"), "{err}");
-    assert!(err.contains("`slugify` is accepted but not implemented yet"), "{err}");
+    // `[slugify]` is implemented (see `slugify_paths_taxonomies_and_anchors_follow_zolas_rules`).
+    assert!(!err.contains("`slugify` is accepted"), "{err}");
     // `insert_anchor_links = "none"` turns the heading anchors off.
     t.page("h.md", "title = \"H\"", "## Heading\n");
     t.build().assert_ok();
@@ -178,6 +179,23 @@ fn an_old_dated_url_never_displaces_a_page_or_an_explicit_slug() {
     assert!(t.read("blog/post/index.html").contains("<h1>Dated</h1>"));
     // An explicit slug was never the dated one: nothing to redirect.
     assert!(!t.public("blog/2018-10-02-kept/index.html").exists());
+}
+
+#[test]
+fn a_url_the_slug_rules_moved_redirects_and_yields_to_any_other_output() {
+    let t = zola_site("title = \"x\"\n");
+    t.file("templates/page.html", "<html><body><h1>{{ page.title }}</h1></body></html>");
+    // Zola's `on` rule transliterates; Attaché 0.1 kept the letters.
+    t.page("countries/türkiye.md", "title = \"Türkiye\"", "x\n");
+    // A static file at an old URL keeps it: no error, no redirect over it.
+    t.page("blog/2018-10-03-held.md", "title = \"Held\"", "x\n");
+    t.file("static/blog/2018-10-03-held/index.html", "<p>static</p>");
+    t.build().assert_ok();
+    assert!(t.read("countries/turkiye/index.html").contains("<h1>Türkiye</h1>"));
+    let old = t.read("countries/türkiye/index.html");
+    assert!(old.contains("url=/countries/turkiye/"), "{old}");
+    assert_eq!(t.read("blog/2018-10-03-held/index.html"), "<p>static</p>");
+    assert!(t.read("blog/held/index.html").contains("<h1>Held</h1>"));
 }
 
 #[test]
@@ -619,4 +637,33 @@ fn terms_written_two_ways_are_merged_as_zola_merges_them() {
     // `Rust` names the term, and its pages come before `rust`'s.
     let html = t.read("tags/rust/index.html");
     assert!(html.contains("<title>Rust</title>") && html.contains("[Old][New]"), "{html}");
+}
+
+/// Zola's `[slugify]`: `on` (the default) transliterates, `safe` keeps Unicode
+/// and drops only what a path cannot hold, `off` keeps the text as written;
+/// a section directory keeps its `_` under every rule.
+#[test]
+fn slugify_paths_taxonomies_and_anchors_follow_zolas_rules() {
+    let cases = [
+        ("on", "my_notes/hehe-page/index.html", "tags/bian-cheng/index.html", "id=\"hello-world-x\""),
+        ("safe", "my_notes/Héhé Page/index.html", "tags/编程/index.html", "id=\"Héllo_Wörld_(x)\""),
+        ("off", "my_notes/Héhé: Page/index.html", "tags/编程/index.html", "id=\"Héllo_Wörld_(x)\""),
+    ];
+    for (rule, page, term, anchor) in cases {
+        let t = zola_site(&format!(
+            "title = \"x\"\ntaxonomies = [{{ name = \"tags\" }}]\n[slugify]\npaths = \"{rule}\"\ntaxonomies = \"{rule}\"\nanchors = \"{rule}\"\n"
+        ));
+        t.page("my_notes/_index.md", "title = \"Notes\"", "");
+        t.page(
+            "my_notes/Héhé: Page.md",
+            "title = \"P\"\n[taxonomies]\ntags = [\"编程\"]",
+            "## Héllo Wörld (x)\n\nText.\n",
+        );
+        let run = t.build();
+        run.assert_ok();
+        assert!(!run.stderr().contains("slugify"), "{rule}: {}", run.stderr());
+        assert!(t.public(page).is_file(), "{rule}: no {page}");
+        assert!(t.public(term).is_file(), "{rule}: no {term}");
+        assert!(t.read(page).contains(anchor), "{rule}: {}", t.read(page));
+    }
 }
