@@ -87,7 +87,8 @@ pub struct HouseRule {
 pub struct Data {
     pub lexicon: Lexicon,
     pub house: Vec<HouseRule>,
-    pub spelling: HashMap<String, String>,
+    /// FxHash: looked up once per word of every document.
+    pub spelling: rustc_hash::FxHashMap<String, String>,
     /// Paraphrase neighbours (PPDB): candidate originals for spun words that
     /// no lexicon entry covers.
     pub paraphrases: HashMap<String, Vec<String>>,

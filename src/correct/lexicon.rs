@@ -4,7 +4,7 @@
 //! with `include_str!`) plus any a site adds. Each entry has a confidence tier
 //! that decides how much evidence the corrector needs before reversing it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::tsv::{self, DataError};
 use super::words::lower;
@@ -84,10 +84,11 @@ impl Entry {
 #[derive(Debug, Default)]
 pub struct Lexicon {
     pub entries: Vec<Entry>,
-    by_first: HashMap<String, Vec<usize>>,
+    /// FxHash: these lookups run once per word of every document.
+    by_first: FxHashMap<String, Vec<usize>>,
     pub max_len: usize,
     /// Total count of all spun forms of each (lower-cased) original.
-    totals: HashMap<String, u32>,
+    totals: FxHashMap<String, u32>,
 }
 
 /// A lexicon match at a token position.

@@ -179,7 +179,7 @@ pub fn parse_house_style(
     Ok(())
 }
 
-fn parse_spelling(file: &str, text: &str, out: &mut HashMap<String, String>) -> Result<(), DataError> {
+fn parse_spelling(file: &str, text: &str, out: &mut rustc_hash::FxHashMap<String, String>) -> Result<(), DataError> {
     for row in tsv::parse(file, text, 2, 3)? {
         if row.cols[0] == "wrong" {
             continue;
@@ -196,7 +196,7 @@ pub fn builtin_data(optional_on: &[String]) -> Result<Data, DataError> {
     lexicon.add_tsv("data/correct/curated.tsv", CURATED, "curated")?;
     let mut house = Vec::new();
     parse_house_style("data/correct/house_style.tsv", HOUSE_STYLE, optional_on, &mut house)?;
-    let mut spelling = HashMap::new();
+    let mut spelling = rustc_hash::FxHashMap::default();
     parse_spelling("data/correct/misspellings.tsv", MISSPELLINGS, &mut spelling)?;
     Ok(Data { lexicon, house, spelling, paraphrases: parse_paraphrases(PARAPHRASES) })
 }

@@ -2,7 +2,7 @@
 //! (outside quotations), the site's US/U.S. choice, and typography last.
 //! Each only fills bytes no earlier change claimed.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::engine::{Data, DocOptions, HouseRule};
 use super::lexicon::context_covers;
@@ -26,7 +26,7 @@ fn rule_change(text: &str, span: std::ops::Range<usize>, after: String, rule: &'
 
 /// House style, spelling and the US/U.S. choice, word by word outside quotations.
 pub fn words(text: &str, blocks: &[Block<'_>], data: &Data, opts: &DocOptions, claims: &mut Claims, r: &mut Report) {
-    let mut house_index: HashMap<&str, Vec<&HouseRule>> = HashMap::new();
+    let mut house_index: FxHashMap<&str, Vec<&HouseRule>> = FxHashMap::default();
     for rule in &data.house {
         house_index.entry(rule.wrong[0].as_str()).or_default().push(rule);
     }
