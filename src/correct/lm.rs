@@ -373,13 +373,14 @@ const HEADER_SUM_AT: usize = 248;
 const RECORD_LEN: [usize; 3] = [20, 8, 4];
 const MAX_BUCKET_BITS: u32 = 28;
 
-fn rd_u32(b: &[u8], off: usize) -> u32 {
+/// Little-endian read that gives 0 past the end (the header checks bound every offset first).
+pub(crate) fn rd_u32(b: &[u8], off: usize) -> u32 {
     b.get(off..off.saturating_add(4)).and_then(|s| s.try_into().ok()).map(u32::from_le_bytes).unwrap_or(0)
 }
-fn rd_u64(b: &[u8], off: usize) -> u64 {
+pub(crate) fn rd_u64(b: &[u8], off: usize) -> u64 {
     b.get(off..off.saturating_add(8)).and_then(|s| s.try_into().ok()).map(u64::from_le_bytes).unwrap_or(0)
 }
-fn rd_f32(b: &[u8], off: usize) -> f32 {
+pub(crate) fn rd_f32(b: &[u8], off: usize) -> f32 {
     f32::from_bits(rd_u32(b, off))
 }
 fn rd_f64(b: &[u8], off: usize) -> f64 {

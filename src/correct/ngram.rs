@@ -58,7 +58,7 @@
 
 use std::sync::LazyLock;
 
-use super::lm::{BOS, KeyHasher, LoadError, body_checksum, check_header, fnv64, start};
+use super::lm::{BOS, KeyHasher, LoadError, body_checksum, check_header, fnv64, rd_f32, rd_u32, rd_u64, start};
 
 const MAGIC: [u8; 8] = *b"ATTACHBO";
 const VERSION: u32 = 1;
@@ -77,17 +77,8 @@ const BUCKET_LOAD: usize = 4;
 /// Field widths (log-probability, back-off) per order, as the builder writes them.
 const WIDTHS: [(u8, u8); 3] = [(4, 4), (1, 1), (1, 0)];
 
-fn rd_u32(b: &[u8], off: usize) -> u32 {
-    b.get(off..off.saturating_add(4)).and_then(|s| s.try_into().ok()).map(u32::from_le_bytes).unwrap_or(0)
-}
-fn rd_u64(b: &[u8], off: usize) -> u64 {
-    b.get(off..off.saturating_add(8)).and_then(|s| s.try_into().ok()).map(u64::from_le_bytes).unwrap_or(0)
-}
 fn rd_u24(b: &[u8], off: usize) -> u32 {
     b.get(off..off.saturating_add(3)).map_or(0, |s| u32::from(s[0]) | u32::from(s[1]) << 8 | u32::from(s[2]) << 16)
-}
-fn rd_f32(b: &[u8], off: usize) -> f32 {
-    f32::from_bits(rd_u32(b, off))
 }
 
 /// The fingerprint a table of `bits` bucket bits stores for `key`.
