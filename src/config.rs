@@ -455,8 +455,6 @@ impl Config {
             "markdown.highlighting",
             "code is highlighted with classes, not inline colours: link /highlight.css, or set `style = \"class\"` for Zola's giallo*.css",
         );
-        flag(m.bottom_footnotes, "markdown.bottom_footnotes", "footnotes stay where they are defined");
-        flag(m.render_emoji, "markdown.render_emoji", "`:emoji:` codes stay as text");
         flag(m.definition_list, "markdown.definition_list", "definition lists are not parsed");
         flag(m.lazy_async_image, "markdown.lazy_async_image", "images are not marked lazy");
         for (name, tax) in &self.taxonomies {

@@ -249,7 +249,13 @@ pub fn render_doc(
                     ));
                     headings.push((lvl, id, text.trim().to_string()));
                 }
-                Event::Text(ref t) | Event::Code(ref t) => {
+                Event::Text(t) => {
+                    let t = emoji_text(t, config);
+                    text.push_str(&t);
+                    out.word_count += t.split_whitespace().count();
+                    inner.push(Event::Text(t));
+                }
+                Event::Code(ref t) => {
                     text.push_str(t);
                     out.word_count += t.split_whitespace().count();
                     inner.push(event);
@@ -300,6 +306,7 @@ pub fn render_doc(
                 events.push(Event::End(TagEnd::Image));
             }
             Event::Text(t) => {
+                let t = emoji_text(t, config);
                 if let Some((alt, _)) = &mut image_alt {
                     alt.push_str(&t);
                 }
@@ -328,6 +335,13 @@ pub fn render_doc(
                     format!("<sup class=\"footnote-reference\" id=\"{fr}\"><a href=\"#fn-{id}\">{n}</a></sup>").into(),
                 ));
             }
+            // Zola's `bottom_footnotes`: kept as they are, moved to the end below.
+            Event::Start(Tag::FootnoteDefinition(name)) if config.bottom_footnotes => {
+                events.push(Event::Start(Tag::FootnoteDefinition(name)));
+            }
+            Event::End(TagEnd::FootnoteDefinition) if config.bottom_footnotes => {
+                events.push(Event::End(TagEnd::FootnoteDefinition));
+            }
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 let (n, id) = notes.number(&name);
                 out.ids.insert(format!("fn-{id}"));
@@ -349,6 +363,9 @@ pub fn render_doc(
                 events.push(e);
             }
         }
+    }
+    if config.bottom_footnotes {
+        events = notes.move_to_bottom(events, &mut out.ids);
     }
     let mut html = String::with_capacity(src.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -407,6 +424,64 @@ impl Footnotes {
         format!("<!--attache:footnote-back:{}-->", self.number(label).1)
     }
 
+    /// Zola's `bottom_footnotes`: every definition taken out of `events`
+    /// (nested ones too) and listed at the end, in order of first
+    /// reference, as Zola marks them up (`<section class="footnotes"><ol
+    /// class="footnotes-list"><li id="fn-…">`), each with links back to its
+    /// references inside its last paragraph. A definition nothing refers to
+    /// is left out, as Zola does.
+    fn move_to_bottom<'a>(&self, events: Vec<Event<'a>>, ids: &mut HashSet<String>) -> Vec<Event<'a>> {
+        let mut main = Vec::with_capacity(events.len());
+        let mut open: Vec<(String, Vec<Event<'a>>)> = Vec::new();
+        let mut bodies: Vec<(String, Vec<Event<'a>>)> = Vec::new();
+        for event in events {
+            match event {
+                Event::Start(Tag::FootnoteDefinition(name)) => open.push((name.to_string(), Vec::new())),
+                Event::End(TagEnd::FootnoteDefinition) => bodies.extend(open.pop()),
+                e => match open.last_mut() {
+                    Some((_, body)) => body.push(e),
+                    None => main.push(e),
+                },
+            }
+        }
+        // An unclosed definition (not produced by pulldown-cmark) still ends up listed.
+        bodies.extend(open.into_iter().rev());
+        let mut listed: Vec<(usize, String, usize, Vec<Event<'a>>)> = bodies
+            .into_iter()
+            .filter_map(|(label, body)| {
+                let (_, n, id, refs) = self.seen.iter().find(|(l, ..)| *l == label)?;
+                (*refs > 0).then(|| (*n, id.clone(), *refs, body))
+            })
+            .collect();
+        if listed.is_empty() {
+            return main;
+        }
+        listed.sort_by_key(|(n, ..)| *n);
+        main.push(Event::Html("<section class=\"footnotes\">\n<ol class=\"footnotes-list\">\n".into()));
+        for (_, id, refs, mut body) in listed {
+            ids.insert(format!("fn-{id}"));
+            main.push(Event::Html(format!("<li id=\"fn-{}\">\n", escape(&id)).into()));
+            let back: String = (1..=refs)
+                .map(|k| {
+                    let mark = if k == 1 { String::new() } else { k.to_string() };
+                    format!(" <a href=\"#fr-{}-{k}\">↩{mark}</a>", escape(&id))
+                })
+                .collect();
+            // Inside the last paragraph when the note ends with one, as Zola does.
+            if matches!(body.last(), Some(Event::End(TagEnd::Paragraph))) {
+                let end = body.pop();
+                body.push(Event::InlineHtml(back.into()));
+                body.extend(end);
+            } else {
+                body.push(Event::Html(back.into()));
+            }
+            main.extend(body);
+            main.push(Event::Html("</li>\n".into()));
+        }
+        main.push(Event::Html("</ol>\n</section>\n".into()));
+        main
+    }
+
     /// Replace each definition's marker by links back to its references.
     fn fill_backlinks(&self, html: &mut String) {
         for (_, n, id, refs) in &self.seen {
@@ -424,6 +499,17 @@ impl Footnotes {
                 .collect();
             *html = html.replace(&marker, &links);
         }
+    }
+}
+
+/// Prose text with `:emoji:` codes replaced when `render_emoji` asks for it.
+fn emoji_text<'a>(t: CowStr<'a>, config: &MarkdownConfig) -> CowStr<'a> {
+    if !config.render_emoji {
+        return t;
+    }
+    match crate::render::emoji::replace(&t) {
+        std::borrow::Cow::Owned(s) => s.into(),
+        std::borrow::Cow::Borrowed(_) => t,
     }
 }
 
@@ -699,6 +785,36 @@ mod tests {
         assert!(r.html.contains(r##"href="#fr-1-1" aria-label="Back to reference 2""##), "{}", r.html);
         assert!(!r.html.contains("attache:footnote-back"), "{}", r.html);
         assert!(r.ids.contains("fn-1") && r.ids.contains("fr-1-1"));
+    }
+
+    #[test]
+    fn bottom_footnotes_as_zola_marks_them_up() {
+        let config = MarkdownConfig { bottom_footnotes: true, ..MarkdownConfig::default() };
+        let r = render(
+            "[^u]: Unused.\n\nTwo[^1] refs[^1] and[^b].\n\n[^b]: Bee[^c].\n\n[^1]: One.\n\n[^c]: Sea.\n\n## After\n",
+            &config,
+            None,
+        );
+        let want = concat!(
+            "<section class=\"footnotes\">\n<ol class=\"footnotes-list\">\n",
+            "<li id=\"fn-1\">\n<p>One. <a href=\"#fr-1-1\">↩</a> <a href=\"#fr-1-2\">↩2</a></p>\n</li>\n",
+            "<li id=\"fn-b\">\n<p>Bee<sup class=\"footnote-reference\" id=\"fr-c-1\"><a href=\"#fn-c\">3</a></sup>. <a href=\"#fr-b-1\">↩</a></p>\n</li>\n",
+            "<li id=\"fn-c\">\n<p>Sea. <a href=\"#fr-c-1\">↩</a></p>\n</li>\n",
+            "</ol>\n</section>\n"
+        );
+        assert!(r.html.ends_with(want), "{}", r.html);
+        assert!(r.html.find("<h2").unwrap() < r.html.find("<section").unwrap(), "{}", r.html);
+        assert!(!r.html.contains("Unused"), "{}", r.html);
+        assert!(r.ids.contains("fn-c") && r.ids.contains("fr-1-2"));
+    }
+
+    #[test]
+    fn emoji_in_prose_not_in_code() {
+        let config = MarkdownConfig { render_emoji: true, ..MarkdownConfig::default() };
+        let r = render("# Hi :wave:\n\nGood :+1: `:smile:`\n\n```\n:smile:\n```\n", &config, None);
+        assert!(r.html.contains("Hi 👋") && r.html.contains("Good 👍"), "{}", r.html);
+        assert_eq!(r.html.matches(":smile:").count(), 2, "{}", r.html);
+        assert!(md("Good :+1:").html.contains(":+1:"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Stage 3, "render": Markdown, highlighting, shortcodes, templates and feeds.
 //! Nothing in here touches the output directory.
 
+pub mod emoji;
 pub mod feeds;
 pub mod highlight;
 pub mod images;

@@ -5,7 +5,7 @@
 use crate::support::SiteTest;
 
 /// A Zola-style site: no `theme` key, templates in `templates/`.
-fn zola_site(config: &str) -> SiteTest {
+pub(crate) fn zola_site(config: &str) -> SiteTest {
     let t = SiteTest::new();
     std::fs::remove_dir_all(t.root().join("themes")).expect("no theme");
     t.file("config.toml", config);
@@ -89,8 +89,8 @@ paths = "on"
     assert!(t.public("tags/rust/index.html").is_file(), "{err}");
     // Zola ignores the unknown `rss` in a taxonomy entry: a warning, not an error.
     assert!(err.contains("unknown key `rss` in taxonomy `tags` is ignored"), "{err}");
-    // Accepted but not acted on yet: said so, never silent.
-    assert!(err.contains("`link_checker` is accepted but not implemented yet"), "{err}");
+    // `[link_checker]` applies to Attaché's own checks (see `zola_markdown`).
+    assert!(!err.contains("link_checker"), "{err}");
     // `[slugify]` is implemented (see `slugify_paths_taxonomies_and_anchors_follow_zolas_rules`).
     assert!(!err.contains("`slugify` is accepted"), "{err}");
     // `insert_anchor_links = "none"` turns the heading anchors off.
@@ -108,13 +108,15 @@ fn zola_old_names_work_too() {
 
 #[test]
 fn unimplemented_keys_warn_with_their_line() {
-    let t = zola_site("title = \"x\"\nminify_html = true\ncompile_sass = false\n[markdown]\nrender_emoji = true\n");
+    let t = zola_site(
+        "title = \"x\"\nhard_link_static = true\ncompile_sass = false\n[markdown]\nlazy_async_image = true\n",
+    );
     let run = t.build();
     run.assert_ok();
     let err = run.stderr();
-    assert!(err.contains("`minify_html` is accepted but not implemented yet"), "{err}");
+    assert!(err.contains("`hard_link_static` is accepted but not implemented yet"), "{err}");
     assert!(err.contains("config.toml:2:1"), "{err}");
-    assert!(err.contains("`markdown.render_emoji` is accepted but not implemented yet"), "{err}");
+    assert!(err.contains("`markdown.lazy_async_image` is accepted but not implemented yet"), "{err}");
     assert!(err.contains("config.toml:5:1"), "{err}");
 }
 
@@ -122,7 +124,7 @@ fn unimplemented_keys_warn_with_their_line() {
 fn zola_toml_is_read_when_there_is_no_config_toml() {
     let t = zola_site("");
     std::fs::remove_file(t.root().join("config.toml")).expect("rm");
-    t.file("zola.toml", "title = \"From zola.toml\"\nminify_html = true\n");
+    t.file("zola.toml", "title = \"From zola.toml\"\nhard_link_static = true\n");
     let run = t.build();
     run.assert_ok();
     assert!(run.stderr().contains("zola.toml:2:1"), "{}", run.stderr());
