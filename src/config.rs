@@ -137,7 +137,12 @@ pub struct MarkdownConfig {
     pub anchor_slugs: crate::slug::Strategy,
     #[serde(default = "yes")]
     pub highlight_code: bool,
-    /// A syntect theme name; `/highlight.css` is generated from it.
+    /// How code is coloured (classes, or a named theme's inline colours) and
+    /// the site's extra syntaxes and themes; see [`crate::render::zola_highlight::resolve`].
+    #[serde(skip)]
+    pub highlighter: crate::render::highlight::Highlighter,
+    /// A syntect theme name; `/highlight.css` is generated from it. Written
+    /// in the config (and not `"css"`), code gets its colours inline, as in Zola.
     #[serde(default = "default_highlight_theme")]
     pub highlight_theme: String,
     /// Curly quotes, en/em dashes and ellipses from ASCII (Zola: off).
@@ -240,6 +245,7 @@ impl Default for MarkdownConfig {
     fn default() -> Self {
         MarkdownConfig {
             highlight_code: true,
+            highlighter: Default::default(),
             highlight_theme: default_highlight_theme(),
             smart_punctuation: false,
             external_links_target_blank: false,
@@ -360,12 +366,15 @@ impl Config {
             }
         }
         config.markdown.anchor_slugs = config.slugify.anchors;
+        let root = path.parent().unwrap_or(Path::new("."));
+        let highlight_notes = crate::render::zola_highlight::resolve(&mut config, root, path, &check.spans);
         config.theme_written = check.spans.contains_key("theme");
         config.adopt_default_language(path, &check)?;
         if config.markdown.insert_anchor_links == Some(InsertAnchor::None) {
             config.markdown.heading_anchors = false;
         }
         let mut warnings = check.diagnostics.clone();
+        warnings.extend(highlight_notes);
         warnings.extend(config.unimplemented().into_iter().map(|(key, what)| {
             Diagnostic::warning(
                 "config/unimplemented",
@@ -446,14 +455,9 @@ impl Config {
         );
 
         flag(
-            !m.extra_syntaxes_and_themes.is_empty(),
-            "markdown.extra_syntaxes_and_themes",
-            "only built-in syntaxes and themes are used",
-        );
-        flag(
-            m.highlighting.as_ref().is_some_and(|h| h.get("style").and_then(toml::Value::as_str) != Some("class")),
+            m.highlighting.as_ref().is_some_and(|h| h.contains_key("extra_grammars") || h.contains_key("extra_themes")),
             "markdown.highlighting",
-            "code is highlighted with classes, not inline colours: link /highlight.css, or set `style = \"class\"` for Zola's giallo*.css",
+            "`extra_grammars` and `extra_themes` (VS Code JSON) are not read: put .sublime-syntax and .tmTheme files in `extra_syntaxes_and_themes`",
         );
         flag(m.definition_list, "markdown.definition_list", "definition lists are not parsed");
         flag(m.lazy_async_image, "markdown.lazy_async_image", "images are not marked lazy");

@@ -28,7 +28,9 @@ taxonomies = "unicode"
 anchors = "unicode"
 
 [markdown]
-highlight_theme = "InspiredGitHub"
+# Code coloured by classes and /highlight.css (InspiredGitHub); a theme named
+# here instead would colour it inline, as Zola does.
+highlight_theme = "css"
 smart_punctuation = true
 heading_anchors = true
 external_links_target_blank = true

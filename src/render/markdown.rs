@@ -14,7 +14,6 @@ use serde::Serialize;
 
 use crate::config::{InsertAnchor, MarkdownConfig, RawHtml};
 use crate::diagnostics::Diagnostic;
-use crate::render::highlight;
 use crate::slug::slugify;
 
 /// A heading in the table of contents.
@@ -546,11 +545,12 @@ fn code_block(
     span: Range<usize>,
     out: &mut Rendered,
 ) -> String {
+    let hl = &config.highlighter;
     let highlighted = match lang {
         // Plain-text formats need no colours and deserve no warning.
         Some("text" | "txt" | "plain" | "plaintext" | "csv" | "tsv" | "output" | "console") => None,
         Some(l) if config.highlight_code => {
-            let h = highlight::highlight(text, l);
+            let h = hl.highlight(text, l);
             if h.is_none() {
                 out.diagnostics.push(
                     Diagnostic::warning(
@@ -566,8 +566,12 @@ fn code_block(
         _ => None,
     };
     let lang_attr = lang.map(|l| format!(" data-lang=\"{}\"", escape(l))).unwrap_or_default();
+    // Inline colours (a named theme, as in Zola) put the theme's background
+    // on every block, plain text too, so all code looks alike.
+    let style =
+        if config.highlight_code && hl.is_inline() { format!(" style=\"{}\"", hl.pre_style()) } else { String::new() };
     let body = highlighted.unwrap_or_else(|| escape(text));
-    format!("<pre class=\"code {CODE_CLASS}\"{lang_attr}><code>{body}</code></pre>\n")
+    format!("<pre class=\"code {CODE_CLASS}\"{lang_attr}{style}><code>{body}</code></pre>\n")
 }
 
 /// Resolve `@/` links, add external-link attributes, and record links to check.

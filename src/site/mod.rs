@@ -145,7 +145,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     }
     if config.markdown.highlight_code && templates_stylesheet(&config).is_none() {
         let at = config_text.find("highlight_theme").unwrap_or(0);
-        let names = crate::render::highlight::theme_names();
+        let names = config.markdown.highlighter.theme_names();
         built.diagnostics.push(
             Diagnostic::error(
                 "config/invalid",
@@ -470,7 +470,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
     }
     for (name, theme) in crate::render::zola_highlight::files(&config) {
-        if let Some(css) = crate::render::highlight::stylesheet(&theme) {
+        if let Some(css) = config.markdown.highlighter.stylesheet(&theme) {
             files.insert(name, OutFile::Bytes(used_css(&css, &class_counts).into_bytes()));
         }
     }
@@ -1202,7 +1202,7 @@ fn templates_stylesheet(config: &Config) -> Option<String> {
         "css" => "InspiredGitHub",
         name => name,
     };
-    crate::render::highlight::stylesheet(theme)
+    config.markdown.highlighter.stylesheet(theme)
 }
 
 /// Every file of the theme's `static/` and of the site's, as (output path,

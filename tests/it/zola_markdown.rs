@@ -45,3 +45,72 @@ fn render_emoji_replaces_codes_in_prose_only() {
     assert_eq!(texts(&doc, "p")[0], "Well done 🎉 at 10:30:00.");
     assert_eq!(texts(&doc, "code"), [":tada:"]);
 }
+
+/// Colours written on the spans of a page's code.
+fn span_styles(doc: &Html) -> Vec<String> {
+    attrs(doc, "pre code span", "style")
+}
+
+#[test]
+fn a_named_highlight_theme_colours_code_inline_as_zola_does() {
+    // Zola ≤ 0.21: `highlight_theme`; a Zola name Attaché lacks maps to the closest, with a note.
+    let t = site("", "highlight_code = true\nhighlight_theme = \"one-dark\"");
+    t.page("p.md", "title = \"P\"", "```rust\nfn main() { let x = \"s\"; }\n```\n");
+    let run = t.build();
+    run.assert_ok();
+    let err = run.stderr();
+    assert!(err.contains("no highlight theme `one-dark`"), "{err}");
+    assert!(err.contains("base16-ocean.dark") && err.contains("config.toml:5:1"), "{err}");
+    assert_eq!(err.matches("config/highlight-theme").count(), 1, "one note:\n{err}");
+    let doc = t.html("p/index.html");
+    assert_eq!(attrs(&doc, "pre", "style"), ["background-color:#2b303b;color:#c0c5ce;"]);
+    let styles = span_styles(&doc);
+    assert!(styles.len() > 2 && styles.iter().all(|s| s.starts_with("color:#")), "{styles:?}");
+    assert!(attrs(&doc, "pre code span", "class").is_empty());
+
+    // Zola 0.22: light and dark themes, inline, as `light-dark()`.
+    t.file(
+        "config.toml",
+        "title = \"x\"\n[markdown.highlighting]\nlight_theme = \"github-light\"\ndark_theme = \"github-dark\"\n",
+    );
+    let run = t.build();
+    run.assert_ok();
+    assert!(!run.stderr().contains("not implemented"), "{}", run.stderr());
+    let doc = t.html("p/index.html");
+    assert!(span_styles(&doc).iter().any(|s| s.starts_with("color:light-dark(#")), "{:?}", span_styles(&doc));
+
+    // `"css"` (and Attaché's own default) keep classes and no inline colour.
+    t.file("config.toml", "title = \"x\"\n[markdown]\nhighlight_theme = \"css\"\n");
+    t.build().assert_ok();
+    let doc = t.html("p/index.html");
+    assert!(span_styles(&doc).is_empty() && attrs(&doc, "pre", "style").is_empty());
+    assert!(attrs(&doc, "pre code span", "class").iter().any(|c| c.starts_with("hl-")));
+}
+
+#[test]
+fn extra_syntaxes_and_themes_are_loaded_from_the_site() {
+    let t = site("", "highlight_theme = \"Ink\"\nextra_syntaxes_and_themes = [\"syntaxes\"]");
+    t.file(
+        "syntaxes/ink.sublime-syntax",
+        "%YAML 1.2\n---\nname: Ink\nfile_extensions: [ink]\nscope: source.ink\ncontexts:\n  main:\n    - match: '\\bquill\\b'\n      scope: keyword.control.ink\n",
+    );
+    t.file(
+        "syntaxes/Ink.tmTheme",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict>
+<key>name</key><string>Ink</string>
+<key>settings</key><array>
+<dict><key>settings</key><dict><key>background</key><string>#101010</string><key>foreground</key><string>#eeeeee</string></dict></dict>
+<dict><key>scope</key><string>keyword</string><key>settings</key><dict><key>foreground</key><string>#ff0000</string></dict></dict>
+</array></dict></plist>
+"#,
+    );
+    t.page("p.md", "title = \"P\"", "```ink\nquill and paper\n```\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(!run.stderr().contains("ink"), "{}", run.stderr());
+    let doc = t.html("p/index.html");
+    assert_eq!(attrs(&doc, "pre", "style"), ["background-color:#101010;color:#eeeeee;"]);
+    assert_eq!(span_styles(&doc), ["color:#ff0000;"]);
+    assert_eq!(texts(&doc, "pre code span"), ["quill"]);
+}
