@@ -77,6 +77,9 @@ pub struct Config {
     /// Zola's `[link_checker]` (external link checks, skipped prefixes).
     #[serde(default)]
     pub link_checker: Option<toml::Table>,
+    /// `[link_checker]` as it applies to Attaché's own link checks.
+    #[serde(skip)]
+    pub link_checks: LinkChecks,
     /// Zola: glob patterns of `content/` files to leave out.
     #[serde(default)]
     pub ignored_content: Vec<String>,
@@ -194,6 +197,84 @@ pub struct MarkdownConfig {
     /// Zola: `loading="lazy" decoding="async"` on images.
     #[serde(default)]
     pub lazy_async_image: bool,
+}
+
+/// Zola's `[link_checker]`, applied to the links Attaché checks itself
+/// (`@/` links, relative paths, `#anchors`). External links are not fetched.
+#[derive(Debug, Clone, Default)]
+pub struct LinkChecks {
+    /// `internal_level = "warn"`: a broken internal link or anchor is a
+    /// warning, not an error.
+    pub internal_warn: bool,
+    /// Links written with one of these prefixes are not checked.
+    pub skip_prefixes: Vec<String>,
+    /// Links written with one of these prefixes get no `#anchor` check.
+    pub skip_anchor_prefixes: Vec<String>,
+}
+
+impl LinkChecks {
+    /// Read `[link_checker]`; a level other than `error` or `warn` is an
+    /// error at its key.
+    fn read(
+        table: &toml::Table,
+        path: &Path,
+        check: &keys::KeyCheck,
+    ) -> Result<(LinkChecks, Vec<Diagnostic>), Diagnostic> {
+        let strings = |key: &str| -> Vec<String> {
+            table
+                .get(key)
+                .and_then(toml::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let mut notes = Vec::new();
+        let mut internal_warn = false;
+        for key in ["internal_level", "external_level"] {
+            let Some(value) = table.get(key) else { continue };
+            let warn = match value.as_str() {
+                Some("warn") => true,
+                Some("error") => false,
+                _ => {
+                    return Err(Diagnostic::error(
+                        "config/invalid",
+                        path,
+                        format!("`link_checker.{key}` must be \"error\" or \"warn\""),
+                    )
+                    .with_span(check.span(&format!("link_checker.{key}"))));
+                }
+            };
+            if key == "internal_level" {
+                internal_warn = warn;
+            } else {
+                notes.push(
+                    Diagnostic {
+                        severity: crate::diagnostics::Severity::Note,
+                        ..Diagnostic::warning(
+                            "config/link-checker",
+                            path,
+                            "external links are not fetched by Attaché: `external_level` has nothing to act on",
+                        )
+                    }
+                    .with_span(check.span("link_checker.external_level")),
+                );
+            }
+        }
+        let checks = LinkChecks {
+            internal_warn,
+            skip_prefixes: strings("skip_prefixes"),
+            skip_anchor_prefixes: strings("skip_anchor_prefixes"),
+        };
+        Ok((checks, notes))
+    }
+
+    /// Lower a broken-link error to a warning when `internal_level = "warn"`.
+    pub fn apply_level(&self, d: &mut Diagnostic) {
+        if self.internal_warn && d.is_error() && d.code.starts_with("link/") {
+            d.severity = crate::diagnostics::Severity::Warning;
+        }
+    }
 }
 
 /// Zola's `insert_anchor_links`: where a heading's anchor link goes.
@@ -375,6 +456,11 @@ impl Config {
         }
         let mut warnings = check.diagnostics.clone();
         warnings.extend(highlight_notes);
+        if let Some(table) = &config.link_checker {
+            let (checks, notes) = LinkChecks::read(table, path, &check).map_err(|e| vec![e])?;
+            config.link_checks = checks;
+            warnings.extend(notes);
+        }
         warnings.extend(config.unimplemented().into_iter().map(|(key, what)| {
             Diagnostic::warning(
                 "config/unimplemented",
@@ -427,7 +513,6 @@ impl Config {
                 out.push((key.to_string(), what));
             }
         };
-        flag(self.link_checker.is_some(), "link_checker", "external links are not checked");
         flag(!self.ignored_content.is_empty(), "ignored_content", "no content file is left out");
         flag(!self.ignored_static.is_empty(), "ignored_static", "no static file is left out");
         flag(self.minify_html, "minify_html", "pages are not minified");

@@ -50,6 +50,10 @@ pub struct LinkContext<'a> {
     /// This document's own content path (`europe/minsk.md`), against which a
     /// relative link to another Markdown file (`../asia/seoul.md`) resolves.
     pub content_rel: &'a str,
+    /// Zola's `[link_checker] skip_prefixes`: links written so are not checked.
+    pub skip_prefixes: &'a [String],
+    /// Zola's `[link_checker] skip_anchor_prefixes`: their `#anchor` is not checked.
+    pub skip_anchor_prefixes: &'a [String],
 }
 
 #[derive(Debug, Default)]
@@ -609,6 +613,17 @@ fn rewrite_inline<'a>(
     let Some(ctx) = links else {
         return Event::Start(Tag::Link { link_type, dest_url, title, id });
     };
+    let skip_anchor = ctx.skip_anchor_prefixes.iter().any(|p| dest.starts_with(p.as_str()));
+    if ctx.skip_prefixes.iter().any(|p| dest.starts_with(p.as_str())) {
+        // Still resolved when it can be, never reported.
+        let resolved = dest.strip_prefix("@/").and_then(|f| {
+            let (file, anchor) = f.split_once('#').map_or((f, None), |(f, a)| (f, Some(a)));
+            let url = ctx.pages.get(file.trim_start_matches('/'))?;
+            Some(anchor.map_or_else(|| url.clone(), |a| format!("{url}#{a}")))
+        });
+        let dest_url = resolved.map_or(dest_url, CowStr::from);
+        return Event::Start(Tag::Link { link_type, dest_url, title, id });
+    }
     let dest = relative_md(&dest, ctx.content_rel).unwrap_or(dest);
     if let Some(internal) = dest.strip_prefix("@/") {
         let (file, anchor) = match internal.split_once('#') {
@@ -631,7 +646,9 @@ fn rewrite_inline<'a>(
         };
         let resolved = match anchor {
             Some(a) => {
-                out.anchors.push(AnchorCheck { target: Some(file.to_string()), anchor: a.to_string(), span });
+                if !skip_anchor {
+                    out.anchors.push(AnchorCheck { target: Some(file.to_string()), anchor: a.to_string(), span });
+                }
                 format!("{url}#{a}")
             }
             None => url.clone(),
@@ -639,7 +656,7 @@ fn rewrite_inline<'a>(
         return Event::Start(Tag::Link { link_type, dest_url: CowStr::from(resolved), title, id });
     }
     if let Some(anchor) = dest.strip_prefix('#') {
-        if !anchor.is_empty() {
+        if !anchor.is_empty() && !skip_anchor {
             out.anchors.push(AnchorCheck { target: None, anchor: anchor.to_string(), span });
         }
     } else if !has_scheme(&dest) && !dest.is_empty() {

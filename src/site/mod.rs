@@ -336,6 +336,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     clock.lap("markdown");
     // Anchors: checked against the target's ids, now that all are known.
     let mut anchor_diags = anchor_diagnostics(&content, &page_docs, &section_docs);
+    anchor_diags.iter_mut().for_each(|d| config.link_checks.apply_level(d));
 
     // Stage 3b: template values, each serialised once.
     let lite = page_lites(&config, &content, &page_docs, &taxonomies);
@@ -665,6 +666,8 @@ impl Md<'_> {
             base_path,
             drafts: self.drafts,
             content_rel: content_rel.trim_start_matches('/'),
+            skip_prefixes: &config.link_checks.skip_prefixes,
+            skip_anchor_prefixes: &config.link_checks.skip_anchor_prefixes,
         };
         let link = |id: &str, level: u32| self.anchor_link(id, level);
         // The section's setting, else [markdown]'s, else Attaché's `heading_anchors`.
@@ -694,6 +697,7 @@ impl Md<'_> {
             a.span = s.start + body_start..s.end + body_start;
         }
         d.append(&mut md_diags);
+        d.iter_mut().for_each(|x| config.link_checks.apply_level(x));
         (Doc { rendered }, d)
     }
 }

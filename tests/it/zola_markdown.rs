@@ -114,3 +114,39 @@ fn extra_syntaxes_and_themes_are_loaded_from_the_site() {
     assert_eq!(span_styles(&doc), ["color:#ff0000;"]);
     assert_eq!(texts(&doc, "pre code span"), ["quill"]);
 }
+
+#[test]
+fn link_checker_levels_and_skipped_prefixes_apply_to_attaches_checks() {
+    let t = site("", "");
+    t.page(
+        "a.md",
+        "title = \"A\"",
+        "## Here\n\n[gone](@/nope.md) [api](/api/v1/) [far](@/b.md#later) [near](#nowhere)\n",
+    );
+    t.page("b.md", "title = \"B\"", "Text.\n");
+    // Without [link_checker]: every one is an error.
+    let run = t.build();
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(run.stderr().matches("error[link/").count(), 4, "{}", run.stderr());
+
+    // Skipped prefixes: not checked; internal_level = "warn": the rest warn.
+    t.file(
+        "config.toml",
+        "title = \"x\"\n[link_checker]\nskip_prefixes = [\"/api/\"]\nskip_anchor_prefixes = [\"@/b.md\"]\ninternal_level = \"warn\"\nexternal_level = \"warn\"\n",
+    );
+    let run = t.build();
+    run.assert_ok();
+    let err = run.stderr();
+    assert_eq!(err.matches("warning[link/").count(), 2, "only the two unskipped links:\n{err}");
+    assert!(err.contains("warning[link/broken]") && err.contains("@/nope.md"), "{err}");
+    assert!(err.contains("warning[link/broken-anchor]") && err.contains("#nowhere"), "{err}");
+    assert!(!err.contains("error["), "{err}");
+    assert_eq!(err.matches("external links are not fetched").count(), 1, "{err}");
+    assert!(!err.contains("not implemented"), "{err}");
+    let doc = t.html("a/index.html");
+    assert!(attrs(&doc, "a", "href").contains(&"/b/#later".to_string()), "{:?}", attrs(&doc, "a", "href"));
+
+    // A level Zola does not have is refused at its line.
+    t.file("config.toml", "title = \"x\"\n[link_checker]\ninternal_level = \"loud\"\n");
+    t.build().assert_error_at("config/invalid", "config.toml:3:1");
+}
