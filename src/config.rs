@@ -515,7 +515,6 @@ impl Config {
         };
         flag(!self.ignored_content.is_empty(), "ignored_content", "no content file is left out");
         flag(!self.ignored_static.is_empty(), "ignored_static", "no static file is left out");
-        flag(self.minify_html, "minify_html", "pages are not minified");
         flag(
             !self.languages.is_empty(),
             "languages",

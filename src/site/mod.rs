@@ -1116,7 +1116,9 @@ impl Renderer<'_> {
             }
             Job::NotFound => {}
         }
-        Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&url), html)))
+        // Zola's `minify_html`: every page a template renders.
+        let minify = |html: String| if config.minify_html { crate::render::minify::html(&html) } else { html };
+        Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&url), minify(html))))
     }
 }
 

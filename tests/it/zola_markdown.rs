@@ -150,3 +150,28 @@ fn link_checker_levels_and_skipped_prefixes_apply_to_attaches_checks() {
     t.file("config.toml", "title = \"x\"\n[link_checker]\ninternal_level = \"loud\"\n");
     t.build().assert_error_at("config/invalid", "config.toml:3:1");
 }
+
+#[test]
+fn minify_html_drops_layout_whitespace_but_not_code() {
+    let t = site("minify_html = true", "");
+    t.file(
+        "templates/page.html",
+        "<!DOCTYPE html>\n<html>\n  <head>\n    <title>{{ page.title }}</title>\n    <!-- a note -->\n  </head>\n  <body>\n    <main>\n{{ page.content | safe }}\n    </main>\n    <script>\n  let a = 1;  // kept\n    </script>\n  </body>\n</html>\n",
+    );
+    t.page("p.md", "title = \"P\"", "Some   *spaced*\n   text.\n\n```\nindented\n    code  here\n```\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(!run.stderr().contains("minify_html"), "{}", run.stderr());
+    let html = t.read("p/index.html");
+    assert!(html.starts_with("<!DOCTYPE html><html><head><title>P</title></head><body><main><p>"), "{html}");
+    assert!(!html.contains("a note"), "{html}");
+    let doc = Html::parse_document(&html);
+    assert_eq!(texts(&doc, "main p"), ["Some spaced text."]);
+    assert_eq!(
+        doc.select(&Selector::parse("pre code").expect("sel"))
+            .map(|e| e.text().collect::<String>())
+            .collect::<Vec<_>>(),
+        ["indented\n    code  here\n"]
+    );
+    assert!(html.contains("<script>\n  let a = 1;  // kept\n    </script>"), "{html}");
+}
