@@ -52,7 +52,9 @@ fn marks(lang: &str) -> Marks {
     let (open_double, close_double, open_single, close_single) = match primary(lang) {
         "de" | "cs" | "sk" | "lt" | "bg" => ("„", "“", "‚", "‘"),
         "fr" => ("«\u{202f}", "\u{202f}»", "“", "”"),
-        "ru" | "uk" | "be" | "es" | "it" | "pt" | "pl" => ("«", "»", "„", "“"),
+        "ru" | "uk" | "be" => ("«", "»", "„", "“"),
+        "es" | "it" | "pt" => ("«", "»", "“", "”"),
+        "pl" => ("„", "”", "«", "»"),
         _ => ("“", "”", "‘", "’"),
     };
     Marks { open_double, close_double, open_single, close_single, french: primary(lang) == "fr" }
@@ -163,9 +165,10 @@ pub fn edits(text: &str, lang: &str) -> Vec<Edit> {
                 i = end;
                 continue;
             }
-            ' ' if !m.french
-                && prev.is_some_and(|p| p.is_alphanumeric() || p == ')' || p == '”')
-                && next.is_some_and(|n| ",.;:!?".contains(n))
+            // French keeps (and fixes) its space before ; : ! ?, but not before , and .
+            ' ' if prev
+                .is_some_and(|p| p.is_alphanumeric() || p == ')' || p == '”' || (m.french && "»\"".contains(p)))
+                && next.is_some_and(|n| if m.french { ",.".contains(n) } else { ",.;:!?".contains(n) })
                 && chars.get(i + 2).is_none_or(|x| x.1.is_whitespace() || x.1 == '"' || x.1 == '\'') =>
             {
                 out.push(Edit { range: at..at + 1, after: String::new(), why: "space before punctuation" });
@@ -284,7 +287,7 @@ mod tests {
         assert_eq!(apply("Il a dit \"non\" !", "fr"), format!("Il a dit «{t}non{t}»{t}!"));
         assert_eq!(
             apply("« Non » , dit-il; puis: «oui»?", "fr"),
-            format!("«{t}Non{t}» , dit-il{t}; puis\u{a0}: «{t}oui{t}»{t}?")
+            format!("«{t}Non{t}», dit-il{t}; puis\u{a0}: «{t}oui{t}»{t}?")
         );
         assert_eq!(apply("L'État et l'Europe ?!", "fr"), format!("L’État et l’Europe{t}?!"));
         // Times, paths, entities and URLs-like words keep their colons.
