@@ -110,9 +110,15 @@ fn summary_line(all: &[Diagnostic], quiet: bool, pages: usize) -> String {
     let count = |s: Severity| all.iter().filter(|d| d.severity == s).count();
     let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
     let pages = plural(pages, "page");
+    // Translation reports are notes too (unless denied); say so when there are any.
+    let kinds = if all.iter().any(|d| d.severity == Severity::Note && d.code.starts_with("translation/")) {
+        "corrections and translations"
+    } else {
+        "corrections"
+    };
     let notes = match (notes, quiet) {
         (0, _) => String::new(),
-        (n, false) => format!(", {} (corrections)", plural(n, "note")),
+        (n, false) => format!(", {} ({kinds})", plural(n, "note")),
         (n, true) => format!(", {} not shown (--quiet)", plural(n, "note")),
     };
     if errors + warnings == 0 {

@@ -55,6 +55,7 @@ fn check_notes_missing_translations_both_ways() {
     assert!(err.contains("no `uk` translation of this page"), "{err}");
     assert!(err.contains("translate it as content/europe/b.uk.md"), "{err}");
     assert!(err.contains("this `uk` page has no `en` original"), "{err}");
+    assert!(err.contains("notes (corrections and translations)."), "{err}");
 }
 
 #[test]
