@@ -75,6 +75,8 @@ pub enum Deny {
     Warnings,
     /// Fail when the corrector finds machine-spun prose (for CI).
     Spin,
+    /// `check`: fail on missing or stale translations and cross-language links.
+    Translations,
 }
 
 #[derive(Debug, Args)]

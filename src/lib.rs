@@ -12,6 +12,7 @@
 //! [`diagnostics::Diagnostic`]s, collected and reported together.
 
 pub mod cache;
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;

@@ -32,6 +32,11 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     for (path, report) in &built.corrections {
         all.extend(correct::to_diagnostics(path, report, args.typography));
     }
+    let mut translations = translation_findings(&opts);
+    if args.site.deny.contains(&Deny::Translations) {
+        crate::check::translations::deny(&mut translations);
+    }
+    all.extend(translations);
     crate::diagnostics::sort(&mut all);
     if let Some(file) = &args.write_baseline {
         let entries: Vec<BaselineEntry> = all.iter().map(key).collect();
@@ -63,6 +68,25 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Missing and stale translations and cross-language links
+/// ([`crate::check::translations`]), for a site that declares languages. The
+/// content is read again: the build hands back its output, not its pages.
+/// Nothing when the config does not parse (the build has reported that).
+fn translation_findings(opts: &site::BuildOptions) -> Vec<Diagnostic> {
+    let root = &opts.root;
+    let name = crate::config::file_name(root);
+    let Ok(text) = crate::fs::read_to_string(&root.join(name)) else { return Vec::new() };
+    let Ok((config, _)) = crate::config::Config::parse_all(std::path::Path::new(name), &text) else {
+        return Vec::new();
+    };
+    if config.languages.keys().all(|l| *l == config.default_language) {
+        return Vec::new();
+    }
+    let publish = crate::content::Publish::at_now(opts.drafts, opts.future);
+    let content = crate::content::load(root, &config, publish, &mut Vec::new());
+    crate::check::translations::check(&content, &config)
+}
+
 /// Human output: errors first, then warnings, then the corrector's notes (the
 /// ones to act on must not scroll away under dozens of notes), each group in
 /// file order, then one line counting each group. `quiet` leaves the notes out
@@ -86,9 +110,15 @@ fn summary_line(all: &[Diagnostic], quiet: bool, pages: usize) -> String {
     let count = |s: Severity| all.iter().filter(|d| d.severity == s).count();
     let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
     let pages = plural(pages, "page");
+    // Translation reports are notes too (unless denied); say so when there are any.
+    let kinds = if all.iter().any(|d| d.severity == Severity::Note && d.code.starts_with("translation/")) {
+        "corrections and translations"
+    } else {
+        "corrections"
+    };
     let notes = match (notes, quiet) {
         (0, _) => String::new(),
-        (n, false) => format!(", {} (corrections)", plural(n, "note")),
+        (n, false) => format!(", {} ({kinds})", plural(n, "note")),
         (n, true) => format!(", {} not shown (--quiet)", plural(n, "note")),
     };
     if errors + warnings == 0 {

@@ -91,7 +91,8 @@ pub fn run(args: &FixArgs) -> Result<ExitCode> {
             continue;
         }
         let mode = front_matter_mode(&text).unwrap_or(corrector.config.mode);
-        let report = corrector.check_in(&text, &corrector.options(&front_matter_keep(&text)), mode);
+        let lang = crate::content::lang::other_language(&path, &config);
+        let report = corrector.check_in(&text, &corrector.options_for(&front_matter_keep(&text), lang), mode);
         let applied: Vec<_> = report.changes.iter().filter(|c| c.applied).collect();
         if applied.is_empty() {
             continue;

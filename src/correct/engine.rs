@@ -86,7 +86,11 @@ pub struct HouseRule {
 #[derive(Debug, Default)]
 pub struct Data {
     pub lexicon: Lexicon,
+    /// House style of English prose.
     pub house: Vec<HouseRule>,
+    /// House style of other languages, by primary language code (`fr`, `uk`):
+    /// English rules ("the Ukraine") mean nothing in French or Ukrainian prose.
+    pub house_by_lang: HashMap<String, Vec<HouseRule>>,
     /// FxHash: looked up once per word of every document.
     pub spelling: rustc_hash::FxHashMap<String, String>,
     /// Paraphrase neighbours (PPDB): candidate originals for spun words that
@@ -123,18 +127,41 @@ pub const COMMON: f32 = 8e-4;
 /// README), so before context a word is more likely the writer's own.
 pub const REWRITE_ODDS: f32 = -0.847;
 
-/// Correct one Markdown file (front matter optional).
+impl Data {
+    /// The house-style rules for prose in `lang`.
+    pub fn house_for(&self, lang: &str) -> &[HouseRule] {
+        if is_english(lang) {
+            return &self.house;
+        }
+        self.house_by_lang.get(super::typography::primary(lang)).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Whether `lang` (`en`, `en-GB`) is English: the only language whose spin
+/// lexicons, misspelling list and language models exist. On any other
+/// language the corrector never guesses (see [`check`]).
+pub fn is_english(lang: &str) -> bool {
+    super::typography::primary(lang).eq_ignore_ascii_case("en")
+}
+
+/// Correct one Markdown file (front matter optional). Spin restoration and
+/// the misspelling list run only on English prose: their data are English,
+/// and a French or Ukrainian word that happens to be an English lexicon key
+/// ("regard", "collaboration") is not spun. Other languages get their own
+/// house style and typography only.
 pub fn check(text: &str, data: &Data, opts: &DocOptions, lm: &dyn ContextModel) -> Report {
     let spans = spans::find(text, &opts.keep);
     let blocks = tokens::blocks(text, &spans.runs);
     let mut report = Report { words: blocks.iter().map(Vec::len).sum(), ..Default::default() };
-    let lattice = lattice::build(text, &blocks, &spans.runs, data, opts.spin);
-    let inputs = gate::Inputs { text, blocks: &blocks, lattice: &lattice, data, lm, opts };
-    let verdict = gate::judge(&inputs, &mut report);
-    let ctx = decode::Ctx { text, blocks: &blocks, lattice: &lattice, data, lm, opts, spun: verdict.spun };
     let mut claims = Claims::new(spans.keep);
-    decode::restore(&ctx, &verdict.para, &mut claims, &mut report);
-    decode::spintax(&ctx, &mut claims, &mut report);
+    if is_english(&opts.lang) {
+        let lattice = lattice::build(text, &blocks, &spans.runs, data, opts.spin);
+        let inputs = gate::Inputs { text, blocks: &blocks, lattice: &lattice, data, lm, opts };
+        let verdict = gate::judge(&inputs, &mut report);
+        let ctx = decode::Ctx { text, blocks: &blocks, lattice: &lattice, data, lm, opts, spun: verdict.spun };
+        decode::restore(&ctx, &verdict.para, &mut claims, &mut report);
+        decode::spintax(&ctx, &mut claims, &mut report);
+    }
     style::words(text, &blocks, data, opts, &mut claims, &mut report);
     if opts.typography {
         style::typography(text, &spans.runs, &opts.lang, &mut claims, &mut report);
@@ -164,7 +191,7 @@ mod tests {
             before_function_word: false,
         }];
         let spelling = [("goverment".to_string(), "government".to_string())].into_iter().collect();
-        Data { lexicon, house, spelling, paraphrases: HashMap::new() }
+        Data { lexicon, house, spelling, ..Default::default() }
     }
 
     fn fixed(text: &str) -> String {
@@ -241,5 +268,61 @@ mod tests {
         let t = "The Chilly Warfare exhibition.";
         let r = check(t, &data(), &opts, &Flat);
         assert!(r.changes.is_empty(), "{:?}", r.changes);
+    }
+
+    /// Words that are English lexicon or misspelling keys but ordinary French
+    /// or Ukrainian: the engine must not touch them outside English.
+    fn bilingual_traps() -> Data {
+        let mut lexicon = Lexicon::default();
+        lexicon
+            .add_tsv(
+                "t.tsv",
+                "situation\tcondition\tfingerprint\nnation\tcountry\tfingerprint\nрегіон\tregion\tfingerprint\n",
+                "t",
+            )
+            .unwrap();
+        let spelling = [("adresse".to_string(), "address".to_string())].into_iter().collect();
+        let mut house_by_lang = HashMap::new();
+        let uk = HouseRule {
+            wrong: vec!["киев".into()],
+            wrong_text: "Киев".into(),
+            right: "Київ".into(),
+            except: vec![],
+            before_function_word: false,
+        };
+        house_by_lang.insert("uk".to_string(), vec![uk]);
+        Data { lexicon, spelling, house_by_lang, house: data().house, ..Default::default() }
+    }
+
+    fn fixed_in(text: &str, lang: &str) -> String {
+        let opts = DocOptions { lang: lang.into(), ..Default::default() };
+        let r = check(text, &bilingual_traps(), &opts, &Flat);
+        super::super::apply(text, &r.changes)
+    }
+
+    #[test]
+    fn no_spin_or_english_spelling_outside_english() {
+        // In English the same keys are restored and corrected.
+        assert_eq!(fixed_in("The nation and the situation, adresse.", "en"), "The country and the condition, address.");
+        assert_eq!(
+            fixed_in("La nation et la situation {à|en} Kiev, adresse.", "fr"),
+            "La nation et la situation {à|en} Kiev, adresse."
+        );
+        assert_eq!(fixed_in("Нація і регіон: Киев.", "uk"), "Нація і регіон: Київ.");
+        // Every report outside English is free of spin evidence.
+        let r = check(
+            "situation nation {a|b}",
+            &bilingual_traps(),
+            &DocOptions { lang: "fr".into(), ..Default::default() },
+            &Flat,
+        );
+        assert!(!r.spun && r.evidence == Evidence::default());
+    }
+
+    #[test]
+    fn house_style_follows_the_page_language() {
+        // The English table does not apply to Ukrainian, nor the Ukrainian one to English.
+        assert_eq!(fixed_in("Talks in Kiev and Киев.", "en-GB"), "Talks in Kyiv and Киев.");
+        assert_eq!(fixed_in("Київ, не Kiev.", "uk"), "Київ, не Kiev.");
     }
 }

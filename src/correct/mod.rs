@@ -118,6 +118,12 @@ const CURATED: &str = include_str!("../../data/correct/curated.tsv");
 const HOUSE_STYLE: &str = include_str!("../../data/correct/house_style.tsv");
 const MISSPELLINGS: &str = include_str!("../../data/correct/misspellings.tsv");
 const PARAPHRASES: &str = include_str!("../../data/correct/paraphrases.tsv");
+/// House style of other languages than English, by primary language code
+/// (`data/correct/house_style.LANG.tsv`). A language not listed has none.
+const HOUSE_STYLE_BY_LANG: &[(&str, &str, &str)] = &[
+    ("fr", "data/correct/house_style.fr.tsv", include_str!("../../data/correct/house_style.fr.tsv")),
+    ("uk", "data/correct/house_style.uk.tsv", include_str!("../../data/correct/house_style.uk.tsv")),
+];
 
 fn parse_paraphrases(text: &str) -> HashMap<String, Vec<String>> {
     text.lines()
@@ -196,9 +202,15 @@ pub fn builtin_data(optional_on: &[String]) -> Result<Data, DataError> {
     lexicon.add_tsv("data/correct/curated.tsv", CURATED, "curated")?;
     let mut house = Vec::new();
     parse_house_style("data/correct/house_style.tsv", HOUSE_STYLE, optional_on, &mut house)?;
+    let mut house_by_lang = HashMap::new();
+    for (lang, file, text) in HOUSE_STYLE_BY_LANG {
+        let mut rules = Vec::new();
+        parse_house_style(file, text, optional_on, &mut rules)?;
+        house_by_lang.insert((*lang).to_string(), rules);
+    }
     let mut spelling = rustc_hash::FxHashMap::default();
     parse_spelling("data/correct/misspellings.tsv", MISSPELLINGS, &mut spelling)?;
-    Ok(Data { lexicon, house, spelling, paraphrases: parse_paraphrases(PARAPHRASES) })
+    Ok(Data { lexicon, house, house_by_lang, spelling, paraphrases: parse_paraphrases(PARAPHRASES) })
 }
 
 static BUILTIN: LazyLock<Result<Data, DataError>> = LazyLock::new(|| builtin_data(&[]));
@@ -262,7 +274,14 @@ impl Corrector {
         if let Some(p) = &cc.house_style_file {
             let text = read(p)?;
             std::hash::Hash::hash(&text, &mut id);
-            parse_house_style(&p.display().to_string(), &text, &cc.house_style_optional, &mut data.house)?;
+            // The site's own rules are for its default language's prose.
+            let lang = &config.default_language;
+            let rules = if engine::is_english(lang) {
+                &mut data.house
+            } else {
+                data.house_by_lang.entry(typography::primary(lang).to_string()).or_default()
+            };
+            parse_house_style(&p.display().to_string(), &text, &cc.house_style_optional, rules)?;
         }
         if let Some(p) = &cc.lexicon_file {
             let text = read(p)?;
@@ -284,8 +303,16 @@ impl Corrector {
     /// matter. The site's keep list is applied after the engine
     /// ([`Corrector::check_in`]), by one matcher compiled once per build.
     pub fn options(&self, keep: &[String]) -> DocOptions {
+        self.options_for(keep, None)
+    }
+
+    /// [`Corrector::options`] for a page in `lang` (its `x.LANG.md` suffix;
+    /// `None`: the site's default language). The language picks the
+    /// typography, the house-style table and whether spin restoration runs,
+    /// and is part of the options, so of the report cache's key.
+    pub fn options_for(&self, keep: &[String], lang: Option<&str>) -> DocOptions {
         DocOptions {
-            lang: self.lang.clone(),
+            lang: lang.unwrap_or(&self.lang).to_string(),
             typography: self.config.typography,
             house_style: self.config.house_style,
             spelling: self.config.spelling,
@@ -528,7 +555,8 @@ fn correct_page_cached(
         return None;
     }
     let mode = p.meta.correct_mode.unwrap_or(corrector.config.mode);
-    let report = cached_check(corrector, &p.file.text, &corrector.options(&p.meta.keep), mode, disk);
+    let opts = corrector.options_for(&p.meta.keep, p.lang.as_deref());
+    let report = cached_check(corrector, &p.file.text, &opts, mode, disk);
     let text = &p.file.text;
     let (body, map) = apply_mapped(text, &report.changes, p.body_start..text.len());
     p.body = body;

@@ -1,5 +1,6 @@
-//! The editorial stages after spin: house style and known misspellings
-//! (outside quotations), the site's US/U.S. choice, and typography last.
+//! The editorial stages after spin: house style (per language) and known
+//! misspellings (English only, outside quotations), the site's US/U.S. choice,
+//! and typography last.
 //! Each only fills bytes no earlier change claimed.
 
 use rustc_hash::FxHashMap;
@@ -26,8 +27,9 @@ fn rule_change(text: &str, span: std::ops::Range<usize>, after: String, rule: &'
 
 /// House style, spelling and the US/U.S. choice, word by word outside quotations.
 pub fn words(text: &str, blocks: &[Block<'_>], data: &Data, opts: &DocOptions, claims: &mut Claims, r: &mut Report) {
+    let english = super::engine::is_english(&opts.lang);
     let mut house_index: FxHashMap<&str, Vec<&HouseRule>> = FxHashMap::default();
-    for rule in &data.house {
+    for rule in data.house_for(&opts.lang) {
         house_index.entry(rule.wrong[0].as_str()).or_default().push(rule);
     }
     for words in blocks {
@@ -43,7 +45,9 @@ pub fn words(text: &str, blocks: &[Block<'_>], data: &Data, opts: &DocOptions, c
                     }
                 }
             }
+            // The misspelling list is English: "adresse" is right in French.
             if opts.spelling
+                && english
                 && let Some(right) = data.spelling.get(w.lower.as_ref())
             {
                 let after = with_case(right, case_of(&text[w.span.clone()]));
@@ -52,7 +56,8 @@ pub fn words(text: &str, blocks: &[Block<'_>], data: &Data, opts: &DocOptions, c
                     rule_change(text, w.span.clone(), after, "spelling", format!("known misspelling of “{right}”")),
                 );
             }
-            if let Some(style) = &opts.us_style
+            if english
+                && let Some(style) = &opts.us_style
                 && let Some(c) = us_style(text, w, style)
             {
                 claims.push(r, c);

@@ -20,6 +20,7 @@ mod serve;
 mod support;
 mod techdocs;
 mod theme;
+mod translations;
 mod watch;
 mod zola;
 mod zola_compat;
