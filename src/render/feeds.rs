@@ -3,7 +3,7 @@
 //!
 //! Feeds are built from data already rendered; they never re-render a page.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use crate::config::Config;
@@ -273,42 +273,79 @@ pub fn write_feeds(
     }
 }
 
+/// `sitemap.xml`: every section, page, taxonomy and term, each URL with
+/// translations carrying its alternates (and `x-default`, the default
+/// language's version), as search engines read multilingual sitemaps.
+fn sitemap(
+    config: &Config,
+    content: &Content,
+    taxonomies: &[Taxonomy],
+    alternates: &HashMap<String, Vec<(String, String)>>,
+) -> String {
+    let xhtml = if alternates.is_empty() { "" } else { " xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"" };
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"{xhtml}>\n"
+    );
+    let mut entry = |url_path: &str, lastmod: Option<String>| {
+        let _ = write!(out, "  <url><loc>{}</loc>", xml_escape(&permalink(config, url_path)));
+        if let Some(l) = lastmod {
+            let _ = write!(out, "<lastmod>{l}</lastmod>");
+        }
+        for (lang, href) in alternates.get(url_path).into_iter().flatten() {
+            let _ = write!(
+                out,
+                "\n    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                xml_escape(lang),
+                xml_escape(href)
+            );
+        }
+        if let Some(set) = alternates.get(url_path) {
+            if let Some((_, href)) = set.iter().find(|(l, _)| *l == config.default_language) {
+                let _ = write!(
+                    out,
+                    "\n    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>",
+                    xml_escape(href)
+                );
+            }
+            out.push_str("\n  ");
+        }
+        out.push_str("</url>\n");
+    };
+    for s in &content.sections {
+        entry(&s.url_path, None);
+    }
+    for p in &content.pages {
+        let d = p.meta.updated.as_ref().or(p.meta.date.as_ref()).map(|d| d.text.chars().take(10).collect());
+        entry(&p.url_path, d);
+    }
+    for t in taxonomies {
+        entry(&format!("/{}/", t.slug), None);
+        for term in &t.terms {
+            entry(&format!("/{}/{}/", t.slug, term.slug), None);
+        }
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
 /// Write every feed of `plan`, the sitemap and robots.txt into `files`.
+/// `alternates`: for a URL path with translations, every version's
+/// (language, permalink), listed in the sitemap as `xhtml:link hreflang`.
 pub fn write_all(
     config: &Config,
     content: &Content,
     html: &[(&str, Option<&str>)],
     taxonomies: &[Taxonomy],
     plan: &[Feed],
+    alternates: &HashMap<String, Vec<(String, String)>>,
     files: &mut BTreeMap<String, OutFile>,
 ) {
     write_feeds(config, content, html, plan, None, files);
     if config.generate_sitemap {
-        let mut out = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        files.insert(
+            "sitemap.xml".into(),
+            OutFile::Bytes(sitemap(config, content, taxonomies, alternates).into_bytes()),
         );
-        let mut entry = |url: String, lastmod: Option<String>| {
-            let _ = write!(out, "  <url><loc>{}</loc>", xml_escape(&url));
-            if let Some(l) = lastmod {
-                let _ = write!(out, "<lastmod>{l}</lastmod>");
-            }
-            out.push_str("</url>\n");
-        };
-        for s in &content.sections {
-            entry(permalink(config, &s.url_path), None);
-        }
-        for p in &content.pages {
-            let d = p.meta.updated.as_ref().or(p.meta.date.as_ref()).map(|d| d.text.chars().take(10).collect());
-            entry(permalink(config, &p.url_path), d);
-        }
-        for t in taxonomies {
-            entry(permalink(config, &format!("/{}/", t.slug)), None);
-            for term in &t.terms {
-                entry(permalink(config, &format!("/{}/{}/", t.slug, term.slug)), None);
-            }
-        }
-        out.push_str("</urlset>\n");
-        files.insert("sitemap.xml".into(), OutFile::Bytes(out.into_bytes()));
     }
     if config.generate_robots_txt {
         let robots = format!("User-agent: *\nAllow: /\nSitemap: {}\n", permalink(config, "/sitemap.xml"));

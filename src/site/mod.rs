@@ -26,6 +26,7 @@ use crate::taxonomies::{self, Taxonomy};
 mod cached;
 mod claims;
 mod headers;
+mod translations;
 mod update;
 pub use cached::{CacheAt, Session};
 pub use update::{Outcome, Partial};
@@ -338,8 +339,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let mut anchor_diags = anchor_diagnostics(&content, &page_docs, &section_docs);
 
     // Stage 3b: template values, each serialised once.
-    let lite = page_lites(&config, &content, &page_docs, &taxonomies);
-    let section_lite = section_lites(&config, &content, &section_docs);
+    let versions = translations::Translations::new(&config, &content);
+    let lite = page_lites(&config, &content, &page_docs, &taxonomies, &versions);
+    let section_lite = section_lites(&config, &content, &section_docs, &versions);
     let values = Values {
         config: &config,
         content: &content,
@@ -465,7 +467,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         let html = redirect_html(&permalink(&config, &to), &format!("{base_path}{to}"));
         files.insert(path, OutFile::Bytes(html.into_bytes()));
     }
-    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &feed_plan, &mut files);
+    let alternates = versions.alternates(&config, &content);
+    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &feed_plan, &alternates, &mut files);
     if let Some(css) = &highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
     }
@@ -647,14 +650,20 @@ impl Md<'_> {
         let config = self.config;
         let base_path = self.base_path;
         let mut base = tera::Context::new();
-        base.insert("config", self.config_value);
-        base.insert("lang", &config.default_language);
         let content_rel = rel.strip_prefix("content").unwrap_or(rel).to_string_lossy().replace('\\', "/");
+        let lang = content::lang::other_language(Path::new(&content_rel), config);
+        match lang {
+            Some(l) => insert_owned(&mut base, "config", config_for_language(self.config_value, config, l)),
+            None => base.insert("config", self.config_value),
+        }
+        let lang = lang.unwrap_or(&config.default_language);
+        base.insert("lang", lang);
+        base.insert("lang_dir", content::lang::dir(lang));
         let (colocated, assets) = zola_assets(content_rel.trim_start_matches('/'), assets);
         base.insert(
             "page",
             &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path),
-            "colocated_path": colocated, "assets": assets, "lang": config.default_language}),
+            "colocated_path": colocated, "assets": assets, "lang": lang}),
         );
         let env = ShortcodeEnv::new(&self.tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
@@ -763,6 +772,9 @@ pub(crate) enum Job {
     /// Taxonomy, term, pager page.
     Term(usize, usize, usize),
     NotFound,
+    /// The 404 page of the site's `k`th language other than the default
+    /// (`/uk/404.html`), made when the theme has `404.html`.
+    NotFoundIn(usize),
     Search,
 }
 
@@ -786,7 +798,7 @@ fn template_of(content: &Content, tpl: &templates::Templates, taxonomies: &[Taxo
         }
         Job::TaxonomyList(t) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "list.html")?,
         Job::Term(t, ..) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "single.html")?,
-        Job::NotFound => "404.html".into(),
+        Job::NotFound | Job::NotFoundIn(_) => "404.html".into(),
         Job::Search => "search.html".into(),
     })
 }
@@ -819,6 +831,7 @@ fn taxonomy_template(tpl: &templates::Templates, taxonomy: &str, kind: &str) -> 
 /// language's own `title` and `description` from `[languages.LANG]`.
 fn config_for_language(value: &Value, config: &Config, lang: &str) -> Value {
     let mut value = value.clone();
+    value["languages"] = content::lang::languages_value(config, lang);
     if let Some(table) = config.languages.get(lang) {
         for key in ["title", "description"] {
             if let Some(v) = table.get(key) {
@@ -918,6 +931,7 @@ impl Layout<'_> {
             }
         }
         jobs.push(Job::NotFound);
+        jobs.extend((0..other_languages(self.config).len()).map(Job::NotFoundIn));
         jobs.push(Job::Search);
         jobs
     }
@@ -944,6 +958,7 @@ impl Layout<'_> {
             }
             // Without the theme's, a built-in 404 page (as in Zola).
             Job::NotFound => "/404.html".into(),
+            Job::NotFoundIn(k) if has("404.html") => format!("/{}/404.html", other_languages(self.config).get(k)?),
             Job::Search if has("search.html") && !self.search_is_content() => "/search/".into(),
             _ => return None,
         })
@@ -970,6 +985,11 @@ impl Layout<'_> {
     }
 }
 
+/// The site's languages other than the default, in config order.
+fn other_languages(config: &Config) -> Vec<&str> {
+    content::lang::declared(config).into_iter().skip(1).collect()
+}
+
 fn section_chunks(s: &content::Section) -> Vec<&[usize]> {
     match s.meta.paginate_by {
         Some(n) if !s.pages.is_empty() => s.pages.chunks(n).collect(),
@@ -991,6 +1011,7 @@ impl Renderer<'_> {
         let mut c = tera::Context::new();
         c.insert("config", self.config_value);
         c.insert("lang", &self.config.default_language);
+        c.insert("lang_dir", content::lang::dir(&self.config.default_language));
         c.insert("current_path", &format!("{}{url_path}", self.base_path));
         c.insert("current_url", &permalink(self.config, url_path));
         c
@@ -1020,10 +1041,12 @@ impl Renderer<'_> {
             Job::Page(i) => content.pages.get(i).and_then(|p| p.lang.as_deref()),
             Job::Section(i, _) => content.sections.get(i).and_then(|s| s.lang.as_deref()),
             Job::TaxonomyList(t) | Job::Term(t, ..) => self.taxonomies.get(t).and_then(|t| t.lang.as_deref()),
+            Job::NotFoundIn(k) => other_languages(config).get(k).copied(),
             Job::NotFound | Job::Search => None,
         };
         if let Some(lang) = lang {
             ctx.insert("lang", lang);
+            ctx.insert("lang_dir", content::lang::dir(lang));
             insert_owned(&mut ctx, "config", config_for_language(self.config_value, config, lang));
         }
         match job {
@@ -1110,7 +1133,7 @@ impl Renderer<'_> {
                 let index = crate::render::search::meta_path(&config.default_language);
                 ctx.insert("search_index", &format!("{}/{index}", self.base_path));
             }
-            Job::NotFound => {}
+            Job::NotFound | Job::NotFoundIn(_) => {}
         }
         Some(tpl.render(&name, &ctx, self.sources).map(|html| (out_path(&url), html)))
     }
@@ -1419,16 +1442,41 @@ fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
     });
     if let Value::Object(map) = &mut v {
         map.extend(config.zola_fields());
+        map.insert("languages".into(), content::lang::languages_value(config, &config.default_language));
     }
     v
 }
 
 /// Page values without `content` and `toc`, for listings: one per page.
-fn page_lites(config: &Config, content: &Content, docs: &[Doc], taxonomies: &[Taxonomy]) -> Vec<Arc<Value>> {
-    content.pages.par_iter().zip(docs).map(|(p, d)| page_lite(config, content, taxonomies, p, d)).collect()
+fn page_lites(
+    config: &Config,
+    content: &Content,
+    docs: &[Doc],
+    taxonomies: &[Taxonomy],
+    versions: &translations::Translations,
+) -> Vec<Arc<Value>> {
+    content
+        .pages
+        .par_iter()
+        .zip(docs)
+        .enumerate()
+        .map(|(i, (p, d))| {
+            let t = versions.value(config, content, translations::Member::Page(i));
+            page_lite(config, content, taxonomies, p, d, t)
+        })
+        .collect()
 }
 
-fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &content::Page, d: &Doc) -> Arc<Value> {
+/// A page's template value without `content`; `translations` is its
+/// `page.translations` (see [`translations`]).
+fn page_lite(
+    config: &Config,
+    content: &Content,
+    taxonomies: &[Taxonomy],
+    p: &content::Page,
+    d: &Doc,
+    translations: Value,
+) -> Arc<Value> {
     let bp = config.base_path();
     let terms: serde_json::Map<String, Value> = p
         .meta
@@ -1476,6 +1524,7 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         "colocated_path": zola_assets(&p.content_rel, &p.assets).0,
         "relative_path": p.content_rel,
         "lang": p.lang.as_deref().unwrap_or(&config.default_language),
+        "translations": translations,
         // Zola's parts of the date, for `group_by(attribute="year")`.
         "year": date_part(p.meta.date.as_ref(), 0..4),
         "month": date_part(p.meta.date.as_ref(), 5..7),
@@ -1483,13 +1532,19 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
     }))
 }
 
-fn section_lites(config: &Config, content: &Content, sdocs: &[Doc]) -> Vec<Value> {
+fn section_lites(
+    config: &Config,
+    content: &Content,
+    sdocs: &[Doc],
+    versions: &translations::Translations,
+) -> Vec<Value> {
     let bp = config.base_path();
     content
         .sections
         .iter()
         .zip(sdocs)
-        .map(|(s, d)| {
+        .enumerate()
+        .map(|(i, (s, d))| {
             json!({
                 "title": s.meta.title,
                 "description": s.meta.description,
@@ -1501,6 +1556,7 @@ fn section_lites(config: &Config, content: &Content, sdocs: &[Doc]) -> Vec<Value
                 "reading_time": reading_time(d.rendered.word_count),
                 "relative_path": s.content_rel,
                 "lang": s.lang.as_deref().unwrap_or(&config.default_language),
+                "translations": versions.value(config, content, translations::Member::Section(i)),
             })
         })
         .collect()
