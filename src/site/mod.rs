@@ -26,6 +26,7 @@ use crate::taxonomies::{self, Taxonomy};
 mod cached;
 mod claims;
 mod headers;
+mod searches;
 mod translations;
 mod update;
 pub use cached::{CacheAt, Session};
@@ -444,7 +445,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
         reads.insert(job, used);
     }
-    let search = search_index(&config, &content, &page_docs, &base_path);
+    let search = searches::Searches::build(&config, &content, &page_docs, &base_path);
     for (k, bytes) in search.files() {
         if claims.owner(&k).is_none() {
             claims.claim(k.clone(), claims::Owner::builtin("the search index"));
@@ -603,8 +604,8 @@ pub struct State {
     reads: HashMap<Job, Vec<String>>,
     /// Page (`content_rel`) → the outputs that read its value.
     readers: HashMap<String, HashSet<Job>>,
-    /// The search index, updated in place when an article changes.
-    search: crate::render::search::Index,
+    /// The search indexes, updated in place when an article changes.
+    search: searches::Searches,
     feeds: Vec<feeds::Feed>,
     /// Class name → how many documents use it (for the syntax palette).
     class_counts: HashMap<String, usize>,
@@ -776,6 +777,8 @@ pub(crate) enum Job {
     /// (`/uk/404.html`), made when the theme has `404.html`.
     NotFoundIn(usize),
     Search,
+    /// The search page of the `k`th language other than the default (`/uk/search/`).
+    SearchIn(usize),
 }
 
 /// The template an output is rendered with (the dev server also asks, to
@@ -799,7 +802,7 @@ fn template_of(content: &Content, tpl: &templates::Templates, taxonomies: &[Taxo
         Job::TaxonomyList(t) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "list.html")?,
         Job::Term(t, ..) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "single.html")?,
         Job::NotFound | Job::NotFoundIn(_) => "404.html".into(),
-        Job::Search => "search.html".into(),
+        Job::Search | Job::SearchIn(_) => "search.html".into(),
     })
 }
 
@@ -933,6 +936,7 @@ impl Layout<'_> {
         jobs.push(Job::NotFound);
         jobs.extend((0..other_languages(self.config).len()).map(Job::NotFoundIn));
         jobs.push(Job::Search);
+        jobs.extend((0..other_languages(self.config).len()).map(Job::SearchIn));
         jobs
     }
 
@@ -960,6 +964,9 @@ impl Layout<'_> {
             Job::NotFound => "/404.html".into(),
             Job::NotFoundIn(k) if has("404.html") => format!("/{}/404.html", other_languages(self.config).get(k)?),
             Job::Search if has("search.html") && !self.search_is_content() => "/search/".into(),
+            Job::SearchIn(k) if has("search.html") && !self.search_is_content() => {
+                format!("/{}/search/", other_languages(self.config).get(k)?)
+            }
             _ => return None,
         })
     }
@@ -1041,7 +1048,7 @@ impl Renderer<'_> {
             Job::Page(i) => content.pages.get(i).and_then(|p| p.lang.as_deref()),
             Job::Section(i, _) => content.sections.get(i).and_then(|s| s.lang.as_deref()),
             Job::TaxonomyList(t) | Job::Term(t, ..) => self.taxonomies.get(t).and_then(|t| t.lang.as_deref()),
-            Job::NotFoundIn(k) => other_languages(config).get(k).copied(),
+            Job::NotFoundIn(k) | Job::SearchIn(k) => other_languages(config).get(k).copied(),
             Job::NotFound | Job::Search => None,
         };
         if let Some(lang) = lang {
@@ -1129,8 +1136,8 @@ impl Renderer<'_> {
                 }
                 insert_owned(&mut ctx, "term", tv);
             }
-            Job::Search => {
-                let index = crate::render::search::meta_path(&config.default_language);
+            Job::Search | Job::SearchIn(_) => {
+                let index = crate::render::search::meta_path(lang.unwrap_or(&config.default_language));
                 ctx.insert("search_index", &format!("{}/{index}", self.base_path));
             }
             Job::NotFound | Job::NotFoundIn(_) => {}
@@ -1198,14 +1205,6 @@ fn search_weight(extra: &toml::Table) -> f32 {
         Some(toml::Value::Integer(n)) => *n as f32,
         _ => 1.0,
     }
-}
-
-/// The search index of every page (scored in parallel, one page at a time).
-fn search_index(config: &Config, content: &Content, docs: &[Doc], base_path: &str) -> crate::render::search::Index {
-    let entries: Vec<crate::render::search::Entry> =
-        (0..content.pages.len()).zip(docs).map(|(i, d)| search_entry(content, i, d, base_path)).collect();
-    let terms: Vec<_> = entries.par_iter().map(crate::render::search::doc_terms).collect();
-    crate::render::search::Index::build(&entries, &terms, &config.default_language)
 }
 
 fn finish(built: &mut Built, mut diags: Vec<Diagnostic>, start: Instant) {
@@ -1707,18 +1706,18 @@ impl<'a> Values<'a> {
                 (s.content_rel.clone(), Arc::new(v))
             })
             .collect();
-        // `get_taxonomy(kind=…)` finds the default language's.
+        // `get_taxonomy(kind=…)` finds the default language's, `lang=` another's.
         let taxonomies = self
             .taxonomies
             .iter()
-            .filter(|t| t.lang.is_none())
             .map(|t| {
                 (
-                    t.name.clone(),
+                    templates::taxonomy_key(&t.name, t.lang.as_deref(), &config.default_language),
                     // `kind` and `items` are Zola's names for the same values.
                     Arc::new(json!({"taxonomy": self.taxonomy_value(config, t), "terms": self.terms_value(config, t),
                         "kind": self.taxonomy_value(config, t), "items": self.terms_value(config, t),
-                        "lang": config.default_language, "permalink": permalink(config, &format!("/{}/", t.slug))})),
+                        "lang": t.lang.as_deref().unwrap_or(&config.default_language),
+                        "permalink": permalink(config, &format!("/{}/", t.slug))})),
                 )
             })
             .collect();
