@@ -27,6 +27,16 @@ fn xml_escape(s: &str) -> String {
     out
 }
 
+/// The language of the feed whose home is `home_path`: the language whose
+/// part of the site (`/uk/…`) it is in, else the default.
+fn feed_lang<'c>(config: &'c Config, home_path: &str) -> &'c str {
+    crate::content::lang::declared(config)
+        .into_iter()
+        .skip(1)
+        .find(|l| home_path.strip_prefix('/').and_then(|h| h.strip_prefix(l)).is_some_and(|r| r.starts_with('/')))
+        .unwrap_or(&config.default_language)
+}
+
 /// An Atom feed of `pages` (indices, already newest first).
 fn atom(
     config: &Config,
@@ -48,7 +58,7 @@ fn atom(
     let _ = writeln!(
         out,
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
-        xml_escape(&config.default_language)
+        xml_escape(feed_lang(config, home_path))
     );
     let _ = writeln!(out, "  <title>{}</title>", xml_escape(title));
     if let Some(d) = &config.description {
@@ -64,7 +74,8 @@ fn atom(
         let url = permalink(config, &p.url_path);
         let published = p.meta.date.as_ref().map_or_else(|| updated.clone(), |d| d.rfc3339());
         let upd = p.meta.updated.as_ref().map_or_else(|| published.clone(), |d| d.rfc3339());
-        let _ = writeln!(out, "  <entry xml:lang=\"{}\">", xml_escape(&config.default_language));
+        let lang = p.lang.as_deref().unwrap_or(&config.default_language);
+        let _ = writeln!(out, "  <entry xml:lang=\"{}\">", xml_escape(lang));
         let _ = writeln!(out, "    <title>{}</title>", xml_escape(&p.meta.title));
         let _ = writeln!(out, "    <published>{published}</published>");
         let _ = writeln!(out, "    <updated>{upd}</updated>");
@@ -114,7 +125,7 @@ fn rss(
     let _ = writeln!(out, "    <link>{}</link>", xml_escape(&permalink(config, home_path)));
     let _ = writeln!(out, "    <description>{}</description>", xml_escape(config.description.as_deref().unwrap_or("")));
     let _ = writeln!(out, "    <generator>Attaché</generator>");
-    let _ = writeln!(out, "    <language>{}</language>", xml_escape(&config.default_language));
+    let _ = writeln!(out, "    <language>{}</language>", xml_escape(feed_lang(config, home_path)));
     let _ = writeln!(
         out,
         "    <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",

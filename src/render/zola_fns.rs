@@ -79,11 +79,15 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
     tera.register_function("trans", move |args: &HashMap<String, Value>| {
         let key = args.get("key").and_then(Value::as_str).ok_or("trans needs key=\"…\"")?;
         let lang = args.get("lang").and_then(Value::as_str).unwrap_or(&default_lang);
-        translations
-            .get(lang)
-            .and_then(|t| t.get(key))
+        // A language that lacks the string shows the default language's (a
+        // half-translated interface beats a failed build; Zola stops here).
+        [lang, default_lang.as_str()]
+            .iter()
+            .find_map(|l| translations.get(*l).and_then(|t| t.get(key)))
             .map(toml_to_json)
-            .ok_or_else(|| format!("trans: no translation `{key}` for language `{lang}`").into())
+            .ok_or_else(|| {
+                format!("trans: no translation `{key}` for language `{lang}`, nor for `{default_lang}`").into()
+            })
     });
 }
 

@@ -47,8 +47,8 @@ impl Translations {
         }
         let order = lang::declared(config);
         let rank = |m: &Member| {
-            let l = language_of(content, *m);
-            order.iter().position(|o| Some(*o) == l).unwrap_or(usize::MAX)
+            let l = url_and_lang(config, content, *m).1;
+            order.iter().position(|o| *o == l).unwrap_or(usize::MAX)
         };
         for members in groups.values_mut() {
             members.sort_by_key(rank);
@@ -102,16 +102,6 @@ fn page_key(content_rel: &str, lang: Option<&str>) -> String {
 /// The key a section's versions share (`blog/_index.md`).
 fn section_key(content_rel: &str, lang: Option<&str>) -> String {
     format!("s:{}", lang::without_language(content_rel, lang))
-}
-
-/// The language of `m`, `None` for the default.
-fn language_of(content: &Content, m: Member) -> Option<&str> {
-    match m {
-        Member::Page(i) => content.pages.get(i).and_then(|p| p.lang.as_deref()),
-        Member::Section(i) => content.sections.get(i).and_then(|s| s.lang.as_deref()),
-    }
-    .or(Some(""))
-    .filter(|l| !l.is_empty())
 }
 
 /// The URL path and language of `m` (the default language's code for it).
