@@ -70,6 +70,21 @@ pub fn taxonomy_names(config: &Config, lang: &str) -> Vec<String> {
     }
 }
 
+/// The allowed-terms file `[languages.LANG]` names for `taxonomy`
+/// (`taxonomies = [{ name = "topics", allowed = "topics.uk.txt" }]`, or
+/// `[languages.uk.taxonomies.topics] allowed = …`).
+pub fn allowed_file(config: &Config, lang: &str, taxonomy: &str) -> Option<std::path::PathBuf> {
+    let table = config.languages.get(lang)?;
+    let entry = match table.get("taxonomies")? {
+        toml::Value::Array(items) => {
+            items.iter().find(|t| t.get("name").and_then(toml::Value::as_str) == Some(taxonomy))?
+        }
+        toml::Value::Table(map) => map.get(taxonomy)?,
+        _ => return None,
+    };
+    entry.get("allowed")?.as_str().map(std::path::PathBuf::from)
+}
+
 /// Whether `[languages.LANG]` asks for the language's own feed.
 pub fn generates_feed(config: &Config, lang: &str) -> bool {
     config.languages.get(lang).is_some_and(|t| {

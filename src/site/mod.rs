@@ -1124,6 +1124,7 @@ impl Renderer<'_> {
                     "permalink": permalink(config, &term_url), "path": format!("{}{term_url}", self.base_path),
                     "page_count": term.pages.len(),
                     "pages": json!([]),
+                    "translations": translations::of_term(config, self.taxonomies, t, term),
                 });
                 if by.is_some() {
                     insert_owned(

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::content::{Content, lang};
+use crate::taxonomies::{Taxonomy, Term};
 
 /// A page or a section, by its index in [`Content`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,4 +135,40 @@ fn entry(config: &Config, content: &Content, m: Member, current: bool) -> Value 
         "dir": lang::dir(lang),
         "current": current,
     })
+}
+
+/// `term.translations` on a term page: the term itself and each of its
+/// names in other languages (paired in the allowed-terms files) that has a
+/// term page there, in the site's language order, with `lang`, `name`,
+/// `permalink`, `url` and `current`.
+pub(crate) fn of_term(config: &Config, taxonomies: &[Taxonomy], tax: &Taxonomy, term: &Term) -> Value {
+    if term.translations.is_empty() {
+        return Value::Array(Vec::new());
+    }
+    let own = tax.lang.as_deref().unwrap_or(&config.default_language);
+    let mut found: Vec<(&str, &str, String, bool)> = vec![(own, term.name.as_str(), term_url(tax, term), true)];
+    for (l, name) in &term.translations {
+        let lang_key = (l != &config.default_language).then_some(l.as_str());
+        let slug = crate::slug::path(name, config.slugify.taxonomies);
+        let other = taxonomies.iter().find(|t| t.name == tax.name && t.lang.as_deref() == lang_key);
+        if let Some((t, x)) = other.and_then(|t| t.terms.iter().find(|x| x.slug == slug).map(|x| (t, x))) {
+            found.push((l.as_str(), x.name.as_str(), term_url(t, x), false));
+        }
+    }
+    let order = lang::declared(config);
+    found.sort_by_key(|(l, ..)| order.iter().position(|o| o == l).unwrap_or(usize::MAX));
+    Value::Array(
+        found
+            .into_iter()
+            .map(|(l, name, url, current)| {
+                json!({"lang": l, "name": name, "permalink": super::permalink(config, &url),
+                    "url": format!("{}{url}", config.base_path()), "dir": lang::dir(l), "current": current})
+            })
+            .collect(),
+    )
+}
+
+/// The URL path of a term's page.
+fn term_url(tax: &Taxonomy, term: &Term) -> String {
+    format!("/{}/{}/", tax.slug, term.slug)
 }

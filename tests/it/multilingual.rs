@@ -41,7 +41,7 @@ const PAGE: &str = r#"<html lang="{{ lang }}" dir="{{ lang_dir }}"><head><title>
 const LIST: &str = r#"<html lang="{{ lang }}" dir="{{ lang_dir }}"><head><title>{% if section %}{{ section.title }}{% else %}list{% endif %}</title>
 {% if section %}{% for t in section.translations %}<link rel="alternate" hreflang="{{ t.lang }}" href="{{ t.permalink | safe }}">{% endfor %}{% endif %}
 </head><body>{% if section %}{% for p in section.pages %}<a class="p" href="{{ p.permalink | safe }}">{{ p.title }}</a>{% endfor %}{% endif %}
-{% if term %}{% for p in term.pages %}<a class="p" href="{{ p.permalink | safe }}">{{ p.title }}</a>{% endfor %}{% endif %}</body></html>"#;
+{% if term %}{% for x in term.translations %}<a class="tt" hreflang="{{ x.lang }}" href="{{ x.permalink | safe }}">{{ x.name }}</a>{% endfor %}{% for p in term.pages %}<a class="p" href="{{ p.permalink | safe }}">{{ p.title }}</a>{% endfor %}{% endif %}</body></html>"#;
 
 /// A Zola-style site (its own templates) in English, Ukrainian and Arabic:
 /// `europe/minsk` in en and uk, `europe/osce` in en only.
@@ -194,6 +194,53 @@ fn a_language_the_config_does_not_declare_is_an_error_with_a_suggestion() {
     t.page("europe/notes.v2.md", "title = \"Notes\"", "x\n");
     t.build().assert_ok();
     assert!(t.public("europe/notes-v2/index.html").is_file());
+}
+
+#[test]
+fn allowed_terms_per_language_and_term_pages_linked_across_languages() {
+    let t = site();
+    let config = CONFIG.replace(
+        "taxonomies = [{ name = \"topics\" }]\n\n[translations]",
+        "taxonomies = [{ name = \"topics\", allowed = \"topics.txt\" }]\n\n[translations]",
+    );
+    t.file("config.toml", &config);
+    // One line names the term in both languages.
+    t.file("topics.txt", "# allowed topics\nWar | uk: Війна\nPeace\n");
+    t.build().assert_ok();
+    let en = t.html("topics/war/index.html");
+    assert_eq!(attrs(&en, "a.tt", "hreflang"), ["en", "uk"]);
+    let uk_href = attrs(&en, "a.tt", "href").pop().expect("a link");
+    assert!(uk_href.starts_with("https://example.org/uk/topics/"), "{uk_href}");
+    let uk_page = uk_href.trim_start_matches("https://example.org/");
+    let uk = t.html(&format!("{uk_page}index.html"));
+    assert_eq!(texts(&uk, "a.tt"), ["War", "Війна"]);
+    assert_eq!(texts(&uk, "a.p"), ["Мінські угоди"]);
+
+    // The Ukrainian list is the names the file gives in Ukrainian: another is an error.
+    t.page(
+        "europe/minsk.uk.md",
+        "title = \"Мінські угоди\"\ndate = 2024-05-01\n[taxonomies]\ntopics = [\"Війни\"]",
+        "x\n",
+    );
+    let err = t.build().assert_error_at("taxonomy/unknown-term", "content/europe/minsk.uk.md");
+    assert!(err.contains("did you mean \"Війна\"?"), "{err}");
+
+    // A file of the language's own replaces it.
+    t.file(
+        "config.toml",
+        &config
+            .replace(
+                "[languages.uk]\n",
+                "[languages.uk]\ntaxonomies = [{ name = \"topics\", allowed = \"topics.uk.txt\" }]\n",
+            )
+            .replacen(
+                "taxonomies = [{ name = \"topics\" }]\n\n[languages.uk.translations]",
+                "\n[languages.uk.translations]",
+                1,
+            ),
+    );
+    t.file("topics.uk.txt", "Війни\n");
+    t.build().assert_ok();
 }
 
 /// GET `path` until its body contains `needle` (the server rebuilds after
