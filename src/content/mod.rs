@@ -589,6 +589,23 @@ fn decode(rel: &Path, bytes: Vec<u8>) -> Result<String, Box<(Diagnostic, String)
     })
 }
 
+/// The error for `page.CODE.md` whose CODE is not one of the site's
+/// languages: the file, the languages there are, and the likely one.
+fn unknown_language(rel: &Path, code: &str, config: &Config) -> Diagnostic {
+    let langs = lang::declared(config).iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ");
+    let d = Diagnostic::error(
+        "content/language",
+        rel,
+        format!("`{code}` is not one of the site's languages ({langs}), so this file has no language to be built in"),
+    );
+    match lang::suggestion(code, config) {
+        Some(best) => d.with_help(format!(
+            "did you mean `{best}`? rename the file, or declare `[languages.{code}]` in config.toml"
+        )),
+        None => d.with_help(format!("declare `[languages.{code}]` in config.toml, or rename the file")),
+    }
+}
+
 pub(crate) fn parse_file(
     root: &Path,
     content_dir: &Path,
@@ -596,6 +613,9 @@ pub(crate) fn parse_file(
     config: &Config,
 ) -> (Option<Parsed>, Vec<Diagnostic>, Option<SourceFile>) {
     let rel = rel_to(root, path);
+    if let Some(code) = lang::undeclared(path, config) {
+        return (None, vec![unknown_language(&rel, code, config)], None);
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return (None, vec![Diagnostic::error("io/read", rel, format!("could not read: {e}"))], None),

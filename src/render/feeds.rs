@@ -3,7 +3,7 @@
 //!
 //! Feeds are built from data already rendered; they never re-render a page.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use crate::config::Config;
@@ -27,6 +27,16 @@ fn xml_escape(s: &str) -> String {
     out
 }
 
+/// The language of the feed whose home is `home_path`: the language whose
+/// part of the site (`/uk/…`) it is in, else the default.
+fn feed_lang<'c>(config: &'c Config, home_path: &str) -> &'c str {
+    crate::content::lang::declared(config)
+        .into_iter()
+        .skip(1)
+        .find(|l| home_path.strip_prefix('/').and_then(|h| h.strip_prefix(l)).is_some_and(|r| r.starts_with('/')))
+        .unwrap_or(&config.default_language)
+}
+
 /// An Atom feed of `pages` (indices, already newest first).
 fn atom(
     config: &Config,
@@ -48,7 +58,7 @@ fn atom(
     let _ = writeln!(
         out,
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
-        xml_escape(&config.default_language)
+        xml_escape(feed_lang(config, home_path))
     );
     let _ = writeln!(out, "  <title>{}</title>", xml_escape(title));
     if let Some(d) = &config.description {
@@ -64,7 +74,8 @@ fn atom(
         let url = permalink(config, &p.url_path);
         let published = p.meta.date.as_ref().map_or_else(|| updated.clone(), |d| d.rfc3339());
         let upd = p.meta.updated.as_ref().map_or_else(|| published.clone(), |d| d.rfc3339());
-        let _ = writeln!(out, "  <entry xml:lang=\"{}\">", xml_escape(&config.default_language));
+        let lang = p.lang.as_deref().unwrap_or(&config.default_language);
+        let _ = writeln!(out, "  <entry xml:lang=\"{}\">", xml_escape(lang));
         let _ = writeln!(out, "    <title>{}</title>", xml_escape(&p.meta.title));
         let _ = writeln!(out, "    <published>{published}</published>");
         let _ = writeln!(out, "    <updated>{upd}</updated>");
@@ -114,7 +125,7 @@ fn rss(
     let _ = writeln!(out, "    <link>{}</link>", xml_escape(&permalink(config, home_path)));
     let _ = writeln!(out, "    <description>{}</description>", xml_escape(config.description.as_deref().unwrap_or("")));
     let _ = writeln!(out, "    <generator>Attaché</generator>");
-    let _ = writeln!(out, "    <language>{}</language>", xml_escape(&config.default_language));
+    let _ = writeln!(out, "    <language>{}</language>", xml_escape(feed_lang(config, home_path)));
     let _ = writeln!(
         out,
         "    <atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
@@ -273,42 +284,79 @@ pub fn write_feeds(
     }
 }
 
+/// `sitemap.xml`: every section, page, taxonomy and term, each URL with
+/// translations carrying its alternates (and `x-default`, the default
+/// language's version), as search engines read multilingual sitemaps.
+fn sitemap(
+    config: &Config,
+    content: &Content,
+    taxonomies: &[Taxonomy],
+    alternates: &HashMap<String, Vec<(String, String)>>,
+) -> String {
+    let xhtml = if alternates.is_empty() { "" } else { " xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"" };
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"{xhtml}>\n"
+    );
+    let mut entry = |url_path: &str, lastmod: Option<String>| {
+        let _ = write!(out, "  <url><loc>{}</loc>", xml_escape(&permalink(config, url_path)));
+        if let Some(l) = lastmod {
+            let _ = write!(out, "<lastmod>{l}</lastmod>");
+        }
+        for (lang, href) in alternates.get(url_path).into_iter().flatten() {
+            let _ = write!(
+                out,
+                "\n    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                xml_escape(lang),
+                xml_escape(href)
+            );
+        }
+        if let Some(set) = alternates.get(url_path) {
+            if let Some((_, href)) = set.iter().find(|(l, _)| *l == config.default_language) {
+                let _ = write!(
+                    out,
+                    "\n    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>",
+                    xml_escape(href)
+                );
+            }
+            out.push_str("\n  ");
+        }
+        out.push_str("</url>\n");
+    };
+    for s in &content.sections {
+        entry(&s.url_path, None);
+    }
+    for p in &content.pages {
+        let d = p.meta.updated.as_ref().or(p.meta.date.as_ref()).map(|d| d.text.chars().take(10).collect());
+        entry(&p.url_path, d);
+    }
+    for t in taxonomies {
+        entry(&format!("/{}/", t.slug), None);
+        for term in &t.terms {
+            entry(&format!("/{}/{}/", t.slug, term.slug), None);
+        }
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
 /// Write every feed of `plan`, the sitemap and robots.txt into `files`.
+/// `alternates`: for a URL path with translations, every version's
+/// (language, permalink), listed in the sitemap as `xhtml:link hreflang`.
 pub fn write_all(
     config: &Config,
     content: &Content,
     html: &[(&str, Option<&str>)],
     taxonomies: &[Taxonomy],
     plan: &[Feed],
+    alternates: &HashMap<String, Vec<(String, String)>>,
     files: &mut BTreeMap<String, OutFile>,
 ) {
     write_feeds(config, content, html, plan, None, files);
     if config.generate_sitemap {
-        let mut out = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        files.insert(
+            "sitemap.xml".into(),
+            OutFile::Bytes(sitemap(config, content, taxonomies, alternates).into_bytes()),
         );
-        let mut entry = |url: String, lastmod: Option<String>| {
-            let _ = write!(out, "  <url><loc>{}</loc>", xml_escape(&url));
-            if let Some(l) = lastmod {
-                let _ = write!(out, "<lastmod>{l}</lastmod>");
-            }
-            out.push_str("</url>\n");
-        };
-        for s in &content.sections {
-            entry(permalink(config, &s.url_path), None);
-        }
-        for p in &content.pages {
-            let d = p.meta.updated.as_ref().or(p.meta.date.as_ref()).map(|d| d.text.chars().take(10).collect());
-            entry(permalink(config, &p.url_path), d);
-        }
-        for t in taxonomies {
-            entry(permalink(config, &format!("/{}/", t.slug)), None);
-            for term in &t.terms {
-                entry(permalink(config, &format!("/{}/{}/", t.slug, term.slug)), None);
-            }
-        }
-        out.push_str("</urlset>\n");
-        files.insert("sitemap.xml".into(), OutFile::Bytes(out.into_bytes()));
     }
     if config.generate_robots_txt {
         let robots = format!("User-agent: *\nAllow: /\nSitemap: {}\n", permalink(config, "/sitemap.xml"));

@@ -272,6 +272,16 @@ impl Templates {
     }
 }
 
+/// The key of taxonomy `kind` in the site index: its name for the default
+/// language, `name@lang` for another language's (Zola's `lang=` argument of
+/// `get_taxonomy`, `get_taxonomy_url`, `get_taxonomy_term`).
+pub fn taxonomy_key(kind: &str, lang: Option<&str>, default: &str) -> String {
+    match lang {
+        Some(l) if l != default => format!("{kind}@{l}"),
+        _ => kind.to_string(),
+    }
+}
+
 /// The content path `get_page`/`get_section` look up: with Zola's
 /// `lang="fr"`, the translation's (`blog/_index.fr.md`).
 fn localized(path: &str, args: &HashMap<String, Value>, default: &str) -> String {
@@ -309,6 +319,7 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
     });
 
     let idx = index.clone();
+    let default_lang = config.default_language.clone();
     tera.register_function("get_url", move |args: &HashMap<String, Value>| {
         let guard = idx.read();
         let path = args.get("path").and_then(Value::as_str).ok_or("get_url needs path=\"…\"")?;
@@ -320,12 +331,21 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
         if let Some(rel) = path.strip_prefix("@/") {
             let ix = guard.as_ref().ok_or("get_url(path=\"@/…\") is not available in shortcodes yet")?;
             let (file, anchor) = rel.split_once('#').map_or((rel, None), |(f, a)| (f, Some(a)));
-            let url = ix.urls.get(file).ok_or_else(|| format!("get_url: no page or section @/{file}"))?;
+            // With `lang="uk"`, the Ukrainian version of the file (as in Zola).
+            let file = localized(file, args, &default_lang);
+            let url = ix.urls.get(&file).ok_or_else(|| format!("get_url: no page or section @/{file}"))?;
             let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
             return Ok(Value::String(format!("{prefix}{url}{anchor}")));
         }
         let trailing = args.get("trailing_slash").and_then(Value::as_bool).unwrap_or(false);
         let clean = path.trim_start_matches('/');
+        // With another language than the default, the path inside that
+        // language's part of the site (`/uk/…`), unless it already is.
+        let lang = args.get("lang").and_then(Value::as_str).filter(|l| *l != default_lang);
+        let clean = match lang {
+            Some(l) if clean != l && !clean.starts_with(&format!("{l}/")) => format!("{l}/{clean}"),
+            _ => clean.to_string(),
+        };
         let mut url = format!("{prefix}{ix_base}/{clean}");
         if trailing && !url.ends_with('/') {
             url.push('/');
@@ -421,11 +441,13 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
         Ok(Value::String(format!("{}/{name}", ix.base_path)))
     });
     let idx = index;
+    let default_lang = config.default_language.clone();
     tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
         let guard = idx.read();
         let ix = guard.as_ref().ok_or("get_taxonomy is not available here")?;
         let kind = args.get("kind").and_then(Value::as_str).ok_or("get_taxonomy needs kind=\"…\"")?;
-        let v = ix.taxonomies.get(kind).ok_or_else(|| format!("get_taxonomy: no taxonomy {kind}"))?;
+        let key = taxonomy_key(kind, args.get("lang").and_then(Value::as_str), &default_lang);
+        let v = ix.taxonomies.get(&key).ok_or_else(|| format!("get_taxonomy: no taxonomy {kind}"))?;
         // The terms list page values: the output shows them (see `track`).
         for term in v["items"].as_array().into_iter().flatten() {
             note_pages_of(term);

@@ -22,32 +22,40 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
         config.taxonomies.keys().map(|k| (k.clone(), crate::slug::path(k, rule))).collect::<HashMap<_, _>>(),
     );
     let index_for_url = index.clone();
+    let default_lang = config.default_language.clone();
     tera.register_function("get_taxonomy_url", move |args: &HashMap<String, Value>| {
         let index = &index_for_url;
         let kind = args.get("kind").and_then(Value::as_str).ok_or("get_taxonomy_url needs kind=\"…\"")?;
         let name = args.get("name").and_then(Value::as_str).ok_or("get_taxonomy_url needs name=\"…\"")?;
         let required = args.get("required").and_then(Value::as_bool).unwrap_or(true);
+        let lang = args.get("lang").and_then(Value::as_str).filter(|l| *l != default_lang);
+        let key = super::templates::taxonomy_key(kind, lang, &default_lang);
         // The term's own permalink when the site index has it (its slug may differ).
-        if let Some(ix) = index.snapshot_taxonomy(kind)
+        if let Some(ix) = index.snapshot_taxonomy(&key)
             && let Some(url) = ix["terms"].as_array().and_then(|terms| {
                 terms.iter().find(|t| t["name"].as_str() == Some(name)).and_then(|t| t["permalink"].as_str())
             })
         {
             return Ok(Value::String(url.to_string()));
         }
+        let lang_prefix = lang.map(|l| format!("/{l}")).unwrap_or_default();
         match tax_slugs.get(kind) {
-            Some(slug) => Ok(Value::String(format!("{base_url}/{slug}/{}/", crate::slug::path(name, rule)))),
+            Some(slug) => {
+                Ok(Value::String(format!("{base_url}{lang_prefix}/{slug}/{}/", crate::slug::path(name, rule))))
+            }
             None if !required => Ok(Value::Null),
             None => Err(format!("get_taxonomy_url: no taxonomy `{kind}` in config.toml").into()),
         }
     });
 
     let idx = index.clone();
+    let default_lang = config.default_language.clone();
     tera.register_function("get_taxonomy_term", move |args: &HashMap<String, Value>| {
         let kind = args.get("kind").and_then(Value::as_str).ok_or("get_taxonomy_term needs kind=\"…\"")?;
         let term = args.get("term").and_then(Value::as_str).ok_or("get_taxonomy_term needs term=\"…\"")?;
         let required = args.get("required").and_then(Value::as_bool).unwrap_or(true);
-        let found = idx.snapshot_taxonomy(kind).and_then(|t| {
+        let key = super::templates::taxonomy_key(kind, args.get("lang").and_then(Value::as_str), &default_lang);
+        let found = idx.snapshot_taxonomy(&key).and_then(|t| {
             t["items"].as_array().and_then(|items| items.iter().find(|i| i["name"].as_str() == Some(term)).cloned())
         });
         match found {
@@ -71,11 +79,15 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
     tera.register_function("trans", move |args: &HashMap<String, Value>| {
         let key = args.get("key").and_then(Value::as_str).ok_or("trans needs key=\"…\"")?;
         let lang = args.get("lang").and_then(Value::as_str).unwrap_or(&default_lang);
-        translations
-            .get(lang)
-            .and_then(|t| t.get(key))
+        // A language that lacks the string shows the default language's (a
+        // half-translated interface beats a failed build; Zola stops here).
+        [lang, default_lang.as_str()]
+            .iter()
+            .find_map(|l| translations.get(*l).and_then(|t| t.get(key)))
             .map(toml_to_json)
-            .ok_or_else(|| format!("trans: no translation `{key}` for language `{lang}`").into())
+            .ok_or_else(|| {
+                format!("trans: no translation `{key}` for language `{lang}`, nor for `{default_lang}`").into()
+            })
     });
 }
 

@@ -268,8 +268,9 @@ const SLUG_HELP: &str = "set a different `slug` on one of them";
 pub(super) fn claim_site(site: &Site) -> Claims {
     let mut claims = Claims::default();
     let config = site.config;
-    let search = crate::render::search::meta_path(&config.default_language);
-    claims.claim(search, Owner::builtin("the search index"));
+    for lang in crate::content::lang::declared(config) {
+        claims.claim(crate::render::search::meta_path(lang), Owner::builtin("the search index"));
+    }
     for f in site.feeds {
         for path in f.outputs(config) {
             claims.claim(path, Owner::builtin(f.what()));
@@ -286,7 +287,7 @@ pub(super) fn claim_site(site: &Site) -> Claims {
     }
     let mut jobs = site.layout.jobs();
     jobs.sort_by_key(|job| match job {
-        Job::NotFound | Job::Search => 0,
+        Job::NotFound | Job::NotFoundIn(_) | Job::Search | Job::SearchIn(_) => 0,
         Job::TaxonomyList(..) | Job::Term(..) => 1,
         Job::Section(..) => 2,
         Job::Page(..) => 3,
@@ -428,8 +429,12 @@ fn owner_of(site: &Site, job: Job) -> Owner {
                 None => Owner::builtin(what),
             }
         }
-        Job::NotFound => Owner::source("the 404 page, rendered from", template("404.html"), None, 0),
-        Job::Search => Owner::source("the search page, rendered from", template("search.html"), None, 0),
+        Job::NotFound | Job::NotFoundIn(_) => {
+            Owner::source("the 404 page, rendered from", template("404.html"), None, 0)
+        }
+        Job::Search | Job::SearchIn(_) => {
+            Owner::source("the search page, rendered from", template("search.html"), None, 0)
+        }
     }
 }
 

@@ -26,6 +26,8 @@ use crate::taxonomies::{self, Taxonomy};
 mod cached;
 mod claims;
 mod headers;
+mod searches;
+mod translations;
 mod update;
 pub use cached::{CacheAt, Session};
 pub use update::{Outcome, Partial};
@@ -339,8 +341,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     anchor_diags.iter_mut().for_each(|d| config.link_checks.apply_level(d));
 
     // Stage 3b: template values, each serialised once.
-    let lite = page_lites(&config, &content, &page_docs, &taxonomies);
-    let section_lite = section_lites(&config, &content, &section_docs);
+    let versions = translations::Translations::new(&config, &content);
+    let lite = page_lites(&config, &content, &page_docs, &taxonomies, &versions);
+    let section_lite = section_lites(&config, &content, &section_docs, &versions);
     let values = Values {
         config: &config,
         content: &content,
@@ -443,7 +446,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
         reads.insert(job, used);
     }
-    let search = search_index(&config, &content, &page_docs, &base_path);
+    let search = searches::Searches::build(&config, &content, &page_docs, &base_path);
     for (k, bytes) in search.files() {
         if claims.owner(&k).is_none() {
             claims.claim(k.clone(), claims::Owner::builtin("the search index"));
@@ -466,7 +469,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         let html = redirect_html(&permalink(&config, &to), &format!("{base_path}{to}"));
         files.insert(path, OutFile::Bytes(html.into_bytes()));
     }
-    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &feed_plan, &mut files);
+    let alternates = versions.alternates(&config, &content);
+    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &feed_plan, &alternates, &mut files);
     if let Some(css) = &highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
     }
@@ -601,8 +605,8 @@ pub struct State {
     reads: HashMap<Job, Vec<String>>,
     /// Page (`content_rel`) → the outputs that read its value.
     readers: HashMap<String, HashSet<Job>>,
-    /// The search index, updated in place when an article changes.
-    search: crate::render::search::Index,
+    /// The search indexes, updated in place when an article changes.
+    search: searches::Searches,
     feeds: Vec<feeds::Feed>,
     /// Class name → how many documents use it (for the syntax palette).
     class_counts: HashMap<String, usize>,
@@ -648,14 +652,20 @@ impl Md<'_> {
         let config = self.config;
         let base_path = self.base_path;
         let mut base = tera::Context::new();
-        base.insert("config", self.config_value);
-        base.insert("lang", &config.default_language);
         let content_rel = rel.strip_prefix("content").unwrap_or(rel).to_string_lossy().replace('\\', "/");
+        let lang = content::lang::other_language(Path::new(&content_rel), config);
+        match lang {
+            Some(l) => insert_owned(&mut base, "config", config_for_language(self.config_value, config, l)),
+            None => base.insert("config", self.config_value),
+        }
+        let lang = lang.unwrap_or(&config.default_language);
+        base.insert("lang", lang);
+        base.insert("lang_dir", content::lang::dir(lang));
         let (colocated, assets) = zola_assets(content_rel.trim_start_matches('/'), assets);
         base.insert(
             "page",
             &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path),
-            "colocated_path": colocated, "assets": assets, "lang": config.default_language}),
+            "colocated_path": colocated, "assets": assets, "lang": lang}),
         );
         let env = ShortcodeEnv::new(&self.tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
@@ -767,7 +777,12 @@ pub(crate) enum Job {
     /// Taxonomy, term, pager page.
     Term(usize, usize, usize),
     NotFound,
+    /// The 404 page of the site's `k`th language other than the default
+    /// (`/uk/404.html`), made when the theme has `404.html`.
+    NotFoundIn(usize),
     Search,
+    /// The search page of the `k`th language other than the default (`/uk/search/`).
+    SearchIn(usize),
 }
 
 /// The template an output is rendered with (the dev server also asks, to
@@ -790,8 +805,8 @@ fn template_of(content: &Content, tpl: &templates::Templates, taxonomies: &[Taxo
         }
         Job::TaxonomyList(t) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "list.html")?,
         Job::Term(t, ..) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "single.html")?,
-        Job::NotFound => "404.html".into(),
-        Job::Search => "search.html".into(),
+        Job::NotFound | Job::NotFoundIn(_) => "404.html".into(),
+        Job::Search | Job::SearchIn(_) => "search.html".into(),
     })
 }
 
@@ -823,6 +838,7 @@ fn taxonomy_template(tpl: &templates::Templates, taxonomy: &str, kind: &str) -> 
 /// language's own `title` and `description` from `[languages.LANG]`.
 fn config_for_language(value: &Value, config: &Config, lang: &str) -> Value {
     let mut value = value.clone();
+    value["languages"] = content::lang::languages_value(config, lang);
     if let Some(table) = config.languages.get(lang) {
         for key in ["title", "description"] {
             if let Some(v) = table.get(key) {
@@ -922,7 +938,9 @@ impl Layout<'_> {
             }
         }
         jobs.push(Job::NotFound);
+        jobs.extend((0..other_languages(self.config).len()).map(Job::NotFoundIn));
         jobs.push(Job::Search);
+        jobs.extend((0..other_languages(self.config).len()).map(Job::SearchIn));
         jobs
     }
 
@@ -948,7 +966,11 @@ impl Layout<'_> {
             }
             // Without the theme's, a built-in 404 page (as in Zola).
             Job::NotFound => "/404.html".into(),
+            Job::NotFoundIn(k) if has("404.html") => format!("/{}/404.html", other_languages(self.config).get(k)?),
             Job::Search if has("search.html") && !self.search_is_content() => "/search/".into(),
+            Job::SearchIn(k) if has("search.html") && !self.search_is_content() => {
+                format!("/{}/search/", other_languages(self.config).get(k)?)
+            }
             _ => return None,
         })
     }
@@ -974,6 +996,11 @@ impl Layout<'_> {
     }
 }
 
+/// The site's languages other than the default, in config order.
+fn other_languages(config: &Config) -> Vec<&str> {
+    content::lang::declared(config).into_iter().skip(1).collect()
+}
+
 fn section_chunks(s: &content::Section) -> Vec<&[usize]> {
     match s.meta.paginate_by {
         Some(n) if !s.pages.is_empty() => s.pages.chunks(n).collect(),
@@ -995,6 +1022,7 @@ impl Renderer<'_> {
         let mut c = tera::Context::new();
         c.insert("config", self.config_value);
         c.insert("lang", &self.config.default_language);
+        c.insert("lang_dir", content::lang::dir(&self.config.default_language));
         c.insert("current_path", &format!("{}{url_path}", self.base_path));
         c.insert("current_url", &permalink(self.config, url_path));
         c
@@ -1024,10 +1052,12 @@ impl Renderer<'_> {
             Job::Page(i) => content.pages.get(i).and_then(|p| p.lang.as_deref()),
             Job::Section(i, _) => content.sections.get(i).and_then(|s| s.lang.as_deref()),
             Job::TaxonomyList(t) | Job::Term(t, ..) => self.taxonomies.get(t).and_then(|t| t.lang.as_deref()),
+            Job::NotFoundIn(k) | Job::SearchIn(k) => other_languages(config).get(k).copied(),
             Job::NotFound | Job::Search => None,
         };
         if let Some(lang) = lang {
             ctx.insert("lang", lang);
+            ctx.insert("lang_dir", content::lang::dir(lang));
             insert_owned(&mut ctx, "config", config_for_language(self.config_value, config, lang));
         }
         match job {
@@ -1098,6 +1128,7 @@ impl Renderer<'_> {
                     "permalink": permalink(config, &term_url), "path": format!("{}{term_url}", self.base_path),
                     "page_count": term.pages.len(),
                     "pages": json!([]),
+                    "translations": translations::of_term(config, self.taxonomies, t, term),
                 });
                 if by.is_some() {
                     insert_owned(
@@ -1110,11 +1141,11 @@ impl Renderer<'_> {
                 }
                 insert_owned(&mut ctx, "term", tv);
             }
-            Job::Search => {
-                let index = crate::render::search::meta_path(&config.default_language);
+            Job::Search | Job::SearchIn(_) => {
+                let index = crate::render::search::meta_path(lang.unwrap_or(&config.default_language));
                 ctx.insert("search_index", &format!("{}/{index}", self.base_path));
             }
-            Job::NotFound => {}
+            Job::NotFound | Job::NotFoundIn(_) => {}
         }
         // Zola's `minify_html`: every page a template renders.
         let minify = |html: String| if config.minify_html { crate::render::minify::html(&html) } else { html };
@@ -1181,14 +1212,6 @@ fn search_weight(extra: &toml::Table) -> f32 {
         Some(toml::Value::Integer(n)) => *n as f32,
         _ => 1.0,
     }
-}
-
-/// The search index of every page (scored in parallel, one page at a time).
-fn search_index(config: &Config, content: &Content, docs: &[Doc], base_path: &str) -> crate::render::search::Index {
-    let entries: Vec<crate::render::search::Entry> =
-        (0..content.pages.len()).zip(docs).map(|(i, d)| search_entry(content, i, d, base_path)).collect();
-    let terms: Vec<_> = entries.par_iter().map(crate::render::search::doc_terms).collect();
-    crate::render::search::Index::build(&entries, &terms, &config.default_language)
 }
 
 fn finish(built: &mut Built, mut diags: Vec<Diagnostic>, start: Instant) {
@@ -1425,16 +1448,41 @@ fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
     });
     if let Value::Object(map) = &mut v {
         map.extend(config.zola_fields());
+        map.insert("languages".into(), content::lang::languages_value(config, &config.default_language));
     }
     v
 }
 
 /// Page values without `content` and `toc`, for listings: one per page.
-fn page_lites(config: &Config, content: &Content, docs: &[Doc], taxonomies: &[Taxonomy]) -> Vec<Arc<Value>> {
-    content.pages.par_iter().zip(docs).map(|(p, d)| page_lite(config, content, taxonomies, p, d)).collect()
+fn page_lites(
+    config: &Config,
+    content: &Content,
+    docs: &[Doc],
+    taxonomies: &[Taxonomy],
+    versions: &translations::Translations,
+) -> Vec<Arc<Value>> {
+    content
+        .pages
+        .par_iter()
+        .zip(docs)
+        .enumerate()
+        .map(|(i, (p, d))| {
+            let t = versions.value(config, content, translations::Member::Page(i));
+            page_lite(config, content, taxonomies, p, d, t)
+        })
+        .collect()
 }
 
-fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &content::Page, d: &Doc) -> Arc<Value> {
+/// A page's template value without `content`; `translations` is its
+/// `page.translations` (see [`translations`]).
+fn page_lite(
+    config: &Config,
+    content: &Content,
+    taxonomies: &[Taxonomy],
+    p: &content::Page,
+    d: &Doc,
+    translations: Value,
+) -> Arc<Value> {
     let bp = config.base_path();
     let terms: serde_json::Map<String, Value> = p
         .meta
@@ -1482,6 +1530,7 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         "colocated_path": zola_assets(&p.content_rel, &p.assets).0,
         "relative_path": p.content_rel,
         "lang": p.lang.as_deref().unwrap_or(&config.default_language),
+        "translations": translations,
         // Zola's parts of the date, for `group_by(attribute="year")`.
         "year": date_part(p.meta.date.as_ref(), 0..4),
         "month": date_part(p.meta.date.as_ref(), 5..7),
@@ -1489,13 +1538,19 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
     }))
 }
 
-fn section_lites(config: &Config, content: &Content, sdocs: &[Doc]) -> Vec<Value> {
+fn section_lites(
+    config: &Config,
+    content: &Content,
+    sdocs: &[Doc],
+    versions: &translations::Translations,
+) -> Vec<Value> {
     let bp = config.base_path();
     content
         .sections
         .iter()
         .zip(sdocs)
-        .map(|(s, d)| {
+        .enumerate()
+        .map(|(i, (s, d))| {
             json!({
                 "title": s.meta.title,
                 "description": s.meta.description,
@@ -1507,6 +1562,7 @@ fn section_lites(config: &Config, content: &Content, sdocs: &[Doc]) -> Vec<Value
                 "reading_time": reading_time(d.rendered.word_count),
                 "relative_path": s.content_rel,
                 "lang": s.lang.as_deref().unwrap_or(&config.default_language),
+                "translations": versions.value(config, content, translations::Member::Section(i)),
             })
         })
         .collect()
@@ -1657,18 +1713,18 @@ impl<'a> Values<'a> {
                 (s.content_rel.clone(), Arc::new(v))
             })
             .collect();
-        // `get_taxonomy(kind=…)` finds the default language's.
+        // `get_taxonomy(kind=…)` finds the default language's, `lang=` another's.
         let taxonomies = self
             .taxonomies
             .iter()
-            .filter(|t| t.lang.is_none())
             .map(|t| {
                 (
-                    t.name.clone(),
+                    templates::taxonomy_key(&t.name, t.lang.as_deref(), &config.default_language),
                     // `kind` and `items` are Zola's names for the same values.
                     Arc::new(json!({"taxonomy": self.taxonomy_value(config, t), "terms": self.terms_value(config, t),
                         "kind": self.taxonomy_value(config, t), "items": self.terms_value(config, t),
-                        "lang": config.default_language, "permalink": permalink(config, &format!("/{}/", t.slug))})),
+                        "lang": t.lang.as_deref().unwrap_or(&config.default_language),
+                        "permalink": permalink(config, &format!("/{}/", t.slug))})),
                 )
             })
             .collect();

@@ -411,7 +411,10 @@ impl State {
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Some(diags));
         }
-        let lite = page_lite(&self.config, &self.content, &self.taxonomies, &page, &doc);
+        // Its versions in other languages are as they were: a change of title or
+        // URL, or a translation added or removed, takes a full build.
+        let versions = self.lite[i].get("translations").cloned().unwrap_or(Value::Array(Vec::new()));
+        let lite = page_lite(&self.config, &self.content, &self.taxonomies, &page, &doc, versions);
         page.body = String::new();
         page.body_map = Default::default();
         Ok(Slot { page, doc, diags, lite, report })

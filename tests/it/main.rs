@@ -9,6 +9,7 @@ mod errors;
 mod firsthour;
 mod fix;
 mod fuzz_replay;
+mod multilingual;
 mod outdir;
 mod owners;
 mod property;
