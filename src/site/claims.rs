@@ -286,7 +286,7 @@ pub(super) fn claim_site(site: &Site) -> Claims {
     }
     let mut jobs = site.layout.jobs();
     jobs.sort_by_key(|job| match job {
-        Job::NotFound | Job::Search => 0,
+        Job::NotFound | Job::Search(_) => 0,
         Job::TaxonomyList(..) | Job::Term(..) => 1,
         Job::Section(..) => 2,
         Job::Page(..) => 3,
@@ -429,7 +429,7 @@ fn owner_of(site: &Site, job: Job) -> Owner {
             }
         }
         Job::NotFound => Owner::source("the 404 page, rendered from", template("404.html"), None, 0),
-        Job::Search => Owner::source("the search page, rendered from", template("search.html"), None, 0),
+        Job::Search(_) => Owner::source("the search page, rendered from", template("search.html"), None, 0),
     }
 }
 

@@ -443,8 +443,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
         reads.insert(job, used);
     }
-    let search = search_index(&config, &content, &page_docs, &base_path);
-    for (k, bytes) in search.files() {
+    let search = search_indexes(&config, &content, &page_docs, &base_path);
+    for (k, bytes) in search.iter().flat_map(|(_, index)| index.files()) {
         if claims.owner(&k).is_none() {
             claims.claim(k.clone(), claims::Owner::builtin("the search index"));
         }
@@ -601,8 +601,9 @@ pub struct State {
     reads: HashMap<Job, Vec<String>>,
     /// Page (`content_rel`) → the outputs that read its value.
     readers: HashMap<String, HashSet<Job>>,
-    /// The search index, updated in place when an article changes.
-    search: crate::render::search::Index,
+    /// The search index of each language (see [`search_languages`]),
+    /// updated in place when an article changes.
+    search: Vec<(String, crate::render::search::Index)>,
     feeds: Vec<feeds::Feed>,
     /// Class name → how many documents use it (for the syntax palette).
     class_counts: HashMap<String, usize>,
@@ -764,7 +765,8 @@ pub(crate) enum Job {
     /// Taxonomy, term, pager page.
     Term(usize, usize, usize),
     NotFound,
-    Search,
+    /// The search page of a language: its position in [`search_languages`].
+    Search(usize),
 }
 
 /// The template an output is rendered with (the dev server also asks, to
@@ -788,7 +790,7 @@ fn template_of(content: &Content, tpl: &templates::Templates, taxonomies: &[Taxo
         Job::TaxonomyList(t) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "list.html")?,
         Job::Term(t, ..) => taxonomy_template(tpl, &taxonomies.get(t)?.name, "single.html")?,
         Job::NotFound => "404.html".into(),
-        Job::Search => "search.html".into(),
+        Job::Search(_) => "search.html".into(),
     })
 }
 
@@ -943,7 +945,7 @@ impl Layout<'_> {
             }
         }
         jobs.push(Job::NotFound);
-        jobs.push(Job::Search);
+        jobs.extend((0..search_languages(self.config).len()).map(Job::Search));
         jobs
     }
 
@@ -969,7 +971,10 @@ impl Layout<'_> {
             }
             // Without the theme's, a built-in 404 page (as in Zola).
             Job::NotFound => "/404.html".into(),
-            Job::Search if has("search.html") && !self.search_is_content() => "/search/".into(),
+            Job::Search(0) if has("search.html") && !self.search_is_content() => "/search/".into(),
+            Job::Search(k) if has("search.html") && !self.search_is_content() => {
+                format!("/{}/search/", search_languages(self.config).get(k)?)
+            }
             _ => return None,
         })
     }
@@ -1045,7 +1050,11 @@ impl Renderer<'_> {
             Job::Page(i) => content.pages.get(i).and_then(|p| p.lang.as_deref()),
             Job::Section(i, _) => content.sections.get(i).and_then(|s| s.lang.as_deref()),
             Job::TaxonomyList(t) | Job::Term(t, ..) => self.taxonomies.get(t).and_then(|t| t.lang.as_deref()),
-            Job::NotFound | Job::Search => None,
+            // `search_languages` order: the default, then the others.
+            Job::Search(k) if k > 0 => {
+                config.languages.keys().filter(|l| **l != config.default_language).nth(k - 1).map(String::as_str)
+            }
+            Job::NotFound | Job::Search(_) => None,
         };
         if let Some(lang) = lang {
             ctx.insert("lang", lang);
@@ -1131,8 +1140,9 @@ impl Renderer<'_> {
                 }
                 insert_owned(&mut ctx, "term", tv);
             }
-            Job::Search => {
-                let index = crate::render::search::meta_path(&config.default_language);
+            Job::Search(k) => {
+                let langs = search_languages(config);
+                let index = crate::render::search::meta_path(langs.get(k).unwrap_or(&config.default_language));
                 ctx.insert("search_index", &format!("{}/{index}", self.base_path));
             }
             Job::NotFound => {}
@@ -1202,12 +1212,38 @@ fn search_weight(extra: &toml::Table) -> f32 {
     }
 }
 
-/// The search index of every page (scored in parallel, one page at a time).
-fn search_index(config: &Config, content: &Content, docs: &[Doc], base_path: &str) -> crate::render::search::Index {
+/// The languages with a search index and a search page: the default one
+/// first (`/search/`), then each other of `[languages]` (`/LANG/search/`).
+pub(crate) fn search_languages(config: &Config) -> Vec<String> {
+    let others = config.languages.keys().filter(|l| **l != config.default_language).cloned();
+    std::iter::once(config.default_language.clone()).chain(others).collect()
+}
+
+/// The language a page is written in.
+fn page_language<'c>(config: &'c Config, p: &'c content::Page) -> &'c str {
+    p.lang.as_deref().unwrap_or(&config.default_language)
+}
+
+/// The search index of each language, of its own pages only, so a reader
+/// searching the Ukrainian site gets Ukrainian articles (scored in
+/// parallel, one page at a time, once for all languages).
+fn search_indexes(
+    config: &Config,
+    content: &Content,
+    docs: &[Doc],
+    base_path: &str,
+) -> Vec<(String, crate::render::search::Index)> {
     let entries: Vec<crate::render::search::Entry> =
         (0..content.pages.len()).zip(docs).map(|(i, d)| search_entry(content, i, d, base_path)).collect();
     let terms: Vec<_> = entries.par_iter().map(crate::render::search::doc_terms).collect();
-    crate::render::search::Index::build(&entries, &terms, &config.default_language)
+    search_languages(config)
+        .into_iter()
+        .map(|lang| {
+            let keep = |i: usize| content.pages.get(i).is_some_and(|p| page_language(config, p) == lang);
+            let index = crate::render::search::Index::build_for(&entries, &terms, &lang, keep);
+            (lang, index)
+        })
+        .collect()
 }
 
 fn finish(built: &mut Built, mut diags: Vec<Diagnostic>, start: Instant) {

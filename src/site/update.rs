@@ -213,15 +213,20 @@ impl State {
         );
         clock.lap("feeds");
         let base_path = self.config.base_path();
-        let before: BTreeSet<String> = self.search.paths().into_iter().collect();
+        let before: BTreeSet<String> = self.search.iter().flat_map(|(_, index)| index.paths()).collect();
         for &i in &touched {
             let entry = search_entry(&self.content, i, &self.page_docs[i], base_path);
             let terms = crate::render::search::doc_terms(&entry);
-            self.search.update(i, &entry, &terms);
+            let page_lang = self.content.pages[i].lang.as_deref().unwrap_or(&self.config.default_language);
+            // The page is searchable in its own language's index only.
+            let none = crate::render::search::DocTerms::default();
+            for (lang, index) in &mut self.search {
+                index.update(i, &entry, if lang == page_lang { &terms } else { &none });
+            }
         }
         // An edit can change the number of chunks: the ones left over go.
         let mut removed = before;
-        for (k, bytes) in self.search.files() {
+        for (k, bytes) in self.search.iter().flat_map(|(_, index)| index.files()) {
             removed.remove(&k);
             files.insert(k, OutFile::Bytes(bytes));
         }
