@@ -422,11 +422,6 @@ impl Config {
         flag(!self.ignored_content.is_empty(), "ignored_content", "no content file is left out");
         flag(!self.ignored_static.is_empty(), "ignored_static", "no static file is left out");
         flag(self.minify_html, "minify_html", "pages are not minified");
-        flag(
-            !self.languages.is_empty(),
-            "languages",
-            "translations are built at /LANG/ with their own sections, taxonomies, feed and search index; translation lists between languages are not made yet",
-        );
         flag(self.mode.is_some(), "mode", "the mode is the command's (build, serve, check)");
         flag(
             self.output_dir.as_deref().is_some_and(|d| d.trim_end_matches('/') != "public"),

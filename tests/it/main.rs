@@ -20,6 +20,7 @@ mod serve;
 mod support;
 mod techdocs;
 mod theme;
+mod theme_i18n;
 mod watch;
 mod zola;
 mod zola_compat;
