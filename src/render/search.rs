@@ -341,8 +341,15 @@ fn doc_json(e: &Entry) -> String {
 impl Index {
     /// `terms`: each entry's [`doc_terms`], in the same order.
     pub fn build(entries: &[Entry], terms: &[DocTerms], lang: &str) -> Index {
+        Index::build_for(entries, terms, lang, |_| true)
+    }
+
+    /// The index of one language of a multilingual site: every page keeps
+    /// its record (so page `i` stays document `i`, and [`Index::update`]
+    /// works the same), but only the pages `keep` accepts are searchable.
+    pub fn build_for(entries: &[Entry], terms: &[DocTerms], lang: &str, keep: impl Fn(usize) -> bool) -> Index {
         let mut postings: HashMap<&str, Vec<(u32, u16)>> = HashMap::new();
-        for (d, list) in terms.iter().enumerate() {
+        for (d, list) in terms.iter().enumerate().filter(|(d, _)| keep(*d)) {
             for (t, s) in list.iter() {
                 postings.entry(t).or_default().push((d as u32, s));
             }

@@ -397,10 +397,22 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
     // the newest pages of a section and all its subsections, in one pass over a
     // list sorted once per build (a template building this list itself with
     // `concat` in a loop would be quadratic).
+    let pages_default_lang = config.default_language.clone();
     tera.register_function("get_pages", move |args: &HashMap<String, Value>| {
         let guard = idx.read();
         let ix = guard.as_ref().ok_or("get_pages is not available here")?;
-        let dir_of = |rel: &str| rel.trim_end_matches("_index.md").trim_start_matches("@/").to_string();
+        // `europe/_index.md` or `europe/_index.uk.md` → `europe/`.
+        let dir_of = |rel: &str| {
+            let rel = rel.trim_start_matches("@/");
+            let (dir, file) = rel.rsplit_once('/').map_or(("", rel), |(d, f)| (d, f));
+            match (file.starts_with("_index."), dir) {
+                (true, "") => String::new(),
+                (true, dir) => format!("{dir}/"),
+                (false, _) => rel.to_string(),
+            }
+        };
+        // The pages of one language: `lang`, else the default's.
+        let lang = args.get("lang").and_then(Value::as_str).unwrap_or(&pages_default_lang);
         let within = args.get("section").and_then(Value::as_str).map(dir_of).unwrap_or_default();
         let exclude: Vec<String> = args
             .get("exclude")
@@ -418,7 +430,7 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
                 continue;
             }
             if let Some(v) = ix.pages.get(rel) {
-                if dated_only && v["date"].is_null() {
+                if v["lang"].as_str().is_some_and(|l| l != lang) || dated_only && v["date"].is_null() {
                     continue;
                 }
                 note_use(rel);

@@ -76,19 +76,46 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
             translations.entry(lang.clone()).or_default().extend(t.clone());
         }
     }
+    let theme_words = theme_translations(root, &config.theme);
     tera.register_function("trans", move |args: &HashMap<String, Value>| {
         let key = args.get("key").and_then(Value::as_str).ok_or("trans needs key=\"…\"")?;
         let lang = args.get("lang").and_then(Value::as_str).unwrap_or(&default_lang);
-        // A language that lacks the string shows the default language's (a
-        // half-translated interface beats a failed build; Zola stops here).
-        [lang, default_lang.as_str()]
-            .iter()
-            .find_map(|l| translations.get(*l).and_then(|t| t.get(key)))
-            .map(toml_to_json)
-            .ok_or_else(|| {
-                format!("trans: no translation `{key}` for language `{lang}`, nor for `{default_lang}`").into()
-            })
+        // The site's words in that language, then in the default language,
+        // then the theme's (`theme.toml`) in either, then the theme's English:
+        // a half-translated interface beats a failed build, and a site that
+        // sets no translations still gets its theme's interface.
+        [
+            translations.get(lang),
+            translations.get(default_lang.as_str()),
+            theme_words.get(lang),
+            theme_words.get(default_lang.as_str()),
+            theme_words.get("en"),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|t| t.get(key))
+        .map(toml_to_json)
+        .ok_or_else(|| format!("trans: no translation `{key}` for language `{lang}`, nor for `{default_lang}`").into())
     });
+}
+
+/// The interface strings a theme ships, per language: `[translations.LANG]`
+/// of its `theme.toml` (as Hugo themes ship `i18n/LANG.toml`; Zola themes
+/// have none, so nothing changes for them). Unreadable files give none.
+fn theme_translations(root: &Path, theme: &str) -> HashMap<String, toml::Table> {
+    if theme.is_empty() {
+        return HashMap::new();
+    }
+    let Ok(text) = std::fs::read_to_string(root.join("themes").join(theme).join("theme.toml")) else {
+        return HashMap::new();
+    };
+    let Ok(table) = text.parse::<toml::Table>() else { return HashMap::new() };
+    match table.get("translations") {
+        Some(toml::Value::Table(langs)) => {
+            langs.iter().filter_map(|(lang, words)| Some((lang.clone(), words.as_table()?.clone()))).collect()
+        }
+        _ => HashMap::new(),
+    }
 }
 
 /// `load_data(path=…, format=…, required=…)`: a file of the site (looked up

@@ -350,6 +350,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         lite: &lite,
         section_lite: &section_lite,
         taxonomies: &taxonomies,
+        versions: Versions::of(&content),
     };
     // Fingerprints now that the code blocks are known: the syntax palette
     // keeps only the rules for classes some page uses.
@@ -655,7 +656,7 @@ impl Md<'_> {
         let content_rel = rel.strip_prefix("content").unwrap_or(rel).to_string_lossy().replace('\\', "/");
         let lang = content::lang::other_language(Path::new(&content_rel), config);
         match lang {
-            Some(l) => insert_owned(&mut base, "config", config_for_language(self.config_value, config, l)),
+            Some(l) => insert_owned(&mut base, "config", config_for_language(self.config_value, config, l, None)),
             None => base.insert("config", self.config_value),
         }
         let lang = lang.unwrap_or(&config.default_language);
@@ -833,12 +834,26 @@ fn taxonomy_template(tpl: &templates::Templates, taxonomy: &str, kind: &str) -> 
     [own, shared].into_iter().find(|n| tpl.has(n))
 }
 
-/// The 404 page of a theme without `404.html`, as Zola writes it.
 /// The `config` value a page of language `lang` sees: as in Zola, the
 /// language's own `title` and `description` from `[languages.LANG]`.
-fn config_for_language(value: &Value, config: &Config, lang: &str) -> Value {
+fn config_for_language(value: &Value, config: &Config, lang: &str, taxonomies: Option<&[Taxonomy]>) -> Value {
     let mut value = value.clone();
     value["languages"] = content::lang::languages_value(config, lang);
+    // Outside a rendered output (shortcodes in Markdown) the taxonomies are
+    // not built yet, and the site-wide list stays.
+    if let Some(taxonomies) = taxonomies {
+        value["taxonomies"] = Value::Array(
+            taxonomies
+                .iter()
+                .filter(|t| t.lang.as_deref() == Some(lang))
+                .map(|t| {
+                    json!({"name": t.name, "slug": t.slug, "permalink": permalink(config, &format!("/{}/", t.slug)),
+                "path": format!("{}/{}/", config.base_path(), t.slug), "lang": lang,
+                "feed": language_taxonomy_feed(config, lang, &t.name)})
+                })
+                .collect(),
+        );
+    }
     if let Some(table) = config.languages.get(lang) {
         for key in ["title", "description"] {
             if let Some(v) = table.get(key) {
@@ -847,6 +862,19 @@ fn config_for_language(value: &Value, config: &Config, lang: &str) -> Value {
         }
     }
     value
+}
+
+/// Whether `[languages.LANG]` asks for a feed per term of `taxonomy`.
+fn language_taxonomy_feed(config: &Config, lang: &str, taxonomy: &str) -> bool {
+    let Some(table) = config.languages.get(lang) else { return false };
+    let entry = match table.get("taxonomies") {
+        Some(toml::Value::Array(items)) => {
+            items.iter().find(|t| t.get("name").and_then(toml::Value::as_str) == Some(taxonomy))
+        }
+        Some(toml::Value::Table(map)) => map.get(taxonomy),
+        _ => None,
+    };
+    entry.and_then(|t| t.get("feed")).and_then(toml::Value::as_bool).unwrap_or(false)
 }
 
 /// Zola's page for a section whose `section.html` the theme lacks ("Welcome
@@ -1058,7 +1086,11 @@ impl Renderer<'_> {
         if let Some(lang) = lang {
             ctx.insert("lang", lang);
             ctx.insert("lang_dir", content::lang::dir(lang));
-            insert_owned(&mut ctx, "config", config_for_language(self.config_value, config, lang));
+            insert_owned(
+                &mut ctx,
+                "config",
+                config_for_language(self.config_value, config, lang, Some(self.taxonomies)),
+            );
         }
         match job {
             Job::Page(i) => {
@@ -1439,7 +1471,8 @@ fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
         "default_language": config.default_language,
         "generate_feed": config.generate_feed,
         "extra": toml_to_json(&toml::Value::Table(config.extra.clone())),
-        "taxonomies": taxonomies.iter().map(|t| json!({
+        // As in Zola, the taxonomies of the page's language only (see `config_for_language`).
+        "taxonomies": taxonomies.iter().filter(|t| t.lang.is_none()).map(|t| json!({
             "name": t.name, "slug": t.slug,
             "permalink": permalink(config, &format!("/{}/", t.slug)),
             "path": format!("{}/{}/", config.base_path(), t.slug),
@@ -1584,6 +1617,32 @@ struct Values<'a> {
     lite: &'a [Arc<Value>],
     section_lite: &'a [Value],
     taxonomies: &'a [Taxonomy],
+    versions: Versions,
+}
+
+/// The language versions of each page and section: `europe/minsk.md` and
+/// `europe/minsk.uk.md` share the key `europe/minsk.md`. Built once, so a
+/// page's `translations` costs a lookup rather than a scan of the site.
+struct Versions {
+    pages: HashMap<String, Vec<usize>>,
+    sections: HashMap<String, Vec<usize>>,
+}
+
+impl Versions {
+    fn of(content: &Content) -> Self {
+        let mut pages: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in content.pages.iter().enumerate() {
+            pages.entry(crate::content::lang::without_language(&p.content_rel, p.lang.as_deref())).or_default().push(i);
+        }
+        let mut sections: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, s) in content.sections.iter().enumerate() {
+            sections
+                .entry(crate::content::lang::without_language(&s.content_rel, s.lang.as_deref()))
+                .or_default()
+                .push(i);
+        }
+        Versions { pages, sections }
+    }
 }
 
 impl<'a> Values<'a> {
@@ -1607,9 +1666,34 @@ impl<'a> Values<'a> {
         Value::Array(list)
     }
 
+    /// Zola's `translations`: every language version of a page or section,
+    /// itself included, each as `{lang, permalink, title, path}`.
+    fn translations(&self, list: Option<&Vec<usize>>, value: impl Fn(usize) -> Value) -> Value {
+        Value::Array(list.map(|l| l.iter().map(|&j| value(j)).collect()).unwrap_or_default())
+    }
+
+    fn page_translations(&self, i: usize) -> Value {
+        let p = &self.content.pages[i];
+        let key = crate::content::lang::without_language(&p.content_rel, p.lang.as_deref());
+        self.translations(self.versions.pages.get(&key), |j| {
+            let l = self.lite_of(j);
+            json!({"lang": l["lang"], "permalink": l["permalink"], "title": l["title"], "path": l["relative_path"]})
+        })
+    }
+
+    fn section_translations(&self, i: usize) -> Value {
+        let s = &self.content.sections[i];
+        let key = crate::content::lang::without_language(&s.content_rel, s.lang.as_deref());
+        self.translations(self.versions.sections.get(&key), |j| {
+            let l = &self.section_lite[j];
+            json!({"lang": l["lang"], "permalink": l["permalink"], "title": l["title"], "path": l["relative_path"]})
+        })
+    }
+
     fn full_page(&self, i: usize, doc: &Doc) -> Value {
         let p = &self.content.pages[i];
         let mut v = self.lite_of(i).clone();
+        v["translations"] = self.page_translations(i);
         v["content"] = Value::String(doc.rendered.html.clone());
         v["has_code"] = Value::Bool(has_code(&doc.rendered.html));
         v["toc"] = serde_json::to_value(&doc.rendered.toc).unwrap_or(Value::Null);
@@ -1676,6 +1760,7 @@ impl<'a> Values<'a> {
         v["has_code"] = Value::Bool(has_code(&doc.rendered.html));
         v["toc"] = serde_json::to_value(&doc.rendered.toc).unwrap_or(Value::Null);
         v["ancestors"] = self.ancestors(s.parent);
+        v["translations"] = self.section_translations(i);
         v["pages"] = if with_pages { self.lite_list(&s.pages) } else { json!([]) };
         v["subsections"] = Value::Array(s.subsections.iter().map(|&k| self.section_lite[k].clone()).collect());
         v

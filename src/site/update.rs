@@ -336,6 +336,7 @@ impl State {
                 lite: &self.lite,
                 section_lite: &self.section_lite,
                 taxonomies: &self.taxonomies,
+                versions: super::Versions::of(&self.content),
             },
             page_docs: &self.page_docs,
             section_docs: &self.section_docs,

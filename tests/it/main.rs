@@ -21,6 +21,7 @@ mod serve;
 mod support;
 mod techdocs;
 mod theme;
+mod theme_i18n;
 mod translations;
 mod watch;
 mod zola;

@@ -163,6 +163,17 @@
     });
   }
 
+  // The page's own words for the status line (data-t-* on the form, in the
+  // page's language), with the plural form by the index's language rule.
+  function plural(n) {
+    var l = (meta.lang || '').split('-')[0], t = n % 10, h = n % 100;
+    if (l === 'uk' || l === 'ru') return t === 1 && h !== 11 ? 'one' : t >= 2 && t <= 4 && (h < 12 || h > 14) ? 'few' : 'many';
+    return n === 1 ? 'one' : 'many';
+  }
+  function say(key, v) {
+    return (form.getAttribute('data-t-' + key) || '').replace(/\{(\w+)\}/g, function (_, x) { return v[x]; });
+  }
+
   function formatDate(iso) {
     var d = new Date(iso + 'T00:00:00Z');
     if (isNaN(d)) return iso;
@@ -184,8 +195,7 @@
     })); }).then(function (docs) {
       if (input.value.trim() !== query) return;
       var n = result.hits.length;
-      status.textContent = n === 0 ? 'No explainer matches “' + query + '”.'
-        : (n > SHOWN ? 'Top ' + SHOWN + ' of ' + n : n) + (n === 1 ? ' result' : ' results') + ' for “' + query + '”.';
+      status.textContent = say(n === 0 ? 'none' : n > SHOWN ? 'top' : plural(n), { q: query, n: n, shown: SHOWN });
       docs.forEach(function (e) {
         if (!e) return;
         var li = document.createElement('li');
@@ -227,7 +237,7 @@
     if (history.replaceState) history.replaceState(null, '', q ? '?q=' + encodeURIComponent(q) : location.pathname);
     if (!q) { list.textContent = ''; status.textContent = ''; return; }
     var ticket = ++pending, start = loaded;
-    if (!meta) status.textContent = 'Loading the index…';
+    if (!meta) status.textContent = say('loading', {});
     get(metaUrl).then(function (m) {
       meta = m;
       return search(q, start);
@@ -235,7 +245,7 @@
       if (ticket !== pending) return;
       return render(q, result);
     }).catch(function () {
-      status.textContent = 'The search index could not be loaded.';
+      status.textContent = say('failed', {});
     });
   }
 
