@@ -854,12 +854,25 @@ fn config_for_language(value: &Value, config: &Config, lang: &str, taxonomies: O
                 .collect(),
         );
     }
-    if let Some(table) = config.languages.get(lang) {
+    let table = config.languages.get(lang);
+    if let Some(table) = table {
         for key in ["title", "description"] {
             if let Some(v) = table.get(key) {
                 value[key] = crate::config::toml_to_json(v);
             }
         }
+    }
+    // As in Zola, the feed and search options are the language's own, and
+    // off unless `[languages.LANG]` turns them on.
+    let flag = |keys: &[&str]| {
+        let found = table.and_then(|t| keys.iter().find_map(|k| t.get(*k)?.as_bool()));
+        Value::Bool(found.unwrap_or(false))
+    };
+    value["generate_feeds"] = flag(&["generate_feeds", "generate_feed"]);
+    value["generate_feed"] = value["generate_feeds"].clone();
+    value["build_search_index"] = flag(&["build_search_index"]);
+    if let Some(v) = table.and_then(|t| t.get("feed_filenames")) {
+        value["feed_filenames"] = crate::config::toml_to_json(v);
     }
     value
 }
