@@ -159,8 +159,9 @@ pub struct MarkdownConfig {
     /// Zola: `[{ theme, filename }]` stylesheets to write for class-based highlighting.
     #[serde(default)]
     pub highlight_themes_css: Vec<toml::Value>,
-    /// Zola: folders of extra `.sublime-syntax` and `.tmTheme` files.
-    #[serde(default)]
+    /// Zola: folders of extra `.sublime-syntax` and `.tmTheme` files
+    /// (`extra_syntaxes` before Zola 0.15, still in older themes' configs).
+    #[serde(default, alias = "extra_syntaxes")]
     pub extra_syntaxes_and_themes: Vec<String>,
     /// Zola 0.22's `[markdown.highlighting]` (theme, light/dark themes, style).
     #[serde(default)]

@@ -143,18 +143,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     if let Some(url) = &opts.base_url {
         config.base_url = url.trim_end_matches('/').to_string();
     }
-    if config.markdown.highlight_code && templates_stylesheet(&config).is_none() {
-        let at = config_text.find("highlight_theme").unwrap_or(0);
-        let names = crate::render::highlight::theme_names();
-        built.diagnostics.push(
-            Diagnostic::error(
-                "config/invalid",
-                "config.toml",
-                format!("unknown highlight_theme `{}`", config.markdown.highlight_theme),
-            )
-            .with_span(at..at + "highlight_theme".len())
-            .with_help(format!("one of: {}", names.join(", "))),
-        );
+    if config.markdown.highlight_code {
+        built.diagnostics.extend(highlight_theme_note(&config, &config_text));
     }
 
     let mut diags = Vec::new();
@@ -1199,10 +1189,47 @@ fn templates_stylesheet(config: &Config) -> Option<String> {
     // Zola's `highlight_theme = "css"` asks for classes, whose palettes
     // `highlight_themes_css` names; /highlight.css gets the default one.
     let theme = match config.markdown.highlight_theme.as_str() {
-        "css" => "InspiredGitHub",
-        name => name,
+        "css" => "InspiredGitHub".to_string(),
+        name => crate::render::zola_highlight::closest_theme(name),
     };
-    crate::render::highlight::stylesheet(theme)
+    crate::render::highlight::stylesheet(&theme)
+}
+
+/// A `highlight_theme` Attaché doesn't ship (Zola's `boron`, `one-dark`,
+/// `inspired-github`…) is not a reason to refuse a Zola site: the closest
+/// built-in palette is used, and this warning at the key says which.
+fn highlight_theme_note(config: &Config, config_text: &str) -> Option<Diagnostic> {
+    let name = config.markdown.highlight_theme.as_str();
+    let used = crate::render::zola_highlight::closest_theme(name);
+    if name == "css" || used == name {
+        return None;
+    }
+    let at = config_key_offset(config_text, "highlight_theme").unwrap_or(0);
+    let names = crate::render::highlight::theme_names();
+    Some(
+        Diagnostic::warning(
+            "config/highlight-theme",
+            "config.toml",
+            format!("Attaché has no highlight_theme `{name}`; code is coloured with `{used}`, the closest it ships"),
+        )
+        .with_span(at..at + "highlight_theme".len())
+        .with_help(format!("to choose another, set one of: {}", names.join(", "))),
+    )
+}
+
+/// The offset of `key` where it starts a line of a TOML file (not where it
+/// is mentioned in a comment).
+fn config_key_offset(text: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        let rest = &line[indent..];
+        if rest.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')) {
+            return Some(offset + indent);
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// Every file of the theme's `static/` and of the site's, as (output path,
