@@ -490,6 +490,8 @@ impl Config {
         let pairs = [
             ("generate_feeds", json!(self.generate_feed)),
             ("feed_filenames", json!(self.feed_filenames)),
+            // Zola before 0.19 had one feed; its themes still read this name.
+            ("feed_filename", json!(self.feed_filenames.first().map_or("atom.xml", String::as_str))),
             ("feed_limit", json!(self.feed_limit)),
             ("author", json!(self.author)),
             ("mode", json!(self.mode.as_deref().unwrap_or("build"))),

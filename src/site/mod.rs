@@ -350,7 +350,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     if !opts.plain_assets {
         claims::claim_fingerprints(&mut claims, root, &statics, &assets);
     }
-    let mut site_index = values.index(&config, &urls);
+    let mut site_index = values.index(&config, &urls, &section_docs);
     site_index.assets = assets
         .iter()
         .map(|(k, (name, _))| (k.clone(), if opts.plain_assets { k.clone() } else { name.clone() }))
@@ -508,6 +508,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let other_diags = diags.clone();
     diags.extend(page_diags.iter().flatten().cloned());
     diags.append(&mut anchor_diags);
+    link_level(&config, &mut diags);
     finish(&mut built, diags, start);
     if let Some(mut s) = session {
         s.settle(&mut built.files);
@@ -1175,6 +1176,19 @@ fn search_index(config: &Config, content: &Content, docs: &[Doc], base_path: &st
     crate::render::search::Index::build(&entries, &terms, &config.default_language)
 }
 
+/// Zola's `[link_checker] internal_level = "warn"`: the site's author asked
+/// that links inside the site which lead nowhere not stop the build, so
+/// they are reported as warnings.
+fn link_level(config: &Config, diags: &mut [Diagnostic]) {
+    let level = config.link_checker.as_ref().and_then(|t| t.get("internal_level")).and_then(toml::Value::as_str);
+    if level != Some("warn") {
+        return;
+    }
+    for d in diags.iter_mut().filter(|d| d.code.starts_with("link/broken")) {
+        d.severity = crate::diagnostics::Severity::Warning;
+    }
+}
+
 fn finish(built: &mut Built, mut diags: Vec<Diagnostic>, start: Instant) {
     crate::diagnostics::sort(&mut diags);
     built.diagnostics.append(&mut diags);
@@ -1426,6 +1440,8 @@ fn paginator(config: &Config, base: &str, by: usize, current: usize, total: usiz
         "previous": if current > 1 { link(current - 1) } else { Value::Null },
         "next": if current < total { link(current + 1) } else { Value::Null },
         "number_pagers": total,
+        // Zola's: the address that a page number completes (`{{ base_url }}{{ n }}`).
+        "base_url": permalink(config, &format!("{base}page/")),
     })
 }
 
@@ -1565,7 +1581,8 @@ impl<'a> Values<'a> {
         let mut list = Vec::new();
         while let Some(s) = section {
             let sec = &self.content.sections[s];
-            list.push(json!({"title": sec.meta.title, "permalink": permalink(self.config, &sec.url_path), "path": format!("{}{}", self.config.base_path(), sec.url_path)}));
+            // `relative_path` lets Zola's `get_section(path=ancestor)` find it.
+            list.push(json!({"title": sec.meta.title, "permalink": permalink(self.config, &sec.url_path), "path": format!("{}{}", self.config.base_path(), sec.url_path), "relative_path": sec.content_rel}));
             section = sec.parent;
         }
         list.reverse();
@@ -1663,7 +1680,7 @@ impl<'a> Values<'a> {
     }
 
     /// The data behind `get_page`, `get_section`, `get_taxonomy` and `get_url`.
-    fn index(&self, config: &Config, urls: &HashMap<String, String>) -> SiteIndex {
+    fn index(&self, config: &Config, urls: &HashMap<String, String>, section_docs: &[Doc]) -> SiteIndex {
         let pages =
             self.content.pages.iter().enumerate().map(|(i, p)| (p.content_rel.clone(), self.lite[i].clone())).collect();
         let sections = self
@@ -1673,6 +1690,12 @@ impl<'a> Values<'a> {
             .enumerate()
             .map(|(i, s)| {
                 let mut v = self.section_lite[i].clone();
+                // Zola's `get_section` gives the section's content too (a
+                // taxonomy list page shows the matching section's text).
+                if let Some(d) = section_docs.get(i) {
+                    v["content"] = Value::String(d.rendered.html.clone());
+                }
+                v["ancestors"] = self.ancestors(s.parent);
                 v["pages"] = self.lite_list(&s.pages);
                 v["subsections"] = Value::Array(s.subsections.iter().map(|&k| self.section_lite[k].clone()).collect());
                 (s.content_rel.clone(), Arc::new(v))
