@@ -5,7 +5,7 @@
 use crate::support::SiteTest;
 
 /// A Zola-style site: no `theme` key, templates in `templates/`.
-fn zola_site(config: &str) -> SiteTest {
+pub(crate) fn zola_site(config: &str) -> SiteTest {
     let t = SiteTest::new();
     std::fs::remove_dir_all(t.root().join("themes")).expect("no theme");
     t.file("config.toml", config);
