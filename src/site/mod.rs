@@ -230,6 +230,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     // Every output file the build will write, each with its one owner.
     let feed_plan = feeds::plan(&config, &content, &taxonomies);
     let layout = Layout { config: &config, content: &content, taxonomies: &taxonomies, tpl: &tpl };
+    diags.extend(layout.taxonomy_takeovers());
     let mut claims = claims::claim_site(&claims::Site {
         root,
         config: &config,
@@ -896,8 +897,67 @@ pub(crate) struct Layout<'a> {
 }
 
 impl Layout<'_> {
-    /// Every output of the site, in a fixed order.
+    /// Every output of the site, in a fixed order, less the pages and
+    /// sections whose file a taxonomy page writes (see
+    /// [`Layout::taken_by_taxonomies`]).
     fn jobs(&self) -> Vec<Job> {
+        let mut jobs = self.all_jobs();
+        let taken = self.taken_by_taxonomies();
+        if !taken.is_empty() {
+            jobs.retain(|j| !taken.iter().any(|(t, _)| t == j));
+        }
+        jobs
+    }
+
+    /// Pages and sections (with their output) whose file is also a taxonomy
+    /// page's: Zola renders taxonomies last, so the taxonomy page is what
+    /// it publishes there. Docs themes rely on it, pairing an `authors`
+    /// taxonomy with a content/authors/ section whose text the term pages
+    /// show through `get_section`.
+    fn taken_by_taxonomies(&self) -> Vec<(Job, String)> {
+        let all = self.all_jobs();
+        let taxonomy_outputs: HashSet<String> = all
+            .iter()
+            .filter(|j| matches!(j, Job::TaxonomyList(_) | Job::Term(..)))
+            .filter_map(|&j| self.output_of(j))
+            .collect();
+        if taxonomy_outputs.is_empty() {
+            return Vec::new();
+        }
+        all.into_iter()
+            .filter(|j| matches!(j, Job::Page(_) | Job::Section(..)))
+            .filter_map(|j| self.output_of(j).filter(|o| taxonomy_outputs.contains(o)).map(|o| (j, o)))
+            .collect()
+    }
+
+    /// A warning for each page or section a taxonomy page takes the place of.
+    fn taxonomy_takeovers(&self) -> Vec<Diagnostic> {
+        self.taken_by_taxonomies()
+            .into_iter()
+            .filter_map(|(job, out)| {
+                let (what, file) = match job {
+                    Job::Page(i) => ("page", &self.content.pages.get(i)?.file),
+                    Job::Section(i, _) => ("section", &self.content.sections.get(i)?.file),
+                    _ => return None,
+                };
+                let at = file.text.find(['+', '-']).unwrap_or(0);
+                Some(
+                    Diagnostic::warning(
+                        "output/taxonomy-page",
+                        file.rel.clone(),
+                        format!("`{out}` is a taxonomy page, which is published there (as Zola does), not this {what}"),
+                    )
+                    .with_span(at..(at + 3).min(file.text.len()))
+                    .with_help(
+                        "templates still read it with get_page/get_section; set `path` or `slug` to publish it too",
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// Every output of the site, in a fixed order.
+    fn all_jobs(&self) -> Vec<Job> {
         let mut jobs: Vec<Job> = (0..self.content.pages.len()).map(Job::Page).collect();
         for (i, s) in self.content.sections.iter().enumerate() {
             jobs.extend((0..section_chunks(s).len()).map(|k| Job::Section(i, k)));

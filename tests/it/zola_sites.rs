@@ -110,3 +110,29 @@ fn internal_level_warn_turns_broken_links_into_warnings() {
     run.assert_ok();
     assert!(run.stderr().contains("warning[link/broken]"), "{}", run.stderr());
 }
+
+#[test]
+fn a_taxonomy_page_takes_the_place_of_a_page_at_its_address_as_in_zola() {
+    let t = zola_site(&format!("{CONFIG}taxonomies = [{{ name = \"authors\" }}]\n"));
+    t.file("content/authors/_index.md", "+++\ntitle = \"Authors\"\n+++\nWho writes here.\n");
+    t.page("authors/ada.md", "title = \"Ada's page\"", "About Ada.\n");
+    t.page("posts.md", "title = \"Post\"\n[taxonomies]\nauthors = [\"Ada\"]", "Text.\n");
+    t.file(
+        "templates/authors/list.html",
+        "<title>LIST</title>{% set s = get_section(path=\"authors/_index.md\") %}{{ s.content | safe }}",
+    );
+    t.file(
+        "templates/authors/single.html",
+        "<title>TERM {{ term.name }}</title>{% set p = get_page(path=\"authors/ada.md\") %}{{ p.title }}",
+    );
+    let run = t.build();
+    run.assert_ok();
+    let err = run.stderr();
+    assert!(err.contains("warning[output/taxonomy-page]"), "{err}");
+    assert!(err.contains("--> content/authors/ada.md:1:1"), "{err}");
+    assert!(err.contains("--> content/authors/_index.md:1:1"), "{err}");
+    let list = t.read("authors/index.html");
+    assert!(list.contains("<title>LIST</title>") && list.contains("Who writes here."), "{list}");
+    let term = t.read("authors/ada/index.html");
+    assert!(term.contains("<title>TERM Ada</title>") && term.contains("Ada"), "{term}");
+}
