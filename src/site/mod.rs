@@ -842,6 +842,8 @@ fn missing_section_template(content: &Content, tpl: &templates::Templates) -> Ve
         .iter()
         .filter(|s| s.url_path != "/")
         .filter(|s| s.meta.template.is_none() && !is_language_root(s))
+        // A section that redirects is published as the redirect, no template.
+        .filter(|s| s.meta.redirect_to.is_none())
         .map(|s| {
             Diagnostic::warning(
                 "template/missing",

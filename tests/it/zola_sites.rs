@@ -136,3 +136,15 @@ fn a_taxonomy_page_takes_the_place_of_a_page_at_its_address_as_in_zola() {
     let term = t.read("authors/ada/index.html");
     assert!(term.contains("<title>TERM Ada</title>") && term.contains("Ada"), "{term}");
 }
+
+#[test]
+fn a_redirecting_section_needs_no_section_template() {
+    let t = zola_site(CONFIG);
+    std::fs::remove_file(t.root().join("templates/section.html")).expect("remove section.html");
+    t.file("content/docs/_index.md", "+++\ntitle = \"Docs\"\nredirect_to = \"docs/start\"\n+++\n");
+    t.page("docs/start.md", "title = \"Start\"", "Go.\n");
+    let run = t.build();
+    run.assert_ok();
+    assert!(!run.stderr().contains("template/missing"), "{}", run.stderr());
+    assert!(t.read("docs/index.html").contains("<title>Redirect</title>"));
+}
