@@ -167,8 +167,9 @@ pub struct MarkdownConfig {
     /// Zola: `[{ theme, filename }]` stylesheets to write for class-based highlighting.
     #[serde(default)]
     pub highlight_themes_css: Vec<toml::Value>,
-    /// Zola: folders of extra `.sublime-syntax` and `.tmTheme` files.
-    #[serde(default)]
+    /// Zola: folders of extra `.sublime-syntax` and `.tmTheme` files
+    /// (`extra_syntaxes` before Zola 0.15, still in older themes' configs).
+    #[serde(default, alias = "extra_syntaxes")]
     pub extra_syntaxes_and_themes: Vec<String>,
     /// Zola 0.22's `[markdown.highlighting]` (theme, light/dark themes, style).
     #[serde(default)]
@@ -570,6 +571,8 @@ impl Config {
         let pairs = [
             ("generate_feeds", json!(self.generate_feed)),
             ("feed_filenames", json!(self.feed_filenames)),
+            // Zola before 0.19 had one feed; its themes still read this name.
+            ("feed_filename", json!(self.feed_filenames.first().map_or("atom.xml", String::as_str))),
             ("feed_limit", json!(self.feed_limit)),
             ("author", json!(self.author)),
             ("mode", json!(self.mode.as_deref().unwrap_or("build"))),

@@ -74,6 +74,7 @@ const MARKDOWN: &[&str] = &[
     "raw_html",
     "highlight_themes_css",
     "extra_syntaxes_and_themes",
+    "extra_syntaxes",
     "highlighting",
     "bottom_footnotes",
     "external_links_class",

@@ -23,7 +23,8 @@ pub struct Split {
 /// an optional BOM); the closing fence is the next line consisting of the same
 /// fence alone.
 pub fn split(path: &Path, text: &str) -> Result<Split, Diagnostic> {
-    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let start = fence_start(text, bom);
     let rest = &text[start..];
     let fence = if rest.starts_with("+++") {
         "+++"
@@ -65,6 +66,15 @@ pub fn split(path: &Path, text: &str) -> Result<Split, Diagnostic> {
         }
         pos = line_end + 1;
     }
+}
+
+/// Where the opening fence is: Zola lets blank lines come before it (files
+/// written by scripts often start with one), so they are skipped when a
+/// fence follows them; otherwise the file starts at `from`.
+fn fence_start(text: &str, from: usize) -> usize {
+    let rest = &text[from..];
+    let trimmed = rest.trim_start();
+    if trimmed.starts_with("+++") || trimmed.starts_with("---") { from + rest.len() - trimmed.len() } else { from }
 }
 
 /// Parse the front-matter text into a generic table.
@@ -319,6 +329,33 @@ impl<'a> Fields<'a> {
             )
             .with_span(span),
         );
+    }
+
+    /// Keys Zola knows only in the other kind of file (`sort_by` in a page,
+    /// `date` in a section): Zola ignores them there (sections before
+    /// 0.19), so themes written for it carry them. A warning each, at the
+    /// key, instead of an unknown-key error.
+    pub fn ignore_foreign(&mut self, foreign: &[&str], own: &[&str], kind: &str) {
+        let here = if kind == "section" { "page" } else { "section" };
+        let keys: Vec<String> = self
+            .table
+            .keys()
+            .filter(|k| foreign.contains(&k.as_str()) && !own.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        for key in keys {
+            self.table.remove(&key);
+            let span = key_span(self.text, self.split, &key);
+            self.diags.push(
+                Diagnostic::warning(
+                    "fm/ignored-key",
+                    self.path,
+                    format!("`{key}` is a {kind} key: it has no effect in a {here}, as in Zola"),
+                )
+                .with_span(span)
+                .with_help("remove it, or move it under [extra] if a template reads it"),
+            );
+        }
     }
 
     /// Report every key left unread as unknown, suggesting the closest known one.

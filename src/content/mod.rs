@@ -793,6 +793,7 @@ fn page_from(
         }
         meta.taxonomies.insert(name, terms);
     }
+    f.ignore_foreign(SECTION_KEYS, PAGE_KEYS, "section");
     let mut diags = f.finish(PAGE_KEYS);
     diags.append(&mut bad_tax);
     for field in &config.editorial.required_fields {
@@ -1015,6 +1016,7 @@ fn section_from(
         in_search_index,
         redirect_to,
     };
+    f.ignore_foreign(PAGE_KEYS, SECTION_KEYS, "page");
     let mut diags = f.finish(SECTION_KEYS);
     let lang = lang::other_language(Path::new(&content_rel), config);
     let url_rel = lang::without_language(&content_rel, lang);

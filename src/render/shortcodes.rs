@@ -180,10 +180,16 @@ pub fn expand(src: &str, env: &ShortcodeEnv) -> (String, OffsetMap, Vec<Diagnost
     let in_code = |i: usize| code.iter().any(|r| r.contains(&i));
     let mut calls = Vec::new();
     let mut hugo = Vec::new();
+    let mut escaped = Vec::new();
     let mut i = 0;
     while let Some(rel) = src[i..].find('{') {
         let at = i + rel;
         i = at + 1;
+        if let Some((end, shown)) = escaped_call(src, at) {
+            escaped.push((at..end, shown));
+            i = end;
+            continue;
+        }
         if !(src[at..].starts_with("{{") || src[at..].starts_with("{%")) || in_code(at) {
             continue;
         }
@@ -237,10 +243,17 @@ pub fn expand(src: &str, env: &ShortcodeEnv) -> (String, OffsetMap, Vec<Diagnost
     // Hugo shortcodes are published as written, with straight quotes: as
     // entities, Markdown's smart punctuation leaves them alone.
     calls.extend(hugo.into_iter().map(|span| Call { name: "", args: "", span, body: None }));
+    let mut shown: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
+    for (span, text) in escaped {
+        shown.insert(span.start, text);
+        calls.push(Call { name: "", args: "", span, body: None });
+    }
     calls.sort_by_key(|c| c.span.start);
     for call in calls {
         out.push_str(&src[last..call.span.start]);
-        let rendered = if call.name.is_empty() {
+        let rendered = if let Some(text) = shown.remove(&call.span.start) {
+            text
+        } else if call.name.is_empty() {
             src[call.span.clone()].replace('"', "&quot;").replace('\'', "&#39;")
         } else {
             render_call(src, &call, env, &mut diags)
@@ -252,6 +265,32 @@ pub fn expand(src: &str, env: &ShortcodeEnv) -> (String, OffsetMap, Vec<Diagnost
     }
     out.push_str(&src[last..]);
     (out, map, diags)
+}
+
+/// An escaped call, Zola's way of showing shortcode syntax on the page:
+/// `{{/* name(args) */}}` is published as `{{ name(args) }}`, and
+/// `{%/* name(args) */%}` / `{%/* end */%}` as `{% … %}`, in prose and in
+/// code alike (Zola's parser reads the text before Markdown does). Returns
+/// where the escape ends and the text to publish. Anything else between the
+/// markers (`{{/* a comment */}}`) is not a call and stays as written.
+fn escaped_call(src: &str, at: usize) -> Option<(usize, String)> {
+    let rest = &src[at..];
+    let (open, close, plain_open, plain_close) = if rest.starts_with("{{/*") {
+        ("{{/*", "*/}}", "{{", "}}")
+    } else if rest.starts_with("{%/*") {
+        ("{%/*", "*/%}", "{%", "%}")
+    } else {
+        return None;
+    };
+    let inner_end = rest[open.len()..].find(close)? + open.len();
+    let inner = &rest[open.len()..inner_end];
+    let call = format!("{plain_open}{inner}{plain_close}");
+    let is_call = if plain_open == "{%" && inner.trim() == "end" {
+        true
+    } else {
+        parse_call(&call, 0).is_some_and(|c| c.0 == (plain_open == "{%"))
+    };
+    is_call.then(|| (at + inner_end + close.len(), call))
 }
 
 /// A Hugo shortcode (`{{< figure src="a.png" >}}`, `{{% note %}}`, their

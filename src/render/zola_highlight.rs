@@ -95,7 +95,7 @@ pub fn closest_theme(name: &str) -> String {
 /// [`closest_theme`] among `hl`'s themes (the site's own included), where
 /// names match ignoring case and punctuation (`base16-ocean-dark` is
 /// `base16-ocean.dark`, `solarized-light` is `Solarized (light)`).
-fn closest_in(name: &str, hl: &Highlighter) -> String {
+pub fn closest_in(name: &str, hl: &Highlighter) -> String {
     if hl.theme(name).is_some() {
         return name.to_string();
     }

@@ -242,6 +242,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     // Every output file the build will write, each with its one owner.
     let feed_plan = feeds::plan(&config, &content, &taxonomies);
     let layout = Layout { config: &config, content: &content, taxonomies: &taxonomies, tpl: &tpl };
+    diags.extend(layout.taxonomy_takeovers());
     let mut claims = claims::claim_site(&claims::Site {
         root,
         config: &config,
@@ -365,7 +366,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     if !opts.plain_assets {
         claims::claim_fingerprints(&mut claims, root, &statics, &assets);
     }
-    let mut site_index = values.index(&config, &urls);
+    let mut site_index = values.index(&config, &urls, &section_docs);
     site_index.assets = assets
         .iter()
         .map(|(k, (name, _))| (k.clone(), if opts.plain_assets { k.clone() } else { name.clone() }))
@@ -911,6 +912,8 @@ fn missing_section_template(content: &Content, tpl: &templates::Templates) -> Ve
         .iter()
         .filter(|s| s.url_path != "/")
         .filter(|s| s.meta.template.is_none() && !is_language_root(s))
+        // A section that redirects is published as the redirect, no template.
+        .filter(|s| s.meta.redirect_to.is_none())
         .map(|s| {
             Diagnostic::warning(
                 "template/missing",
@@ -966,8 +969,67 @@ pub(crate) struct Layout<'a> {
 }
 
 impl Layout<'_> {
-    /// Every output of the site, in a fixed order.
+    /// Every output of the site, in a fixed order, less the pages and
+    /// sections whose file a taxonomy page writes (see
+    /// [`Layout::taken_by_taxonomies`]).
     fn jobs(&self) -> Vec<Job> {
+        let mut jobs = self.all_jobs();
+        let taken = self.taken_by_taxonomies();
+        if !taken.is_empty() {
+            jobs.retain(|j| !taken.iter().any(|(t, _)| t == j));
+        }
+        jobs
+    }
+
+    /// Pages and sections (with their output) whose file is also a taxonomy
+    /// page's: Zola renders taxonomies last, so the taxonomy page is what
+    /// it publishes there. Docs themes rely on it, pairing an `authors`
+    /// taxonomy with a content/authors/ section whose text the term pages
+    /// show through `get_section`.
+    fn taken_by_taxonomies(&self) -> Vec<(Job, String)> {
+        let all = self.all_jobs();
+        let taxonomy_outputs: HashSet<String> = all
+            .iter()
+            .filter(|j| matches!(j, Job::TaxonomyList(_) | Job::Term(..)))
+            .filter_map(|&j| self.output_of(j))
+            .collect();
+        if taxonomy_outputs.is_empty() {
+            return Vec::new();
+        }
+        all.into_iter()
+            .filter(|j| matches!(j, Job::Page(_) | Job::Section(..)))
+            .filter_map(|j| self.output_of(j).filter(|o| taxonomy_outputs.contains(o)).map(|o| (j, o)))
+            .collect()
+    }
+
+    /// A warning for each page or section a taxonomy page takes the place of.
+    fn taxonomy_takeovers(&self) -> Vec<Diagnostic> {
+        self.taken_by_taxonomies()
+            .into_iter()
+            .filter_map(|(job, out)| {
+                let (what, file) = match job {
+                    Job::Page(i) => ("page", &self.content.pages.get(i)?.file),
+                    Job::Section(i, _) => ("section", &self.content.sections.get(i)?.file),
+                    _ => return None,
+                };
+                let at = file.text.find(['+', '-']).unwrap_or(0);
+                Some(
+                    Diagnostic::warning(
+                        "output/taxonomy-page",
+                        file.rel.clone(),
+                        format!("`{out}` is a taxonomy page, which is published there (as Zola does), not this {what}"),
+                    )
+                    .with_span(at..(at + 3).min(file.text.len()))
+                    .with_help(
+                        "templates still read it with get_page/get_section; set `path` or `slug` to publish it too",
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// Every output of the site, in a fixed order.
+    fn all_jobs(&self) -> Vec<Job> {
         let mut jobs: Vec<Job> = (0..self.content.pages.len()).map(Job::Page).collect();
         for (i, s) in self.content.sections.iter().enumerate() {
             jobs.extend((0..section_chunks(s).len()).map(|k| Job::Section(i, k)));
@@ -1273,10 +1335,10 @@ fn templates_stylesheet(config: &Config) -> Option<String> {
     // Zola's `highlight_theme = "css"` asks for classes, whose palettes
     // `highlight_themes_css` names; /highlight.css gets the default one.
     let theme = match config.markdown.highlight_theme.as_str() {
-        "css" => "InspiredGitHub",
-        name => name,
+        "css" => "InspiredGitHub".to_string(),
+        name => crate::render::zola_highlight::closest_in(name, &config.markdown.highlighter),
     };
-    config.markdown.highlighter.stylesheet(theme)
+    config.markdown.highlighter.stylesheet(&theme)
 }
 
 /// Every file of the theme's `static/` and of the site's, as (output path,
@@ -1473,6 +1535,8 @@ fn paginator(config: &Config, base: &str, by: usize, current: usize, total: usiz
         "previous": if current > 1 { link(current - 1) } else { Value::Null },
         "next": if current < total { link(current + 1) } else { Value::Null },
         "number_pagers": total,
+        // Zola's: the address that a page number completes (`{{ base_url }}{{ n }}`).
+        "base_url": permalink(config, &format!("{base}page/")),
     })
 }
 
@@ -1672,7 +1736,8 @@ impl<'a> Values<'a> {
         let mut list = Vec::new();
         while let Some(s) = section {
             let sec = &self.content.sections[s];
-            list.push(json!({"title": sec.meta.title, "permalink": permalink(self.config, &sec.url_path), "path": format!("{}{}", self.config.base_path(), sec.url_path)}));
+            // `relative_path` lets Zola's `get_section(path=ancestor)` find it.
+            list.push(json!({"title": sec.meta.title, "permalink": permalink(self.config, &sec.url_path), "path": format!("{}{}", self.config.base_path(), sec.url_path), "relative_path": sec.content_rel}));
             section = sec.parent;
         }
         list.reverse();
@@ -1796,7 +1861,7 @@ impl<'a> Values<'a> {
     }
 
     /// The data behind `get_page`, `get_section`, `get_taxonomy` and `get_url`.
-    fn index(&self, config: &Config, urls: &HashMap<String, String>) -> SiteIndex {
+    fn index(&self, config: &Config, urls: &HashMap<String, String>, section_docs: &[Doc]) -> SiteIndex {
         let pages =
             self.content.pages.iter().enumerate().map(|(i, p)| (p.content_rel.clone(), self.lite[i].clone())).collect();
         let sections = self
@@ -1806,6 +1871,12 @@ impl<'a> Values<'a> {
             .enumerate()
             .map(|(i, s)| {
                 let mut v = self.section_lite[i].clone();
+                // Zola's `get_section` gives the section's content too (a
+                // taxonomy list page shows the matching section's text).
+                if let Some(d) = section_docs.get(i) {
+                    v["content"] = Value::String(d.rendered.html.clone());
+                }
+                v["ancestors"] = self.ancestors(s.parent);
                 v["pages"] = self.lite_list(&s.pages);
                 v["subsections"] = Value::Array(s.subsections.iter().map(|&k| self.section_lite[k].clone()).collect());
                 (s.content_rel.clone(), Arc::new(v))

@@ -27,3 +27,4 @@ mod watch;
 mod zola;
 mod zola_compat;
 mod zola_markdown;
+mod zola_sites;
