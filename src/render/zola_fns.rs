@@ -13,6 +13,8 @@ use crate::config::{Config, toml_to_json};
 /// Register the functions on `tera`.
 pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedIndex) {
     tera.register_tester("containing", containing);
+    tera.register_filter("base64_encode", base64_encode);
+    tera.register_filter("base64_decode", base64_decode);
     let site = root.to_path_buf();
     tera.register_function("load_data", move |args: &HashMap<String, Value>| load_data(&site, args));
 
@@ -154,6 +156,26 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
         rows.push(row);
     }
     rows
+}
+
+/// Zola's `base64_encode` filter: a string's UTF-8 bytes in standard Base64
+/// (themes use it to keep e-mail addresses away from scrapers).
+fn base64_encode(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    use base64::Engine as _;
+    let text = tera::try_get_value!("base64_encode", "value", String, value);
+    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(text)))
+}
+
+/// Zola's `base64_decode` filter; the decoded bytes must be UTF-8 text.
+fn base64_decode(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    use base64::Engine as _;
+    let text = tera::try_get_value!("base64_decode", "value", String, value);
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| format!("base64_decode: `{text}` is not Base64: {e}"))?;
+    String::from_utf8(bytes)
+        .map(Value::String)
+        .map_err(|_| "base64_decode: the decoded bytes are not UTF-8 text".into())
 }
 
 /// Tera's `containing` test, where a list also contains a section value

@@ -653,7 +653,7 @@ impl Md<'_> {
         let (colocated, assets) = zola_assets(content_rel.trim_start_matches('/'), assets);
         base.insert(
             "page",
-            &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path),
+            &json!({"title": title, "path": url_path, "permalink": permalink(config, url_path),
             "colocated_path": colocated, "assets": assets, "lang": config.default_language}),
         );
         let env = ShortcodeEnv::new(&self.tpl.tera, &base);
@@ -800,10 +800,17 @@ fn date_part(date: Option<&content::front_matter::Date>, range: std::ops::Range<
 /// none) and `assets` (each co-located file as a path inside `content/`,
 /// which `load_data` and `get_url` resolve).
 fn zola_assets(content_rel: &str, names: &[String]) -> (Option<String>, Vec<String>) {
-    let Some(dir) = content_rel.strip_suffix("index.md").filter(|d| d.is_empty() || d.ends_with('/')) else {
+    // `index.md` and its translations (`index.fr.md`) own their directory.
+    let (dir, file) = content_rel.rsplit_once('/').map_or(("", content_rel), |(d, f)| (d, f));
+    let is_index = file.strip_prefix("index.").and_then(|r| r.strip_suffix("md")).is_some_and(|lang| {
+        lang.is_empty() || lang.strip_suffix('.').is_some_and(|l| !l.is_empty() && !l.contains('.'))
+    });
+    if !is_index {
         return (None, Vec::new());
-    };
-    (Some(dir.to_string()), names.iter().map(|n| format!("{dir}{n}")).collect())
+    }
+    let dir = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    let assets = names.iter().map(|n| format!("{dir}{n}")).collect();
+    (Some(dir), assets)
 }
 
 /// Zola's per-taxonomy template (`tags/list.html`), else the shared one
@@ -991,7 +998,8 @@ impl Renderer<'_> {
         let mut c = tera::Context::new();
         c.insert("config", self.config_value);
         c.insert("lang", &self.config.default_language);
-        c.insert("current_path", &format!("{}{url_path}", self.base_path));
+        // As Zola: the path from the base URL, without its base path.
+        c.insert("current_path", url_path);
         c.insert("current_url", &permalink(self.config, url_path));
         c
     }
@@ -1091,7 +1099,7 @@ impl Renderer<'_> {
                 ctx.insert("taxonomy", &values.taxonomy_value(config, t));
                 let mut tv = json!({
                     "name": term.name, "slug": term.slug,
-                    "permalink": permalink(config, &term_url), "path": format!("{}{term_url}", self.base_path),
+                    "permalink": permalink(config, &term_url), "path": term_url,
                     "page_count": term.pages.len(),
                     "pages": json!([]),
                 });
@@ -1413,7 +1421,7 @@ fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
         "taxonomies": taxonomies.iter().map(|t| json!({
             "name": t.name, "slug": t.slug,
             "permalink": permalink(config, &format!("/{}/", t.slug)),
-            "path": format!("{}/{}/", config.base_path(), t.slug),
+            "path": format!("/{}/", t.slug),
             "feed": config.taxonomies.get(&t.name).is_some_and(|c| c.feed),
         })).collect::<Vec<_>>(),
     });
@@ -1460,7 +1468,7 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         "date": p.meta.date.as_ref().map(|d| &d.text),
         "updated": p.meta.updated.as_ref().map(|d| &d.text),
         "slug": p.url_path.trim_end_matches('/').rsplit('/').next().unwrap_or(""),
-        "path": format!("{bp}{}", p.url_path),
+        "path": p.url_path,
         "permalink": permalink(config, &p.url_path),
         "summary": d.rendered.summary,
         "word_count": d.rendered.word_count,
@@ -1471,7 +1479,7 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
         "extra": toml_to_json(&toml::Value::Table(p.meta.extra.clone())),
         "draft": p.meta.draft,
         "weight": p.meta.weight,
-        "section": format!("{bp}{}", content.sections[p.section].url_path),
+        "section": content.sections[p.section].url_path,
         "assets": zola_assets(&p.content_rel, &p.assets).1,
         "colocated_path": zola_assets(&p.content_rel, &p.assets).0,
         "relative_path": p.content_rel,
@@ -1484,7 +1492,6 @@ fn page_lite(config: &Config, content: &Content, taxonomies: &[Taxonomy], p: &co
 }
 
 fn section_lites(config: &Config, content: &Content, sdocs: &[Doc]) -> Vec<Value> {
-    let bp = config.base_path();
     content
         .sections
         .iter()
@@ -1493,7 +1500,7 @@ fn section_lites(config: &Config, content: &Content, sdocs: &[Doc]) -> Vec<Value
             json!({
                 "title": s.meta.title,
                 "description": s.meta.description,
-                "path": format!("{bp}{}", s.url_path),
+                "path": s.url_path,
                 "permalink": permalink(config, &s.url_path),
                 "page_count": s.pages.len(),
                 "extra": toml_to_json(&toml::Value::Table(s.meta.extra.clone())),
@@ -1538,7 +1545,9 @@ impl<'a> Values<'a> {
         let mut list = Vec::new();
         while let Some(s) = section {
             let sec = &self.content.sections[s];
-            list.push(json!({"title": sec.meta.title, "permalink": permalink(self.config, &sec.url_path), "path": format!("{}{}", self.config.base_path(), sec.url_path)}));
+            // Zola gives ancestors as content paths (`blog/_index.md`); the
+            // value keeps `relative_path` so `get_section(path=a)` finds it.
+            list.push(json!({"title": sec.meta.title, "permalink": permalink(self.config, &sec.url_path), "path": sec.url_path, "relative_path": sec.content_rel}));
             section = sec.parent;
         }
         list.reverse();
@@ -1620,7 +1629,7 @@ impl<'a> Values<'a> {
     }
 
     fn taxonomy_value(&self, config: &Config, t: &Taxonomy) -> Value {
-        json!({"name": t.name, "slug": t.slug, "permalink": permalink(config, &format!("/{}/", t.slug)), "path": format!("{}/{}/", config.base_path(), t.slug)})
+        json!({"name": t.name, "slug": t.slug, "permalink": permalink(config, &format!("/{}/", t.slug)), "path": format!("/{}/", t.slug)})
     }
 
     fn terms_value(&self, config: &Config, t: &Taxonomy) -> Value {
@@ -1629,7 +1638,7 @@ impl<'a> Values<'a> {
                 .iter()
                 .map(|term| {
                     let url = format!("/{}/{}/", t.slug, term.slug);
-                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": format!("{}{url}", config.base_path()), "page_count": term.pages.len(), "pages": self.lite_list(&term.pages)})
+                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": url, "page_count": term.pages.len(), "pages": self.lite_list(&term.pages)})
                 })
                 .collect(),
         )
