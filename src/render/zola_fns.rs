@@ -16,7 +16,8 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
     tera.register_filter("base64_encode", base64_encode);
     tera.register_filter("base64_decode", base64_decode);
     let site = root.to_path_buf();
-    tera.register_function("load_data", move |args: &HashMap<String, Value>| load_data(&site, args));
+    let theme = config.theme.clone();
+    tera.register_function("load_data", move |args: &HashMap<String, Value>| load_data(&site, &theme, args));
 
     let rule = config.slugify.taxonomies;
     let (base_url, tax_slugs) = (
@@ -82,10 +83,11 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
 }
 
 /// `load_data(path=…, format=…, required=…)`: a file of the site (looked up
-/// from the site root, then `content/`, then `static/`), parsed by its
+/// from the site root, then `content/`, then `static/`, then the theme's
+/// `static/`, where Zola themes keep the icons they inline), parsed by its
 /// format: TOML, JSON, YAML and CSV become data, anything else text. A path
 /// may not leave the site; `required=false` makes a missing file `null`.
-fn load_data(root: &Path, args: &HashMap<String, Value>) -> tera::Result<Value> {
+fn load_data(root: &Path, theme: &str, args: &HashMap<String, Value>) -> tera::Result<Value> {
     if args.contains_key("url") {
         return Err("load_data: `url` is not supported (builds do not use the network); use a local `path`".into());
     }
@@ -95,9 +97,12 @@ fn load_data(root: &Path, args: &HashMap<String, Value>) -> tera::Result<Value> 
     if rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
         return Err(format!("load_data: `{path}` is not a path inside the site").into());
     }
+    let theme_static = if theme.is_empty() { None } else { Some(root.join("themes").join(theme).join("static")) };
     let found: Option<PathBuf> = ["", "content", "static"]
         .iter()
-        .map(|dir| root.join(dir).join(rel))
+        .map(|dir| root.join(dir))
+        .chain(theme_static)
+        .map(|dir| dir.join(rel))
         .find(|p| p.is_file() && crate::inside::within_site(root, p));
     let Some(file) = found else {
         return if required {

@@ -221,8 +221,12 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     };
     // Zola's rule: `page.html` and `section.html` are needed only by pages
     // and sections that use them (reported there), 404.html has a built-in.
+    // `index.html` too: a home page with its own `template` (a Zola theme's
+    // `template = "home.html"`) does not need it.
+    let home_needs_index =
+        content.sections.iter().any(|s| (s.url_path == "/" || is_language_root(s)) && s.meta.template.is_none());
     for name in ["index.html"] {
-        if !tpl.has(name) {
+        if home_needs_index && !tpl.has(name) {
             diags.push(Diagnostic::error(
                 "template/missing",
                 if config.theme.is_empty() {
@@ -651,10 +655,13 @@ impl Md<'_> {
         base.insert("lang", &config.default_language);
         let content_rel = rel.strip_prefix("content").unwrap_or(rel).to_string_lossy().replace('\\', "/");
         let (colocated, assets) = zola_assets(content_rel.trim_start_matches('/'), assets);
+        // As Zola: a shortcode in a section's text sees `section`, in a page's `page`.
+        let is_section = content_rel.rsplit('/').next().is_some_and(|f| f.starts_with("_index."));
         base.insert(
-            "page",
+            if is_section { "section" } else { "page" },
             &json!({"title": title, "path": url_path, "permalink": permalink(config, url_path),
-            "colocated_path": colocated, "assets": assets, "lang": config.default_language}),
+            "colocated_path": colocated, "assets": assets, "lang": config.default_language,
+            "relative_path": content_rel.trim_start_matches('/')}),
         );
         let env = ShortcodeEnv::new(&self.tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
