@@ -211,6 +211,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
 
     // Templates (which outputs exist depends on which templates the theme has).
     let index = templates::SharedIndex::default();
+    index.set_generated(sass.iter().map(|(k, v)| (k.clone(), Arc::from(v.as_bytes()))));
     let tpl = match templates::load(root, &config, index.clone(), &mut built.sources, &mut diags) {
         Ok(t) => t,
         Err(mut d) => {
