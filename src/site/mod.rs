@@ -1415,6 +1415,8 @@ fn paginator(config: &Config, base: &str, by: usize, current: usize, total: usiz
         "previous": if current > 1 { link(current - 1) } else { Value::Null },
         "next": if current < total { link(current + 1) } else { Value::Null },
         "number_pagers": total,
+        // Zola's: the URL a page number is appended to (`…/blog/page/`).
+        "base_url": permalink(config, &format!("{base}page/")),
     })
 }
 

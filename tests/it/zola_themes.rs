@@ -145,3 +145,13 @@ fn cachebust_and_get_hash_see_the_stylesheet_compiled_from_sass() {
     // A SHA-384 in Base64 is 64 characters.
     assert!(html.contains("[64]"), "{html}");
 }
+
+#[test]
+fn the_paginator_has_zola_s_base_url() {
+    let t = zola_site(CONFIG, "{% if paginator %}[{{ paginator.base_url | safe }}]{% endif %}");
+    t.page("blog/_index.md", "title = \"Blog\"\npaginate_by = 1", "");
+    t.page("blog/a.md", "title = \"A\"\ndate = 2024-01-01", "A.\n");
+    t.page("blog/b.md", "title = \"B\"\ndate = 2024-01-02", "B.\n");
+    t.build().assert_ok();
+    assert!(t.read("blog/index.html").contains("[https://example.org/blog/page/]"));
+}
