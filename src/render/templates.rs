@@ -458,12 +458,13 @@ fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedIndex) {
 
 /// Zola's `get_url(…, cachebust=true)` suffix: `?h=` and the first 20 hex
 /// digits of the file's SHA-256, so the URL changes whenever the file does.
+/// A file the build writes only after the templates (a search index) has no
+/// hash yet: its URL goes without one rather than failing the page.
 fn cachebust(index: &SharedIndex, root: &Path, theme: &str, path: &str) -> tera::Result<String> {
     use sha2::Digest as _;
-    let bytes = index
-        .site_file(root, theme, path)
-        .map_err(|e| format!("get_url: {e}"))?
-        .ok_or_else(|| format!("get_url: cachebust=true, but there is no file `{path}` in static/ or content/"))?;
+    let Some(bytes) = index.site_file(root, theme, path).map_err(|e| format!("get_url: {e}"))? else {
+        return Ok(String::new());
+    };
     let hex: String = sha2::Sha256::digest(&bytes).iter().take(10).map(|b| format!("{b:02x}")).collect();
     Ok(format!("?h={hex}"))
 }
