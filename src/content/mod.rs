@@ -881,9 +881,15 @@ fn page_from(
             .map(|old| lang::localized_url(&old, lang)),
         _ => None,
     };
+    // As Zola: a `path` is taken as written, without the language prefix
+    // (a translation writes `path = "/fr/about"` itself).
+    let mut localize = true;
     if let Some(path) = path_key {
         match custom_path(&path) {
-            Some(custom) => url = custom,
+            Some(custom) => {
+                url = custom;
+                localize = false;
+            }
             None => diags.push(
                 Diagnostic::error(
                     "fm/invalid-value",
@@ -895,7 +901,7 @@ fn page_from(
             ),
         }
     }
-    let url = lang::localized_url(&url, lang);
+    let url = if localize { lang::localized_url(&url, lang) } else { url };
     if title.is_none() || diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }

@@ -38,13 +38,12 @@ impl Processed {
 
 /// Register both functions on `tera`.
 pub fn register(tera: &mut Tera, config: &Config, root: &Path, processed: Processed) {
-    let site = root.to_path_buf();
-    let base_path = config.base_path().to_string();
-    let base_path2 = base_path.clone();
+    let lookup = Lookup::new(config, root);
+    let lookup2 = lookup.clone();
     tera.register_function("get_image_metadata", move |args: &HashMap<String, Value>| {
         let path = args.get("path").and_then(Value::as_str).ok_or("get_image_metadata needs path=\"…\"")?;
         let allow_missing = args.get("allow_missing").and_then(Value::as_bool).unwrap_or(false);
-        let Some(file) = find(&site, &base_path, path)? else {
+        let Some(file) = lookup.find(path)? else {
             return if allow_missing {
                 Ok(Value::Null)
             } else {
@@ -53,30 +52,65 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, processed: Proces
         };
         metadata(&file).map_err(|e| format!("get_image_metadata: {path}: {e}").into())
     });
-    let site = root.to_path_buf();
     let base_url = config.base_url.clone();
     tera.register_function("resize_image", move |args: &HashMap<String, Value>| {
         let path = args.get("path").and_then(Value::as_str).ok_or("resize_image needs path=\"…\"")?;
-        let file = find(&site, &base_path2, path)?
+        let file = lookup2
+            .find(path)?
             .ok_or_else(|| format!("resize_image: no image `{path}` in the site, content/ or static/"))?;
         resize(&file, args, &processed, &base_url).map_err(|e| format!("resize_image: {path}: {e}").into())
     });
 }
 
-/// The file `path` names, looked up from the site root, then `content/`,
-/// then `static/`; an error for a path that would leave the site. A URL path
-/// of the site (`/base/blog/post/img.png`, as `page.path ~ name` gives) is
-/// taken without the base path.
-pub fn find(root: &Path, base_path: &str, path: &str) -> tera::Result<Option<PathBuf>> {
-    let path_in_site = if base_path.is_empty() { path } else { path.strip_prefix(base_path).unwrap_or(path) };
-    let rel = Path::new(path_in_site.trim_start_matches("@/").trim_start_matches('/'));
-    if rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
-        return Err(format!("`{path}` is not a path inside the site").into());
+/// Where `get_image_metadata` and `resize_image` look for a path.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    root: PathBuf,
+    base_path: String,
+    /// The site's languages other than the default: `ca/blog/x.jpg` is also
+    /// looked for as `blog/x.jpg`, where Zola finds the copy of a section's
+    /// asset it has already written under `public/ca/blog/`.
+    langs: Vec<String>,
+    /// `themes/NAME/static`, searched last as Zola does.
+    theme_static: Option<PathBuf>,
+}
+
+impl Lookup {
+    pub fn new(config: &Config, root: &Path) -> Self {
+        Lookup {
+            root: root.to_path_buf(),
+            base_path: config.base_path().to_string(),
+            langs: config.languages.keys().filter(|l| **l != config.default_language).cloned().collect(),
+            theme_static: (!config.theme.is_empty()).then(|| root.join("themes").join(&config.theme).join("static")),
+        }
     }
-    Ok(["", "content", "static"]
-        .iter()
-        .map(|dir| root.join(dir).join(rel))
-        .find(|p| p.is_file() && crate::inside::within_site(root, p)))
+
+    /// The file `path` names, looked up from the site root, then `content/`,
+    /// then `static/`, then the theme's `static/`; an error for a path that
+    /// would leave the site. A URL path of the site (`/base/blog/post/img.png`)
+    /// is taken without the base path, and a translation's URL path
+    /// (`/fr/blog/img.png`) as the page's own directory.
+    pub fn find(&self, path: &str) -> tera::Result<Option<PathBuf>> {
+        let root = self.root.as_path();
+        let bp = self.base_path.as_str();
+        let path_in_site = if bp.is_empty() { path } else { path.strip_prefix(bp).unwrap_or(path) };
+        let rel = Path::new(path_in_site.trim_start_matches("@/").trim_start_matches('/'));
+        if rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
+            return Err(format!("`{path}` is not a path inside the site").into());
+        }
+        let mut dirs = vec![root.to_path_buf(), root.join("content"), root.join("static")];
+        dirs.extend(self.theme_static.clone());
+        let in_dirs =
+            |rel: &Path| dirs.iter().map(|d| d.join(rel)).find(|p| p.is_file() && crate::inside::within_site(root, p));
+        if let Some(found) = in_dirs(rel) {
+            return Ok(Some(found));
+        }
+        let unprefixed = self.langs.iter().find_map(|l| rel.strip_prefix(l).ok());
+        Ok(unprefixed.and_then(|r| {
+            let file = root.join("content").join(r);
+            (file.is_file() && crate::inside::within_site(root, &file)).then_some(file)
+        }))
+    }
 }
 
 /// `{width, height, format, mime}` of a raster image or an SVG.

@@ -347,6 +347,31 @@ fn hugo_shortcode(src: &str, at: usize) -> Option<(usize, Diagnostic)> {
 fn render_call(src: &str, call: &Call, env: &ShortcodeEnv, diags: &mut Vec<Diagnostic>) -> String {
     let template = format!("shortcodes/{}.html", call.name);
     let head = call.span.start..call.body.as_ref().map_or(call.span.end, |b| b.start);
+    // Zola's grammar comes first: an inline call whose arguments it cannot
+    // parse is not a shortcode at all, and Zola publishes it as text. Themes'
+    // demo sites rely on that (a missing comma, `'` inside '…').
+    let args = match parse_args(call.args) {
+        Ok(a) => a,
+        Err(e) if call.body.is_none() => {
+            diags.push(
+                Diagnostic::warning(
+                    "shortcode/invalid-args",
+                    "",
+                    format!("shortcode `{}`: {e}; published as text, as Zola does", call.name),
+                )
+                .with_span(head)
+                .with_help("write arguments as name=\"value\", separated by commas"),
+            );
+            return src[call.span.clone()].to_string();
+        }
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("shortcode/invalid-args", "", format!("shortcode `{}`: {e}", call.name))
+                    .with_span(head),
+            );
+            return String::new();
+        }
+    };
     if env.tera.get_template(&template).is_err() {
         let names: Vec<String> = env
             .tera
@@ -365,16 +390,6 @@ fn render_call(src: &str, call: &Call, env: &ShortcodeEnv, diags: &mut Vec<Diagn
         diags.push(d);
         return String::new();
     }
-    let args = match parse_args(call.args) {
-        Ok(a) => a,
-        Err(e) => {
-            diags.push(
-                Diagnostic::error("shortcode/invalid-args", "", format!("shortcode `{}`: {e}", call.name))
-                    .with_span(head),
-            );
-            return String::new();
-        }
-    };
     let mut ctx = env.base.clone();
     let nth = {
         let mut counts = env.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

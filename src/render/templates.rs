@@ -37,9 +37,27 @@ pub struct SiteIndex {
 /// (shortcodes cannot see the site yet), set before the templates run, and
 /// updated in place when the dev server re-renders one edited page.
 #[derive(Debug, Clone, Default)]
-pub struct SharedIndex(Arc<RwLock<Option<SiteIndex>>>);
+pub struct SharedIndex(Arc<RwLock<Option<SiteIndex>>>, Arc<RwLock<HashMap<String, Arc<[u8]>>>>);
 
 impl SharedIndex {
+    /// Files the build makes before any template runs (stylesheets compiled
+    /// from `sass/`), by output path: Zola themes hash them
+    /// (`get_url(path="style.css", cachebust=true)`, `get_hash`).
+    pub fn set_generated(&self, files: impl IntoIterator<Item = (String, Arc<[u8]>)>) {
+        self.1.write().unwrap_or_else(|e| e.into_inner()).extend(files);
+    }
+
+    /// The bytes of a file of the site a template names by `path`: a file
+    /// of the site, `static/`, `content/` or the theme's `static/`, else one
+    /// the build generated (see [`Self::set_generated`]).
+    pub fn site_file(&self, root: &Path, theme: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
+        if let Some(file) = crate::render::zola_fns::find_file(root, theme, path)? {
+            return std::fs::read(&file).map(Some).map_err(|e| format!("{path}: {e}"));
+        }
+        let key = path.trim_start_matches('/');
+        Ok(self.1.read().unwrap_or_else(|e| e.into_inner()).get(key).map(|b| b.to_vec()))
+    }
+
     pub fn set(&self, index: SiteIndex) {
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
     }
@@ -181,7 +199,7 @@ pub fn load(
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
-    register(&mut tera, config, index.clone());
+    register(&mut tera, config, root, index.clone());
     crate::render::zola_fns::register(&mut tera, config, root, index);
     let processed = crate::render::images::Processed::default();
     crate::render::images::register(&mut tera, config, root, processed.clone());
@@ -291,7 +309,7 @@ fn localized(path: &str, args: &HashMap<String, Value>, default: &str) -> String
     }
 }
 
-fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
+fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedIndex) {
     let md_config = config.markdown.clone();
     // While Markdown is rendered (shortcodes) there is no index yet: plain
     // paths are still resolved from the config, as Zola does.
@@ -320,6 +338,7 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
 
     let idx = index.clone();
     let default_lang = config.default_language.clone();
+    let (site, theme) = (root.to_path_buf(), config.theme.clone());
     tera.register_function("get_url", move |args: &HashMap<String, Value>| {
         let guard = idx.read();
         let path = args.get("path").and_then(Value::as_str).ok_or("get_url needs path=\"…\"")?;
@@ -349,6 +368,9 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
         let mut url = format!("{prefix}{ix_base}/{clean}");
         if trailing && !url.ends_with('/') {
             url.push('/');
+        }
+        if args.get("cachebust").and_then(Value::as_bool).unwrap_or(false) {
+            url.push_str(&cachebust(&idx, &site, &theme, path)?);
         }
         Ok(Value::String(url))
     });
@@ -466,6 +488,19 @@ fn register(tera: &mut Tera, config: &Config, index: SharedIndex) {
         }
         Ok((**v).clone())
     });
+}
+
+/// Zola's `get_url(…, cachebust=true)` suffix: `?h=` and the first 20 hex
+/// digits of the file's SHA-256, so the URL changes whenever the file does.
+/// A file the build writes only after the templates (a search index) has no
+/// hash yet: its URL goes without one rather than failing the page.
+fn cachebust(index: &SharedIndex, root: &Path, theme: &str, path: &str) -> tera::Result<String> {
+    use sha2::Digest as _;
+    let Some(bytes) = index.site_file(root, theme, path).map_err(|e| format!("get_url: {e}"))? else {
+        return Ok(String::new());
+    };
+    let hex: String = sha2::Sha256::digest(&bytes).iter().take(10).map(|b| format!("{b:02x}")).collect();
+    Ok(format!("?h={hex}"))
 }
 
 /// `url` without the site's scheme and host, so a link made from a

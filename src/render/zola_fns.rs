@@ -13,8 +13,13 @@ use crate::config::{Config, toml_to_json};
 /// Register the functions on `tera`.
 pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedIndex) {
     tera.register_tester("containing", containing);
+    tera.register_filter("base64_encode", base64_encode);
+    tera.register_filter("base64_decode", base64_decode);
     let site = root.to_path_buf();
-    tera.register_function("load_data", move |args: &HashMap<String, Value>| load_data(&site, args));
+    let theme = config.theme.clone();
+    tera.register_function("load_data", move |args: &HashMap<String, Value>| load_data(&site, &theme, args));
+    let (site, theme, idx) = (root.to_path_buf(), config.theme.clone(), index.clone());
+    tera.register_function("get_hash", move |args: &HashMap<String, Value>| get_hash(&idx, &site, &theme, args));
 
     let rule = config.slugify.taxonomies;
     let (base_url, tax_slugs) = (
@@ -119,23 +124,17 @@ fn theme_translations(root: &Path, theme: &str) -> HashMap<String, toml::Table> 
 }
 
 /// `load_data(path=…, format=…, required=…)`: a file of the site (looked up
-/// from the site root, then `content/`, then `static/`), parsed by its
+/// from the site root, then `content/`, then `static/`, then the theme's
+/// `static/`, where Zola themes keep the icons they inline), parsed by its
 /// format: TOML, JSON, YAML and CSV become data, anything else text. A path
 /// may not leave the site; `required=false` makes a missing file `null`.
-fn load_data(root: &Path, args: &HashMap<String, Value>) -> tera::Result<Value> {
+fn load_data(root: &Path, theme: &str, args: &HashMap<String, Value>) -> tera::Result<Value> {
     if args.contains_key("url") {
         return Err("load_data: `url` is not supported (builds do not use the network); use a local `path`".into());
     }
     let path = args.get("path").and_then(Value::as_str).ok_or("load_data needs path=\"…\"")?;
     let required = args.get("required").and_then(Value::as_bool).unwrap_or(true);
-    let rel = Path::new(path.trim_start_matches('/'));
-    if rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
-        return Err(format!("load_data: `{path}` is not a path inside the site").into());
-    }
-    let found: Option<PathBuf> = ["", "content", "static"]
-        .iter()
-        .map(|dir| root.join(dir).join(rel))
-        .find(|p| p.is_file() && crate::inside::within_site(root, p));
+    let found = find_file(root, theme, path).map_err(|e| format!("load_data: {e}"))?;
     let Some(file) = found else {
         return if required {
             Err(format!("load_data: no file `{path}` in the site, content/ or static/").into())
@@ -147,6 +146,54 @@ fn load_data(root: &Path, args: &HashMap<String, Value>) -> tera::Result<Value> 
     let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let format = args.get("format").and_then(Value::as_str).map_or(ext, str::to_ascii_lowercase);
     parse(&text, &format).map_err(|e| format!("load_data: {path}: {e}").into())
+}
+
+/// The file a template function's `path` names: looked up from the site
+/// root, then `content/`, then `static/`, then the theme's `static/` (where
+/// Zola themes keep the icons and scripts they inline or hash). A path that
+/// would leave the site is an error; one that names no file is `None`.
+pub fn find_file(root: &Path, theme: &str, path: &str) -> Result<Option<PathBuf>, String> {
+    let rel = Path::new(path.trim_start_matches("@/").trim_start_matches('/'));
+    if rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
+        return Err(format!("`{path}` is not a path inside the site"));
+    }
+    let theme_static = if theme.is_empty() { None } else { Some(root.join("themes").join(theme).join("static")) };
+    Ok(["", "content", "static"]
+        .iter()
+        .map(|dir| root.join(dir))
+        .chain(theme_static)
+        .map(|dir| dir.join(rel))
+        .find(|p| p.is_file() && crate::inside::within_site(root, p)))
+}
+
+/// Zola's `get_hash(path=… | literal=…, sha_type=256|384|512, base64=true)`:
+/// the SHA-2 digest of a file or a string, Base64 (for `integrity="sha384-…"`)
+/// or hex.
+fn get_hash(index: &SharedIndex, root: &Path, theme: &str, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    use sha2::Digest as _;
+    let path = args.get("path").and_then(Value::as_str);
+    let literal = args.get("literal").and_then(Value::as_str);
+    let bytes = match (path, literal) {
+        (Some(path), None) => {
+            index.site_file(root, theme, path).map_err(|e| format!("get_hash: {e}"))?.ok_or_else(|| {
+                format!("get_hash: no file `{path}` in the site, content/, static/ or the theme's static/")
+            })?
+        }
+        (None, Some(text)) => text.as_bytes().to_vec(),
+        _ => return Err("get_hash needs one of path=\"…\" or literal=\"…\"".into()),
+    };
+    let digest: Vec<u8> = match args.get("sha_type").and_then(Value::as_u64).unwrap_or(384) {
+        256 => sha2::Sha256::digest(&bytes).to_vec(),
+        384 => sha2::Sha384::digest(&bytes).to_vec(),
+        512 => sha2::Sha512::digest(&bytes).to_vec(),
+        other => return Err(format!("get_hash: sha_type must be 256, 384 or 512, not {other}").into()),
+    };
+    Ok(Value::String(if args.get("base64").and_then(Value::as_bool).unwrap_or(true) {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    } else {
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }))
 }
 
 /// `text` as data of `format` (a file extension or Zola's format name).
@@ -193,6 +240,26 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
         rows.push(row);
     }
     rows
+}
+
+/// Zola's `base64_encode` filter: a string's UTF-8 bytes in standard Base64
+/// (themes use it to keep e-mail addresses away from scrapers).
+fn base64_encode(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    use base64::Engine as _;
+    let text = tera::try_get_value!("base64_encode", "value", String, value);
+    Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(text)))
+}
+
+/// Zola's `base64_decode` filter; the decoded bytes must be UTF-8 text.
+fn base64_decode(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    use base64::Engine as _;
+    let text = tera::try_get_value!("base64_decode", "value", String, value);
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| format!("base64_decode: `{text}` is not Base64: {e}"))?;
+    String::from_utf8(bytes)
+        .map(Value::String)
+        .map_err(|_| "base64_decode: the decoded bytes are not UTF-8 text".into())
 }
 
 /// Tera's `containing` test, where a list also contains a section value

@@ -213,6 +213,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
 
     // Templates (which outputs exist depends on which templates the theme has).
     let index = templates::SharedIndex::default();
+    index.set_generated(sass.iter().map(|(k, v)| (k.clone(), Arc::from(v.as_bytes()))));
     let tpl = match templates::load(root, &config, index.clone(), &mut built.sources, &mut diags) {
         Ok(t) => t,
         Err(mut d) => {
@@ -223,8 +224,12 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     };
     // Zola's rule: `page.html` and `section.html` are needed only by pages
     // and sections that use them (reported there), 404.html has a built-in.
+    // `index.html` too: a home page with its own `template` (a Zola theme's
+    // `template = "home.html"`) does not need it.
+    let home_needs_index =
+        content.sections.iter().any(|s| (s.url_path == "/" || is_language_root(s)) && s.meta.template.is_none());
     for name in ["index.html"] {
-        if !tpl.has(name) {
+        if home_needs_index && !tpl.has(name) {
             diags.push(Diagnostic::error(
                 "template/missing",
                 if config.theme.is_empty() {
@@ -664,10 +669,13 @@ impl Md<'_> {
         base.insert("lang", lang);
         base.insert("lang_dir", content::lang::dir(lang));
         let (colocated, assets) = zola_assets(content_rel.trim_start_matches('/'), assets);
+        // As Zola: a shortcode in a section's text sees `section`, in a page's `page`.
+        let is_section = content_rel.rsplit('/').next().is_some_and(|f| f.starts_with("_index."));
         base.insert(
-            "page",
-            &json!({"title": title, "path": format!("{base_path}{url_path}"), "permalink": permalink(config, url_path),
-            "colocated_path": colocated, "assets": assets, "lang": lang}),
+            if is_section { "section" } else { "page" },
+            &json!({"title": title, "path": url_path, "permalink": permalink(config, url_path),
+            "colocated_path": colocated, "assets": assets, "lang": lang,
+            "relative_path": content_rel.trim_start_matches('/')}),
         );
         let env = ShortcodeEnv::new(&self.tpl.tera, &base);
         let (expanded, map, mut d) = shortcodes::expand(body, &env);
@@ -821,10 +829,17 @@ fn date_part(date: Option<&content::front_matter::Date>, range: std::ops::Range<
 /// none) and `assets` (each co-located file as a path inside `content/`,
 /// which `load_data` and `get_url` resolve).
 fn zola_assets(content_rel: &str, names: &[String]) -> (Option<String>, Vec<String>) {
-    let Some(dir) = content_rel.strip_suffix("index.md").filter(|d| d.is_empty() || d.ends_with('/')) else {
+    // `index.md` and its translations (`index.fr.md`) own their directory.
+    let (dir, file) = content_rel.rsplit_once('/').map_or(("", content_rel), |(d, f)| (d, f));
+    let is_index = file.strip_prefix("index.").and_then(|r| r.strip_suffix("md")).is_some_and(|lang| {
+        lang.is_empty() || lang.strip_suffix('.').is_some_and(|l| !l.is_empty() && !l.contains('.'))
+    });
+    if !is_index {
         return (None, Vec::new());
-    };
-    (Some(dir.to_string()), names.iter().map(|n| format!("{dir}{n}")).collect())
+    }
+    let dir = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    let assets = names.iter().map(|n| format!("{dir}{n}")).collect();
+    (Some(dir), assets)
 }
 
 /// Zola's per-taxonomy template (`tags/list.html`), else the shared one
@@ -1126,7 +1141,8 @@ impl Renderer<'_> {
         c.insert("config", self.config_value);
         c.insert("lang", &self.config.default_language);
         c.insert("lang_dir", content::lang::dir(&self.config.default_language));
-        c.insert("current_path", &format!("{}{url_path}", self.base_path));
+        // As Zola: the path from the base URL, without its base path.
+        c.insert("current_path", url_path);
         c.insert("current_url", &permalink(self.config, url_path));
         c
     }
@@ -1232,7 +1248,7 @@ impl Renderer<'_> {
                 ctx.insert("taxonomy", &values.taxonomy_value(config, t));
                 let mut tv = json!({
                     "name": term.name, "slug": term.slug,
-                    "permalink": permalink(config, &term_url), "path": format!("{}{term_url}", self.base_path),
+                    "permalink": permalink(config, &term_url), "path": term_url,
                     "page_count": term.pages.len(),
                     "pages": json!([]),
                     "translations": translations::of_term(config, self.taxonomies, t, term),
@@ -1535,7 +1551,7 @@ fn paginator(config: &Config, base: &str, by: usize, current: usize, total: usiz
         "previous": if current > 1 { link(current - 1) } else { Value::Null },
         "next": if current < total { link(current + 1) } else { Value::Null },
         "number_pagers": total,
-        // Zola's: the address that a page number completes (`{{ base_url }}{{ n }}`).
+        // Zola's: the URL a page number is appended to (`…/blog/page/`).
         "base_url": permalink(config, &format!("{base}page/")),
     })
 }
@@ -1552,7 +1568,7 @@ fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
         "taxonomies": taxonomies.iter().filter(|t| t.lang.is_none()).map(|t| json!({
             "name": t.name, "slug": t.slug,
             "permalink": permalink(config, &format!("/{}/", t.slug)),
-            "path": format!("{}/{}/", config.base_path(), t.slug),
+            "path": format!("/{}/", t.slug),
             "feed": config.taxonomies.get(&t.name).is_some_and(|c| c.feed),
         })).collect::<Vec<_>>(),
     });
@@ -1624,7 +1640,7 @@ fn page_lite(
         "date": p.meta.date.as_ref().map(|d| &d.text),
         "updated": p.meta.updated.as_ref().map(|d| &d.text),
         "slug": p.url_path.trim_end_matches('/').rsplit('/').next().unwrap_or(""),
-        "path": format!("{bp}{}", p.url_path),
+        "path": p.url_path,
         "permalink": permalink(config, &p.url_path),
         "summary": d.rendered.summary,
         "word_count": d.rendered.word_count,
@@ -1635,7 +1651,7 @@ fn page_lite(
         "extra": toml_to_json(&toml::Value::Table(p.meta.extra.clone())),
         "draft": p.meta.draft,
         "weight": p.meta.weight,
-        "section": format!("{bp}{}", content.sections[p.section].url_path),
+        "section": content.sections[p.section].url_path,
         "assets": zola_assets(&p.content_rel, &p.assets).1,
         "colocated_path": zola_assets(&p.content_rel, &p.assets).0,
         "relative_path": p.content_rel,
@@ -1654,7 +1670,6 @@ fn section_lites(
     sdocs: &[Doc],
     versions: &translations::Translations,
 ) -> Vec<Value> {
-    let bp = config.base_path();
     content
         .sections
         .iter()
@@ -1664,7 +1679,7 @@ fn section_lites(
             json!({
                 "title": s.meta.title,
                 "description": s.meta.description,
-                "path": format!("{bp}{}", s.url_path),
+                "path": s.url_path,
                 "permalink": permalink(config, &s.url_path),
                 "page_count": s.pages.len(),
                 "extra": toml_to_json(&toml::Value::Table(s.meta.extra.clone())),
@@ -1736,8 +1751,9 @@ impl<'a> Values<'a> {
         let mut list = Vec::new();
         while let Some(s) = section {
             let sec = &self.content.sections[s];
-            // `relative_path` lets Zola's `get_section(path=ancestor)` find it.
-            list.push(json!({"title": sec.meta.title, "permalink": permalink(self.config, &sec.url_path), "path": format!("{}{}", self.config.base_path(), sec.url_path), "relative_path": sec.content_rel}));
+            // Zola gives ancestors as content paths (`blog/_index.md`); the
+            // value keeps `relative_path` so `get_section(path=a)` finds it.
+            list.push(json!({"title": sec.meta.title, "permalink": permalink(self.config, &sec.url_path), "path": sec.url_path, "relative_path": sec.content_rel}));
             section = sec.parent;
         }
         list.reverse();
@@ -1845,7 +1861,7 @@ impl<'a> Values<'a> {
     }
 
     fn taxonomy_value(&self, config: &Config, t: &Taxonomy) -> Value {
-        json!({"name": t.name, "slug": t.slug, "permalink": permalink(config, &format!("/{}/", t.slug)), "path": format!("{}/{}/", config.base_path(), t.slug)})
+        json!({"name": t.name, "slug": t.slug, "permalink": permalink(config, &format!("/{}/", t.slug)), "path": format!("/{}/", t.slug)})
     }
 
     fn terms_value(&self, config: &Config, t: &Taxonomy) -> Value {
@@ -1854,7 +1870,7 @@ impl<'a> Values<'a> {
                 .iter()
                 .map(|term| {
                     let url = format!("/{}/{}/", t.slug, term.slug);
-                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": format!("{}{url}", config.base_path()), "page_count": term.pages.len(), "pages": self.lite_list(&term.pages)})
+                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": url, "page_count": term.pages.len(), "pages": self.lite_list(&term.pages)})
                 })
                 .collect(),
         )

@@ -28,3 +28,4 @@ mod zola;
 mod zola_compat;
 mod zola_markdown;
 mod zola_sites;
+mod zola_themes;
