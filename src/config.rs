@@ -47,6 +47,12 @@ pub struct Config {
     /// whose front matter sets `generate_feeds`).
     #[serde(default)]
     pub section_feeds: bool,
+    /// Attaché's own site search: the chunked index in `search-index/LANG/`
+    /// and, when the theme has `search.html` and no page uses it, a search
+    /// page at `/search/`. Off by default, as Zola writes neither;
+    /// `attache init` turns it on for the default theme.
+    #[serde(default)]
+    pub site_search: bool,
     #[serde(default = "yes")]
     pub generate_sitemap: bool,
     #[serde(default = "yes")]

@@ -17,9 +17,11 @@ base_url = "https://example.org"
 theme = "default"
 default_language = "en"
 # Attaché's choices where Zola's defaults differ: feeds for the site and each
-# section, a `#` link in every heading, smart punctuation.
+# section, the default theme's search (its index in search-index/), a `#` link
+# in every heading, smart punctuation.
 generate_feed = true
 section_feeds = true
+site_search = true
 
 # Slugs keep letters of every script (`türkiye`); Zola transliterates (`turkiye`).
 [slugify]

@@ -268,8 +268,10 @@ const SLUG_HELP: &str = "set a different `slug` on one of them";
 pub(super) fn claim_site(site: &Site) -> Claims {
     let mut claims = Claims::default();
     let config = site.config;
-    let search = crate::render::search::meta_path(&config.default_language);
-    claims.claim(search, Owner::builtin("the search index"));
+    if config.site_search {
+        let search = crate::render::search::meta_path(&config.default_language);
+        claims.claim(search, Owner::builtin("the search index"));
+    }
     for f in site.feeds {
         for path in f.outputs(config) {
             claims.claim(path, Owner::builtin(f.what()));

@@ -449,7 +449,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         reads.insert(job, used);
     }
     let search = search_index(&config, &content, &page_docs, &base_path);
-    for (k, bytes) in search.files() {
+    // Attaché's own index only when the site asks for it (`site_search`).
+    for (k, bytes) in search.files().into_iter().filter(|_| config.site_search) {
         if claims.owner(&k).is_none() {
             claims.claim(k.clone(), claims::Owner::builtin("the search index"));
         }
@@ -969,7 +970,9 @@ impl Layout<'_> {
             }
             // Without the theme's, a built-in 404 page (as in Zola).
             Job::NotFound => "/404.html".into(),
-            Job::Search if has("search.html") && !self.search_is_content() => "/search/".into(),
+            Job::Search if has("search.html") && self.config.site_search && !self.search_is_content() => {
+                "/search/".into()
+            }
             _ => return None,
         })
     }

@@ -23,3 +23,4 @@ mod theme;
 mod watch;
 mod zola;
 mod zola_compat;
+mod zola_content;

@@ -36,7 +36,7 @@ pub fn generated_site(n: usize) -> SiteTest {
     let t = SiteTest::new();
     t.file(
         "config.toml",
-        "base_url = \"https://example.org\"\ntitle = \"Generated\"\ntheme = \"plain\"\ndefault_language = \"en\"\n[correct]\nenabled = false\n",
+        "base_url = \"https://example.org\"\ntitle = \"Generated\"\ntheme = \"plain\"\ndefault_language = \"en\"\nsite_search = true\n[correct]\nenabled = false\n",
     );
     let sections = ["Europe", "Asia", "Africa", "Americas"];
     for s in sections {
