@@ -539,6 +539,7 @@ theme = "default"
 default_language = "en"
 generate_feed = true
 site_search = true
+fingerprint_assets = true
 feed_limit = 20
 
 [markdown]

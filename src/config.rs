@@ -53,6 +53,12 @@ pub struct Config {
     /// `attache init` turns it on for the default theme.
     #[serde(default)]
     pub site_search: bool,
+    /// Attaché's fingerprinted copies of stylesheets and scripts
+    /// (`style.3f2a9c01de.css`, linked by the `asset` filters and marked
+    /// immutable in `_headers`). Off by default, as Zola writes none;
+    /// `attache init` turns it on.
+    #[serde(default)]
+    pub fingerprint_assets: bool,
     #[serde(default = "yes")]
     pub generate_sitemap: bool,
     #[serde(default = "yes")]

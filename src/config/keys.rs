@@ -38,6 +38,7 @@ const TOP: &[&str] = &[
     "feed_limit",
     "section_feeds",
     "site_search",
+    "fingerprint_assets",
     "generate_sitemap",
     "generate_robots_txt",
     "preserve_dotfiles_in_output",

@@ -140,6 +140,12 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
     };
     config.resolve_theme(root);
+    // Hashed copies of stylesheets and scripts are Attaché's own output:
+    // written only when the site asks (`fingerprint_assets`), as Zola
+    // writes no file it is not asked for.
+    let with_fingerprints =
+        BuildOptions { plain_assets: opts.plain_assets || !config.fingerprint_assets, ..opts.clone() };
+    let opts = &with_fingerprints;
     if let Some(url) = &opts.base_url {
         config.base_url = url.trim_end_matches('/').to_string();
     }

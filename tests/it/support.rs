@@ -14,6 +14,7 @@ theme = "plain"
 generate_feed = true
 section_feeds = true
 site_search = true
+fingerprint_assets = true
 
 [markdown]
 smart_punctuation = true

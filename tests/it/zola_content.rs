@@ -247,3 +247,19 @@ fn attache_search_index_only_when_the_site_asks() {
     assert!(t.public("search-index/en/meta.json").is_file());
     assert!(t.public("search/index.html").is_file());
 }
+
+#[test]
+fn fingerprinted_copies_only_when_the_site_asks() {
+    let t = SiteTest::new();
+    t.file("static/style.css", "body { color: red; }\n");
+    t.file("config.toml", &crate::support::CONFIG.replace("fingerprint_assets = true\n", ""));
+    t.build().assert_ok();
+    let hashed = |t: &SiteTest| {
+        t.snapshot().into_keys().filter(|k| k.starts_with("style.") && k != "style.css").collect::<Vec<_>>()
+    };
+    assert!(t.public("style.css").is_file());
+    assert_eq!(hashed(&t), Vec::<String>::new(), "no hashed copy unless asked");
+    t.file("config.toml", crate::support::CONFIG);
+    t.build().assert_ok();
+    assert_eq!(hashed(&t).len(), 1, "{:?}", hashed(&t));
+}
