@@ -538,6 +538,8 @@ base_url = "https://bench.example.org"
 theme = "default"
 default_language = "en"
 generate_feed = true
+site_search = true
+fingerprint_assets = true
 feed_limit = 20
 
 [markdown]

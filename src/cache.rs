@@ -29,6 +29,14 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 /// The directory's default name, in the site root.
 pub const DIR: &str = ".attache-cache";
 
+/// Sub-directory of the images `resize_image` made, one entry per source
+/// and operation (see [`crate::render::images`]).
+pub const IMAGES: &str = "images";
+
+/// Sub-directory of compiled Sass, one entry per state of the `sass/`
+/// directories (see [`crate::render::sass`]).
+pub const SASS: &str = "sass";
+
 /// Bumped whenever an entry's layout changes.
 const FORMAT: u32 = 1;
 
@@ -102,6 +110,7 @@ impl Stamp {
 }
 
 /// The cache directory, opened for one build.
+#[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
 }
@@ -111,7 +120,9 @@ impl Cache {
     /// and the build then runs without it.
     pub fn open(dir: &Path) -> Option<Cache> {
         let versioned = dir.join(format!("v{FORMAT}"));
-        std::fs::create_dir_all(versioned.join("docs")).ok()?;
+        for sub in ["docs", IMAGES, SASS] {
+            std::fs::create_dir_all(versioned.join(sub)).ok()?;
+        }
         let tag = dir.join("CACHEDIR.TAG");
         if !tag.exists() {
             let _ = std::fs::write(

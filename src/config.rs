@@ -47,6 +47,18 @@ pub struct Config {
     /// whose front matter sets `generate_feeds`).
     #[serde(default)]
     pub section_feeds: bool,
+    /// Attaché's own site search: the chunked index in `search-index/LANG/`
+    /// and, when the theme has `search.html` and no page uses it, a search
+    /// page at `/search/`. Off by default, as Zola writes neither;
+    /// `attache init` turns it on for the default theme.
+    #[serde(default)]
+    pub site_search: bool,
+    /// Attaché's fingerprinted copies of stylesheets and scripts
+    /// (`style.3f2a9c01de.css`, linked by the `asset` filters and marked
+    /// immutable in `_headers`). Off by default, as Zola writes none;
+    /// `attache init` turns it on.
+    #[serde(default)]
+    pub fingerprint_assets: bool,
     #[serde(default = "yes")]
     pub generate_sitemap: bool,
     #[serde(default = "yes")]
@@ -434,14 +446,33 @@ impl Config {
             .with_span(value_span(text, "theme"))
             .with_help("write the directory's name alone, e.g. `theme = \"default\"`; a theme is never loaded from outside themes/")]);
         }
+        for (key, patterns) in
+            [("ignored_content", &config.ignored_content), ("ignored_static", &config.ignored_static)]
+        {
+            if let Some((pattern, e)) = patterns.iter().find_map(|p| globset::Glob::new(p).err().map(|e| (p, e))) {
+                return Err(vec![
+                    Diagnostic::error(
+                        "config/invalid",
+                        path,
+                        format!("`{key}` has an invalid glob pattern `{pattern}`: {}", e.kind()),
+                    )
+                    .with_span(value_span(text, key))
+                    .with_help("write patterns as Zola does, e.g. `[\"*.{graphml,xlsx}\", \"**/drafts\"]`"),
+                ]);
+            }
+        }
         for (name, tax) in &config.taxonomies {
-            if crate::slug::slugify(name).is_empty() || tax.paginate_by == Some(0) {
+            let bad_path =
+                tax.paginate_path.as_deref().is_some_and(|p| crate::content::valid_paginate_path(p).is_none());
+            if crate::slug::slugify(name).is_empty() || tax.paginate_by == Some(0) || bad_path {
                 let at = text.find(&format!("taxonomies.{name}")).unwrap_or_else(|| check.span("taxonomies").start);
                 return Err(vec![
                     Diagnostic::error(
                         "config/invalid",
                         path,
-                        format!("taxonomy `{name}` needs a name with letters and a paginate_by above 0"),
+                        format!(
+                            "taxonomy `{name}` needs a name with letters, a paginate_by above 0 and a paginate_path of URL segments"
+                        ),
                     )
                     .with_span(at..at + name.len().max(1)),
                 ]);
@@ -543,13 +574,19 @@ impl Config {
         flag(m.lazy_async_image, "markdown.lazy_async_image", "images are not marked lazy");
         for (name, tax) in &self.taxonomies {
             flag(!tax.render, &format!("taxonomies.{name}.render"), "the taxonomy's pages are built");
-            flag(
-                tax.paginate_path.is_some(),
-                &format!("taxonomies.{name}.paginate_path"),
-                "paginated term pages use page/N/",
-            );
         }
         out
+    }
+
+    /// The glob set of `ignored_content` or `ignored_static` (patterns were
+    /// checked when the file was read). As in Zola, `*` also matches `/`, so
+    /// `*.xlsx` leaves out such files at any depth.
+    pub fn ignore_set(patterns: &[String]) -> globset::GlobSet {
+        let mut set = globset::GlobSetBuilder::new();
+        for glob in patterns.iter().filter_map(|p| globset::Glob::new(p).ok()) {
+            set.add(glob);
+        }
+        set.build().unwrap_or_else(|_| globset::GlobSet::empty())
     }
 
     /// A site that names no theme uses `themes/default` when it has one, and

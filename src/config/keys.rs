@@ -37,6 +37,8 @@ const TOP: &[&str] = &[
     "feed_filenames",
     "feed_limit",
     "section_feeds",
+    "site_search",
+    "fingerprint_assets",
     "generate_sitemap",
     "generate_robots_txt",
     "preserve_dotfiles_in_output",

@@ -63,6 +63,10 @@ pub struct PageMeta {
     pub keep: Vec<String>,
     /// Zola's `in_search_index` (default true).
     pub in_search_index: bool,
+    /// Zola's `render` (default true): with `false` the page has no output of
+    /// its own and is left out of its section's `pages`, the sitemap and the
+    /// search index, but `get_page` still finds it (a page of data).
+    pub render: bool,
 }
 
 /// Front matter of a section (`_index.md`).
@@ -75,6 +79,15 @@ pub struct SectionMeta {
     pub description: Option<String>,
     pub sort_by: SortBy,
     pub paginate_by: Option<usize>,
+    /// Zola's `paginate_reversed`: the pagers list the pages in the
+    /// reverse of the section's order.
+    pub paginate_reversed: bool,
+    /// Zola's `paginate_path` (default `page`): the URL segment before a
+    /// pager's number, `blog/page/2/`; empty gives `blog/2/`.
+    pub paginate_path: String,
+    /// Zola's `render` (default true): with `false` the section writes no
+    /// page of its own (its pages, feed and files are still written).
+    pub render: bool,
     pub template: Option<String>,
     pub page_template: Option<String>,
     pub weight: Option<i64>,
@@ -259,8 +272,13 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
     let content_dir = root.join("content");
     let mut markdown = Vec::new();
     let mut other = Vec::new();
-    let keep = |_: &str, e: &walkdir::DirEntry| {
-        !is_hidden(e.file_name()) && (e.file_type().is_dir() || !is_editor_temp(e.file_name()))
+    let ignored = Config::ignore_set(&config.ignored_content);
+    // Zola's `ignored_content`: a file or directory whose path inside
+    // `content/` matches is left out (a directory with all below it).
+    let keep = |rel: &str, e: &walkdir::DirEntry| {
+        !is_hidden(e.file_name())
+            && (e.file_type().is_dir() || !is_editor_temp(e.file_name()))
+            && !ignored.is_match(rel)
     };
     for found in crate::inside::files(root, &content_dir, keep, diags) {
         let path = found.path;
@@ -286,6 +304,13 @@ pub fn load(root: &Path, config: &Config, publish: Publish, diags: &mut Vec<Diag
         }
         match parsed {
             Some(Parsed::Page(p)) => {
+                // A page that is not rendered has no directory to hold its files.
+                if !p.meta.render
+                    && p.content_rel.ends_with("/index.md")
+                    && let Some(dir) = content_dir.join(&p.content_rel).parent()
+                {
+                    withheld.push(dir.to_path_buf());
+                }
                 if !publish.shows(&p.meta) {
                     if p.content_rel.ends_with("/index.md")
                         && let Some(dir) = content_dir.join(&p.content_rel).parent()
@@ -406,6 +431,10 @@ impl Content {
             }
             let s = parent_of(&page.lang, &dir);
             page.section = s;
+            // As Zola: a page that is not rendered is listed nowhere.
+            if !page.meta.render {
+                continue;
+            }
             self.sections[s].pages.push(i);
             // A transparent section passes its pages up (Zola's rule).
             let mut at = s;
@@ -473,6 +502,9 @@ fn synthetic_root(config: &Config) -> Section {
             description: config.description.clone(),
             sort_by: SortBy::Date,
             paginate_by: None,
+            paginate_reversed: false,
+            paginate_path: DEFAULT_PAGINATE_PATH.to_string(),
+            render: true,
             template: None,
             page_template: None,
             weight: None,
@@ -754,6 +786,7 @@ fn page_from(
         correct_mode: None,
         keep: f.strings("keep"),
         in_search_index: f.bool("in_search_index").unwrap_or(true),
+        render: f.bool("render").unwrap_or(true),
     };
     (meta.correct, meta.correct_mode) = correct_switch(&mut f);
     let path_key = f.string("path");
@@ -924,9 +957,6 @@ fn page_from(
 
 /// Zola's page keys Attaché reads but does not act on yet, each warned about.
 fn zola_page_keys(f: &mut Fields) {
-    if f.bool("render") == Some(false) {
-        f.unimplemented("render", "the page is rendered");
-    }
     if f.string("insert_anchor_links").is_some() {
         f.unimplemented("insert_anchor_links", "[markdown]'s setting applies");
     }
@@ -934,26 +964,50 @@ fn zola_page_keys(f: &mut Fields) {
 
 /// Zola's section keys Attaché reads but does not act on yet, each warned about.
 fn zola_section_keys(f: &mut Fields) {
-    for (key, what) in
-        [("paginate_reversed", "pagination keeps the section's order"), ("draft", "the section is published")]
-    {
-        if f.bool(key) == Some(true) {
-            f.unimplemented(key, what);
-        }
-    }
-    if f.bool("render") == Some(false) {
-        f.unimplemented("render", "the section is rendered");
-    }
-    for key in ["paginate_path"] {
-        if f.string(key).is_some() {
-            f.unimplemented(key, "not acted on");
-        }
+    if f.bool("draft") == Some(true) {
+        f.unimplemented("draft", "the section is published");
     }
     let names = f.strings("feed_filenames");
     let names = if names.is_empty() { f.strings("feed_filename") } else { names };
     if names.iter().any(|n| n != "atom.xml") {
         f.unimplemented("feed_filenames", "section feeds are named by config.toml's `feed_filenames`");
     }
+}
+
+/// Zola's default `paginate_path`, for sections and taxonomies.
+pub const DEFAULT_PAGINATE_PATH: &str = "page";
+
+/// A section's `paginate_path`: empty or one or more URL segments (no `.`
+/// or `..`, which would climb out of the section); an error at the key
+/// otherwise, and the default is used.
+fn paginate_path(f: &mut Fields, rel: &Path, split: &Split) -> String {
+    let Some(value) = f.string("paginate_path") else { return DEFAULT_PAGINATE_PATH.to_string() };
+    match valid_paginate_path(&value) {
+        Some(path) => path,
+        None => {
+            f.diags.push(
+                Diagnostic::error(
+                    "fm/invalid-value",
+                    rel,
+                    format!("`paginate_path` `{value}` is not a URL path inside the section"),
+                )
+                .with_span(key_span(f.text, split, "paginate_path"))
+                .with_help("write a segment such as \"page\" (the default) or \"p\""),
+            );
+            DEFAULT_PAGINATE_PATH.to_string()
+        }
+    }
+}
+
+/// `paginate_path` without its outer slashes, when every segment is a safe
+/// URL segment (also used for config.toml's taxonomies).
+pub fn valid_paginate_path(value: &str) -> Option<String> {
+    let trimmed = value.trim_matches('/');
+    let ok = trimmed.is_empty()
+        || trimmed
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != ".." && !seg.contains(['\\', '?', '#']));
+    ok.then(|| trimmed.to_string())
 }
 
 /// A section's `insert_anchor_links`; a value Zola doesn't know is an error.
@@ -1010,6 +1064,9 @@ fn section_from(
         description: f.string("description"),
         sort_by,
         paginate_by: f.positive("paginate_by"),
+        paginate_reversed: f.bool("paginate_reversed").unwrap_or(false),
+        paginate_path: paginate_path(&mut f, &rel, split),
+        render: f.bool("render").unwrap_or(true),
         template: f.string("template"),
         page_template: f.string("page_template"),
         weight: f.int("weight"),

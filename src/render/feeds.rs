@@ -322,10 +322,11 @@ fn sitemap(
         }
         out.push_str("</url>\n");
     };
-    for s in &content.sections {
+    // Zola's `render = false`: no page of its own, so none in the sitemap.
+    for s in content.sections.iter().filter(|s| s.meta.render) {
         entry(&s.url_path, None);
     }
-    for p in &content.pages {
+    for p in content.pages.iter().filter(|p| p.meta.render) {
         let d = p.meta.updated.as_ref().or(p.meta.date.as_ref()).map(|d| d.text.chars().take(10).collect());
         entry(&p.url_path, d);
     }

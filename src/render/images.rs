@@ -6,33 +6,71 @@
 //! Paths are looked up as `load_data` does (site root, `content/`, `static/`)
 //! and may not leave the site.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use image::{DynamicImage, ImageFormat, imageops::FilterType};
 use serde_json::json;
 use tera::{Tera, Value};
 
+use crate::cache::{Cache, Key};
 use crate::config::Config;
 
-/// The images `resize_image` made during a build: output path → bytes.
+/// The images `resize_image` made during a build: output path → bytes;
+/// with the persistent cache, each encoded image is also kept there, so a
+/// later build with the same source and operation does not encode it again.
 #[derive(Debug, Clone, Default)]
-pub struct Processed(Arc<Mutex<BTreeMap<String, Vec<u8>>>>);
+pub struct Processed {
+    made: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
+    disk: Arc<OnceLock<Cache>>,
+    /// Names of the cache entries this build used (the others are pruned).
+    used: Arc<Mutex<HashSet<String>>>,
+}
 
 impl Processed {
     /// Everything made so far, leaving the registry empty.
     pub fn take(&self) -> BTreeMap<String, Vec<u8>> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(&mut *self.made.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Keep encoded images in `cache` from now on (once per build).
+    pub fn use_cache(&self, cache: Cache) {
+        let _ = self.disk.set(cache);
+    }
+
+    /// Drop the cached images this build did not ask for, so the cache
+    /// holds one site's images, not every size ever made. Call after a
+    /// build that rendered every template.
+    pub fn prune_cache(&self) {
+        if let Some(cache) = self.disk.get() {
+            let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+            cache.prune(crate::cache::IMAGES, &used);
+        }
     }
 
     fn has(&self, name: &str) -> bool {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).contains_key(name)
+        self.made.lock().unwrap_or_else(|e| e.into_inner()).contains_key(name)
     }
 
     fn put(&self, name: String, bytes: Vec<u8>) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(name, bytes);
+        self.made.lock().unwrap_or_else(|e| e.into_inner()).insert(name, bytes);
+    }
+
+    /// The encoded image under cache key `key`: from the cache when there,
+    /// else made by `encode` and stored.
+    fn encoded(&self, key: u64, encode: impl FnOnce() -> Result<Vec<u8>, String>) -> Result<Vec<u8>, String> {
+        let Some(cache) = self.disk.get() else { return encode() };
+        let name = format!("{key:016x}.bin");
+        self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(name.clone());
+        let entry = format!("{}/{name}", crate::cache::IMAGES);
+        if let Some(bytes) = cache.read::<Vec<u8>>(&entry) {
+            return Ok(bytes);
+        }
+        let bytes = encode()?;
+        cache.write(&entry, &bytes);
+        Ok(bytes)
     }
 }
 
@@ -53,12 +91,14 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, processed: Proces
         metadata(&file).map_err(|e| format!("get_image_metadata: {path}: {e}").into())
     });
     let base_url = config.base_url.clone();
+    let site = root.to_path_buf();
     tera.register_function("resize_image", move |args: &HashMap<String, Value>| {
         let path = args.get("path").and_then(Value::as_str).ok_or("resize_image needs path=\"…\"")?;
         let file = lookup2
             .find(path)?
             .ok_or_else(|| format!("resize_image: no image `{path}` in the site, content/ or static/"))?;
-        resize(&file, args, &processed, &base_url).map_err(|e| format!("resize_image: {path}: {e}").into())
+        let rel = crate::content::rel_to(&site, &file);
+        resize(&file, &rel, args, &processed, &base_url).map_err(|e| format!("resize_image: {path}: {e}").into())
     });
 }
 
@@ -148,8 +188,17 @@ fn svg_size(text: &str) -> (u32, u32) {
 }
 
 /// Resize as Zola's `resize_image` does, register the output, and return
-/// `{url, static_path, width, height, orig_width, orig_height}`.
-fn resize(file: &Path, args: &HashMap<String, Value>, processed: &Processed, base_url: &str) -> Result<Value, String> {
+/// `{url, static_path, width, height, orig_width, orig_height}`. The output
+/// is named, as Zola names it, by the source's path and the operation (two
+/// copies of one image in two bundles give two files); the cache keys the
+/// encoded bytes by the source's bytes and the operation alone.
+fn resize(
+    file: &Path,
+    rel: &Path,
+    args: &HashMap<String, Value>,
+    processed: &Processed,
+    base_url: &str,
+) -> Result<Value, String> {
     let op = args.get("op").and_then(Value::as_str).unwrap_or("fill");
     let width = args.get("width").and_then(Value::as_u64).map(|n| n as u32);
     let height = args.get("height").and_then(Value::as_u64).map(|n| n as u32);
@@ -173,14 +222,20 @@ fn resize(file: &Path, args: &HashMap<String, Value>, processed: &Processed, bas
     let (ow, oh) = image::image_dimensions(file).map_err(|e| e.to_string())?;
     let (tw, th) = target_size(op, width, height, ow, oh)?;
     let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("image");
-    let mut key = source.clone();
-    key.extend_from_slice(format!("{op}|{width:?}|{height:?}|{ext}|{quality}").as_bytes());
+    let operation = format!("{op}|{width:?}|{height:?}|{ext}|{quality}");
+    let mut key = rel.to_string_lossy().replace('\\', "/").into_bytes();
+    key.push(0);
+    key.extend_from_slice(&source);
+    key.extend_from_slice(operation.as_bytes());
     let name = format!("{stem}.{:016x}.{ext}", crate::hash::fnv1a(&key));
     let out = format!("processed_images/{name}");
     if !processed.has(&out) {
-        let img = image::load_from_memory(&source).map_err(|e| e.to_string())?;
-        let resized = apply(img, op, tw, th);
-        processed.put(out.clone(), encode(&resized, format, quality)?);
+        let cache_key = Key::new().add(source.as_slice()).add(&operation).finish();
+        let bytes = processed.encoded(cache_key, || {
+            let img = image::load_from_memory(&source).map_err(|e| e.to_string())?;
+            encode(&apply(img, op, tw, th), format, quality)
+        })?;
+        processed.put(out.clone(), bytes);
     }
     Ok(json!({
         "url": format!("{base_url}/{out}"),

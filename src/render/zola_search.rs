@@ -130,7 +130,9 @@ pub fn items<'a>(
                 path: &s.url_path,
             });
         }
-        for (j, p) in content.pages.iter().enumerate().filter(|(_, p)| p.section == i && p.meta.in_search_index) {
+        for (j, p) in
+            content.pages.iter().enumerate().filter(|(_, p)| p.section == i && p.meta.in_search_index && p.meta.render)
+        {
             out.push(Item {
                 permalink: permalink(&p.url_path),
                 title: &p.meta.title,

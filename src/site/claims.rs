@@ -268,8 +268,10 @@ const SLUG_HELP: &str = "set a different `slug` on one of them";
 pub(super) fn claim_site(site: &Site) -> Claims {
     let mut claims = Claims::default();
     let config = site.config;
-    for lang in crate::content::lang::declared(config) {
-        claims.claim(crate::render::search::meta_path(lang), Owner::builtin("the search index"));
+    if config.site_search {
+        for lang in crate::content::lang::declared(config) {
+            claims.claim(crate::render::search::meta_path(lang), Owner::builtin("the search index"));
+        }
     }
     for f in site.feeds {
         for path in f.outputs(config) {

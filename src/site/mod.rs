@@ -142,6 +142,12 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
     };
     config.resolve_theme(root);
+    // Hashed copies of stylesheets and scripts are Attaché's own output:
+    // written only when the site asks (`fingerprint_assets`), as Zola
+    // writes no file it is not asked for.
+    let with_fingerprints =
+        BuildOptions { plain_assets: opts.plain_assets || !config.fingerprint_assets, ..opts.clone() };
+    let opts = &with_fingerprints;
     if let Some(url) = &opts.base_url {
         config.base_url = url.trim_end_matches('/').to_string();
     }
@@ -207,7 +213,10 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     clock.lap("correct");
     let taxonomies = taxonomies::collect(root, &config, &content, &mut diags);
     let static_candidates = static_files(root, &config, &mut diags);
-    let sass = crate::render::sass::compile(root, &config, &mut built.sources, &mut diags);
+    // Sass and resized images are kept in the persistent cache, keyed by
+    // their inputs' bytes, even when templates must all be rendered again.
+    let disk = opts.cache.as_ref().and_then(|at| crate::cache::Cache::open(&at.dir));
+    let sass = crate::render::sass::compile(root, &config, disk.as_ref(), &mut built.sources, &mut diags);
     let highlight_base = templates_stylesheet(&config);
     let aliases = aliases(&content, &mut diags);
 
@@ -222,6 +231,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             return Ok((built, None));
         }
     };
+    if let Some(disk) = disk {
+        tpl.processed.use_cache(disk);
+    }
     // Zola's rule: `page.html` and `section.html` are needed only by pages
     // and sections that use them (reported there), 404.html has a built-in.
     // `index.html` too: a home page with its own `template` (a Zola theme's
@@ -454,7 +466,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         reads.insert(job, used);
     }
     let search = searches::Searches::build(&config, &content, &page_docs, &base_path);
-    for (k, bytes) in search.files() {
+    // Attaché's own index only when the site asks for it (`site_search`).
+    for (k, bytes) in search.files().into_iter().filter(|_| config.site_search) {
         if claims.owner(&k).is_none() {
             claims.claim(k.clone(), claims::Owner::builtin("the search index"));
         }
@@ -505,6 +518,12 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     }
     // Resized images are named by their bytes and operation: many pages may
     // ask for one, and they are claimed once, as the build's own output.
+    // Every template that could call `resize_image` was rendered (a theme
+    // that calls it turns the reuse of outputs off): the images it did not
+    // ask for this time are stale.
+    if !diags.iter().any(Diagnostic::is_error) {
+        tpl.processed.prune_cache();
+    }
     for (k, bytes) in tpl.processed.take() {
         if claims.owner(&k).is_none() {
             claims.claim(k.clone(), claims::Owner::builtin("an image made by `resize_image`"));
@@ -1069,24 +1088,39 @@ impl Layout<'_> {
         }
     }
 
+    /// A taxonomy's `paginate_path` from config.toml (Zola's default `page`).
+    fn term_pager_path(&self, tax: &Taxonomy) -> &str {
+        self.config
+            .taxonomies
+            .get(&tax.name)
+            .and_then(|c| c.paginate_path.as_deref())
+            .map_or(content::DEFAULT_PAGINATE_PATH, |p| p.trim_matches('/'))
+    }
+
     /// The URL path `job` is rendered for; `None` when it is not rendered
     /// (the theme has no template for it).
     fn url_of(&self, job: Job) -> Option<String> {
         let has = |name: &str| self.tpl.has(name);
         let themed = |job| template_of(self.content, self.tpl, self.taxonomies, job).is_some();
         Some(match job {
-            Job::Page(i) => self.content.pages.get(i)?.url_path.clone(),
-            Job::Section(i, k) => pager_url(&self.content.sections.get(i)?.url_path, k + 1),
+            // Zola's `render = false`: no output of its own.
+            Job::Page(i) => Some(self.content.pages.get(i)?).filter(|p| p.meta.render)?.url_path.clone(),
+            Job::Section(i, k) => {
+                let s = Some(self.content.sections.get(i)?).filter(|s| s.meta.render)?;
+                pager_url(&s.url_path, &s.meta.paginate_path, k + 1)
+            }
             Job::TaxonomyList(t) if themed(job) => format!("/{}/", self.taxonomies.get(t)?.slug),
             Job::Term(t, k, c) if themed(job) => {
                 let tax = self.taxonomies.get(t)?;
-                pager_url(&format!("/{}/{}/", tax.slug, tax.terms.get(k)?.slug), c + 1)
+                pager_url(&format!("/{}/{}/", tax.slug, tax.terms.get(k)?.slug), self.term_pager_path(tax), c + 1)
             }
             // Without the theme's, a built-in 404 page (as in Zola).
             Job::NotFound => "/404.html".into(),
             Job::NotFoundIn(k) if has("404.html") => format!("/{}/404.html", other_languages(self.config).get(k)?),
-            Job::Search if has("search.html") && !self.search_is_content() => "/search/".into(),
-            Job::SearchIn(k) if has("search.html") && !self.search_is_content() => {
+            Job::Search if has("search.html") && self.config.site_search && !self.search_is_content() => {
+                "/search/".into()
+            }
+            Job::SearchIn(k) if has("search.html") && self.config.site_search && !self.search_is_content() => {
                 format!("/{}/search/", other_languages(self.config).get(k)?)
             }
             _ => return None,
@@ -1119,10 +1153,17 @@ fn other_languages(config: &Config) -> Vec<&str> {
     content::lang::declared(config).into_iter().skip(1).collect()
 }
 
-fn section_chunks(s: &content::Section) -> Vec<&[usize]> {
+/// The pages of each pager of a section (one pager when it does not
+/// paginate), in the section's order or, with Zola's `paginate_reversed`,
+/// the reverse of it.
+fn section_chunks(s: &content::Section) -> Vec<Vec<usize>> {
+    let mut pages = s.pages.clone();
+    if s.meta.paginate_by.is_some() && s.meta.paginate_reversed {
+        pages.reverse();
+    }
     match s.meta.paginate_by {
-        Some(n) if !s.pages.is_empty() => s.pages.chunks(n).collect(),
-        _ => vec![s.pages.as_slice()],
+        Some(n) if !pages.is_empty() => pages.chunks(n).map(<[usize]>::to_vec).collect(),
+        _ => vec![pages],
     }
 }
 
@@ -1223,10 +1264,14 @@ impl Renderer<'_> {
                         "paginator",
                         paginator(
                             config,
-                            &s.url_path,
-                            s.meta.paginate_by.unwrap_or(1),
-                            k + 1,
-                            chunks.len(),
+                            Pagers {
+                                base: &s.url_path,
+                                path: &s.meta.paginate_path,
+                                by: s.meta.paginate_by.unwrap_or(1),
+                                current: k + 1,
+                                count: chunks.len(),
+                                pages: s.pages.len(),
+                            },
                             values.lite_list(chunk),
                         ),
                     );
@@ -1257,7 +1302,18 @@ impl Renderer<'_> {
                     insert_owned(
                         &mut ctx,
                         "paginator",
-                        paginator(config, &term_url, by.unwrap_or(1), c + 1, chunks.len(), values.lite_list(chunk)),
+                        paginator(
+                            config,
+                            Pagers {
+                                base: &term_url,
+                                path: layout.term_pager_path(t),
+                                by: by.unwrap_or(1),
+                                current: c + 1,
+                                count: chunks.len(),
+                                pages: term.pages.len(),
+                            },
+                            values.lite_list(chunk),
+                        ),
                     );
                 } else {
                     tv["pages"] = values.lite_list(chunk);
@@ -1315,6 +1371,20 @@ fn search_entry<'a>(content: &'a Content, i: usize, d: &'a Doc, base_path: &str)
     let p = &content.pages[i];
     let mut headings = Vec::new();
     flatten(&d.rendered.toc, &mut headings);
+    // A page with `render = false` has no URL to find: it keeps its slot in
+    // the index (slots are page numbers) but no words lead to it.
+    if !p.meta.render {
+        return crate::render::search::Entry {
+            url: String::new(),
+            title: "",
+            description: "",
+            headings: Vec::new(),
+            html: "",
+            section: "",
+            date: "",
+            weight: 1.0,
+        };
+    }
     crate::render::search::Entry {
         url: format!("{base_path}{}", p.url_path),
         title: &p.meta.title,
@@ -1364,19 +1434,28 @@ fn templates_stylesheet(config: &Config) -> Option<String> {
 /// [`crate::inside`] allows.
 fn static_files(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf, claims::Layer)> {
     let mut out = Vec::new();
-    let keep = |rel: &str, e: &walkdir::DirEntry| {
-        let name = e.file_name().to_string_lossy();
-        if !e.file_type().is_dir() && crate::content::is_editor_temp(e.file_name()) {
-            return false;
+    // Zola's `ignored_static` applies to the site's `static/` (as in Zola,
+    // not the theme's): a match leaves the file, or directory, out.
+    let ignored = Config::ignore_set(&config.ignored_static);
+    let keep = |layer: claims::Layer| {
+        let ignored = &ignored;
+        move |rel: &str, e: &walkdir::DirEntry| {
+            let name = e.file_name().to_string_lossy();
+            if !e.file_type().is_dir() && crate::content::is_editor_temp(e.file_name()) {
+                return false;
+            }
+            if layer == claims::Layer::SiteStatic && ignored.is_match(rel) {
+                return false;
+            }
+            !name.starts_with('.') || config.publishes_dotfile(&name, rel)
         }
-        !name.starts_with('.') || config.publishes_dotfile(&name, rel)
     };
     let dirs = [
         (root.join("themes").join(&config.theme).join("static"), claims::Layer::ThemeStatic),
         (root.join("static"), claims::Layer::SiteStatic),
     ];
     for (dir, layer) in dirs {
-        for found in crate::inside::files(root, &dir, keep, diags) {
+        for found in crate::inside::files(root, &dir, keep(layer), diags) {
             out.push((found.rel, found.path, layer));
         }
     }
@@ -1455,8 +1534,9 @@ fn moved_pages(content: &Content, out: &mut Vec<Alias>) {
 }
 
 /// Output path of the redirect from a paginated list's `page/1/`.
-fn first_pager(url_path: &str) -> String {
-    format!("{}page/1/index.html", url_path.trim_start_matches('/'))
+fn first_pager(url_path: &str, paginate_path: &str) -> String {
+    let dir = url_path.trim_start_matches('/');
+    if paginate_path.is_empty() { format!("{dir}1/index.html") } else { format!("{dir}{paginate_path}/1/index.html") }
 }
 
 /// Zola writes `page/1/` as a redirect to the list for every paginated
@@ -1467,7 +1547,7 @@ pub(crate) fn pager_redirects(layout: &Layout) -> Vec<(String, String, Option<us
     let mut out = Vec::new();
     for (i, s) in layout.content.sections.iter().enumerate() {
         if s.meta.paginate_by.is_some() && layout.renders(Job::Section(i, 0)) {
-            out.push((first_pager(&s.url_path), s.url_path.clone(), Some(i)));
+            out.push((first_pager(&s.url_path, &s.meta.paginate_path), s.url_path.clone(), Some(i)));
         }
     }
     for (t, tax) in layout.taxonomies.iter().enumerate() {
@@ -1477,7 +1557,7 @@ pub(crate) fn pager_redirects(layout: &Layout) -> Vec<(String, String, Option<us
         for (k, term) in tax.terms.iter().enumerate() {
             if layout.renders(Job::Term(t, k, 0)) {
                 let url = format!("/{}/{}/", tax.slug, term.slug);
-                out.push((first_pager(&url), url, None));
+                out.push((first_pager(&url, layout.term_pager_path(tax)), url, None));
             }
         }
     }
@@ -1517,8 +1597,15 @@ pub fn out_path(url_path: &str) -> String {
     }
 }
 
-fn pager_url(base: &str, n: usize) -> String {
-    if n <= 1 { base.to_string() } else { format!("{base}page/{n}/") }
+/// The URL path of pager `n` of the list at `base`: the list itself for the
+/// first, else `base` + `paginate_path` + `n` (Zola's `blog/page/2/`; with
+/// an empty `paginate_path`, `blog/2/`).
+fn pager_url(base: &str, paginate_path: &str, n: usize) -> String {
+    match (n, paginate_path) {
+        (0 | 1, _) => base.to_string(),
+        (_, "") => format!("{base}{n}/"),
+        (_, path) => format!("{base}{path}/{n}/"),
+    }
 }
 
 pub fn permalink(config: &Config, url_path: &str) -> String {
@@ -1539,20 +1626,43 @@ fn redirect_html(canonical: &str, local: &str) -> String {
     )
 }
 
-fn paginator(config: &Config, base: &str, by: usize, current: usize, total: usize, pages: Value) -> Value {
-    let link = |n: usize| Value::String(format!("{}{}", config.base_path(), pager_url(base, n)));
+/// Where one pager of a paginated list sits among the others.
+struct Pagers<'a> {
+    /// URL path of the list (its first pager).
+    base: &'a str,
+    /// `paginate_path` of the list.
+    path: &'a str,
+    by: usize,
+    /// 1-based index of this pager.
+    current: usize,
+    /// How many pagers the list has.
+    count: usize,
+    /// How many pages the list has in all.
+    pages: usize,
+}
+
+/// The `paginator` value as Zola gives it: `first`, `last`, `previous`
+/// and `next` are permalinks, `base_url` the permalink pager numbers are
+/// appended to, `total_pages` the number of pages across all pagers and
+/// `number_pagers` the number of pagers.
+fn paginator(config: &Config, p: Pagers, pages: Value) -> Value {
+    let link = |n: usize| Value::String(permalink(config, &pager_url(p.base, p.path, n)));
+    let base_url = if p.path.is_empty() {
+        permalink(config, p.base)
+    } else {
+        permalink(config, &format!("{}{}/", p.base, p.path))
+    };
     json!({
-        "paginate_by": by,
-        "current_index": current,
-        "total_pages": total,
+        "paginate_by": p.by,
+        "current_index": p.current,
+        "total_pages": p.pages,
         "pages": pages,
         "first": link(1),
-        "last": link(total),
-        "previous": if current > 1 { link(current - 1) } else { Value::Null },
-        "next": if current < total { link(current + 1) } else { Value::Null },
-        "number_pagers": total,
-        // Zola's: the URL a page number is appended to (`…/blog/page/`).
-        "base_url": permalink(config, &format!("{base}page/")),
+        "last": link(p.count),
+        "previous": if p.current > 1 { link(p.current - 1) } else { Value::Null },
+        "next": if p.current < p.count { link(p.current + 1) } else { Value::Null },
+        "number_pagers": p.count,
+        "base_url": base_url,
     })
 }
 

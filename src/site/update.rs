@@ -214,14 +214,14 @@ impl State {
         clock.lap("feeds");
         let base_path = self.config.base_path();
         let before: BTreeSet<String> = self.search.paths().into_iter().collect();
-        for &i in &touched {
+        for &i in touched.iter().filter(|_| self.config.site_search) {
             let entry = search_entry(&self.content, i, &self.page_docs[i], base_path);
             let terms = crate::render::search::doc_terms(&entry);
             self.search.update(i, &entry, &terms);
         }
         // An edit can change the number of chunks: the ones left over go.
         let mut removed = before;
-        for (k, bytes) in self.search.files() {
+        for (k, bytes) in self.search.files().into_iter().filter(|_| self.config.site_search) {
             removed.remove(&k);
             files.insert(k, OutFile::Bytes(bytes));
         }

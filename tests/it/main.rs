@@ -26,6 +26,7 @@ mod translations;
 mod watch;
 mod zola;
 mod zola_compat;
+mod zola_content;
 mod zola_markdown;
 mod zola_sites;
 mod zola_themes;

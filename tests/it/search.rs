@@ -36,7 +36,7 @@ pub fn generated_site(n: usize) -> SiteTest {
     let t = SiteTest::new();
     t.file(
         "config.toml",
-        "base_url = \"https://example.org\"\ntitle = \"Generated\"\ntheme = \"plain\"\ndefault_language = \"en\"\n[correct]\nenabled = false\n",
+        "base_url = \"https://example.org\"\ntitle = \"Generated\"\ntheme = \"plain\"\ndefault_language = \"en\"\nsite_search = true\n[correct]\nenabled = false\n",
     );
     let sections = ["Europe", "Asia", "Africa", "Americas"];
     for s in sections {
@@ -127,7 +127,7 @@ fn the_search_page_points_at_the_index_under_a_sub_path() {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
         &t.root().join("themes/default"),
     );
-    t.file("config.toml", "base_url = \"https://example.org/docs/\"\ntitle = \"T\"\ntheme = \"default\"\ndefault_language = \"fr\"\n[correct]\nenabled = false\n");
+    t.file("config.toml", "base_url = \"https://example.org/docs/\"\ntitle = \"T\"\ntheme = \"default\"\ndefault_language = \"fr\"\nsite_search = true\n[correct]\nenabled = false\n");
     t.page("notes/_index.md", "title = \"Notes\"", "");
     t.page(
         "notes/cafe.md",

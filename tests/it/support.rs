@@ -13,6 +13,8 @@ theme = "plain"
 # Attaché's choices where Zola's defaults differ (as `attache init` writes them).
 generate_feed = true
 section_feeds = true
+site_search = true
+fingerprint_assets = true
 
 [markdown]
 smart_punctuation = true
