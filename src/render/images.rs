@@ -42,6 +42,7 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, processed: Proces
     let base_path = config.base_path().to_string();
     let base_path2 = base_path.clone();
     tera.register_function("get_image_metadata", move |args: &HashMap<String, Value>| {
+        super::templates::note_unkeyed();
         let path = args.get("path").and_then(Value::as_str).ok_or("get_image_metadata needs path=\"…\"")?;
         let allow_missing = args.get("allow_missing").and_then(Value::as_bool).unwrap_or(false);
         let Some(file) = find(&site, &base_path, path)? else {
@@ -56,6 +57,8 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, processed: Proces
     let site = root.to_path_buf();
     let base_url = config.base_url.clone();
     tera.register_function("resize_image", move |args: &HashMap<String, Value>| {
+        // Its image is written only when it runs: the output is rendered every build.
+        super::templates::note_unkeyed();
         let path = args.get("path").and_then(Value::as_str).ok_or("resize_image needs path=\"…\"")?;
         let file = find(&site, &base_path2, path)?
             .ok_or_else(|| format!("resize_image: no image `{path}` in the site, content/ or static/"))?;

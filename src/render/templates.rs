@@ -137,6 +137,17 @@ pub fn track<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
     (r, used)
 }
 
+/// What [`track`] reports for a render that called a function whose result
+/// the build cache cannot key by page values (`resize_image` writes files
+/// only when it runs): no page has this `content_rel`, so an output or
+/// Markdown that read it is never taken from the cache.
+pub const UNKEYED: &str = "\0unkeyed";
+
+/// Record that the running render called a function the cache cannot key.
+pub fn note_unkeyed() {
+    note_use(UNKEYED);
+}
+
 /// Record that the running render read the value of page `rel`.
 pub fn note_use(rel: &str) {
     USED.with(|u| {

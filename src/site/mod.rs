@@ -308,10 +308,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
                 return (doc, Vec::new());
             }
             let anchors = content.sections[p.section].meta.insert_anchor_links;
-            let (doc, d) =
-                md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets, anchors);
+            let ((doc, d), reads) = templates::track(|| {
+                md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets, anchors)
+            });
             if let Some(s) = &session {
-                s.keep_doc(i, &doc, &d);
+                s.keep_doc(i, &doc, &d, &reads);
             }
             (doc, d)
         })
