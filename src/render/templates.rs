@@ -103,7 +103,6 @@ impl SharedIndex {
     }
 
     /// Take the index out (and leave the functions without one).
-
     pub fn take(&self) -> Option<SiteIndex> {
         self.0.write().unwrap_or_else(|e| e.into_inner()).take()
     }
