@@ -9,7 +9,10 @@
 # Hugo (Debian's `hugo`, plain templates) alternately with measure.py: one
 # untimed warm-up each, then ROUNDS rounds, the order flipping every round,
 # output on the tmpfs. Prints the medians of wall and CPU (user + sys), the
-# peak RSS and the Attaché/Hugo ratios.
+# peak RSS and the Attaché/Hugo ratios. Two Attaché rows: the translated site
+# with the default theme, and the Zola layout built as it is (`zola:attache`:
+# the generator's plain Zola templates and config, correction on), the fairer
+# comparison beside Hugo's plain templates.
 #
 # Environment:
 #   ROUNDS=3          timed builds per tool and size (after one warm-up)
@@ -142,7 +145,9 @@ for N in "${SIZES[@]}"; do
     python3 "$SHARED/gen_site.py" "$N" --out "$DIR/gen" --seed "$SEED" >/dev/null
     mkdir -p "$DIR/sites" "$DIR/out"
     attache_site "$DIR/gen/zola" "$DIR/sites/attache"
-    TOOLS=("attache=$ATTACHE build --root . -q --no-cache -o {out}")
+    cp -r "$DIR/gen/zola" "$DIR/sites/zola"
+    TOOLS=("attache=$ATTACHE build --root . -q --no-cache -o {out}"
+        "zola:attache=$ATTACHE build --root . -q --no-cache -o {out}")
     if [ -n "$HUGO" ]; then
         mv "$DIR/gen/hugo" "$DIR/sites/hugo"
         TOOLS+=("hugo=$HUGO --quiet -d {out}")
@@ -152,18 +157,22 @@ for N in "${SIZES[@]}"; do
     ROWS+=("$(python3 - "$DIR/results.json" "$N" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1])); n = int(sys.argv[2])
-a = r["attache"]; h = r.get("hugo")
+h = r.get("hugo")
 def cells(t):
     return [f"{t['median_wall_s']:.2f}", f"{t['median_cpu_s']:.2f}", f"{t['max_rss_mib']:.0f}",
             f"{t['output']['html_files']:,}"]
-row = [f"{n:,}"] + cells(a)
-if h:
-    row += cells(h) + [f"{a['median_wall_s'] / h['median_wall_s']:.2f}",
-                       f"{a['median_cpu_s'] / h['median_cpu_s']:.2f}",
-                       f"{a['max_rss_mib'] / h['max_rss_mib']:.2f}"]
-else:
-    row += ["-"] * 7
-print("| " + " | ".join(row) + " |")
+for name, label in (("attache", "default theme"), ("zola:attache", "Zola form")):
+    a = r.get(name)
+    if not a:
+        continue
+    row = [f"{n:,}", label] + cells(a)
+    if h:
+        row += cells(h) + [f"{a['median_wall_s'] / h['median_wall_s']:.2f}",
+                           f"{a['median_cpu_s'] / h['median_cpu_s']:.2f}",
+                           f"{a['max_rss_mib'] / h['max_rss_mib']:.2f}"]
+    else:
+        row += ["-"] * 7
+    print("| " + " | ".join(row) + " |")
 EOF
 )")
     [ -z "${NO_CACHE_CASES:-}" ] && CACHE_ROWS+=("$(cache_cases "$DIR/sites/attache" "$DIR/out/cache" "$N")")
@@ -174,8 +183,8 @@ done
 echo
 echo "$ROUNDS alternating rounds after one warm-up; medians of wall and CPU (user + sys); MiB = highest peak RSS; ratios attache/hugo"
 echo
-echo "| N | attache s | attache cpu s | attache MiB | attache HTML | hugo s | hugo cpu s | hugo MiB | hugo HTML | wall ratio | cpu ratio | RSS ratio |"
-echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+echo "| N | attache site | attache s | attache cpu s | attache MiB | attache HTML | hugo s | hugo cpu s | hugo MiB | hugo HTML | wall ratio | cpu ratio | RSS ratio |"
+echo "|--:|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 printf '%s\n' "${ROWS[@]}"
 
 if [ ${#CACHE_ROWS[@]} -gt 0 ]; then

@@ -79,6 +79,7 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, processed: Proces
     let lookup = Lookup::new(config, root);
     let lookup2 = lookup.clone();
     tera.register_function("get_image_metadata", move |args: &HashMap<String, Value>| {
+        super::templates::note_unkeyed();
         let path = args.get("path").and_then(Value::as_str).ok_or("get_image_metadata needs path=\"…\"")?;
         let allow_missing = args.get("allow_missing").and_then(Value::as_bool).unwrap_or(false);
         let Some(file) = lookup.find(path)? else {
@@ -93,6 +94,8 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, processed: Proces
     let base_url = config.base_url.clone();
     let site = root.to_path_buf();
     tera.register_function("resize_image", move |args: &HashMap<String, Value>| {
+        // Its image is written only when it runs: the output is rendered every build.
+        super::templates::note_unkeyed();
         let path = args.get("path").and_then(Value::as_str).ok_or("resize_image needs path=\"…\"")?;
         let file = lookup2
             .find(path)?

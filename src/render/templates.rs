@@ -19,10 +19,10 @@ use crate::diagnostics::{Diagnostic, SourceMap, offset_of};
 pub struct SiteIndex {
     /// `content_rel` → page value (without `content`).
     pub pages: HashMap<String, Arc<Value>>,
-    /// `content_rel` of `_index.md` → section value.
-    pub sections: HashMap<String, Arc<Value>>,
-    /// taxonomy name → `{taxonomy, terms}`.
-    pub taxonomies: HashMap<String, Arc<Value>>,
+    /// `content_rel` of `_index.md` → section value (its `pages` as keys).
+    pub sections: HashMap<String, Listing>,
+    /// taxonomy name → `{taxonomy, terms}` (each term's `pages` as keys).
+    pub taxonomies: HashMap<String, Listing>,
     /// `content_rel` → URL path (with base path) for `@/` in `get_url`.
     pub urls: HashMap<String, String>,
     pub base_path: String,
@@ -31,6 +31,48 @@ pub struct SiteIndex {
     pub by_date: Vec<String>,
     /// Static stylesheet or script → its fingerprinted name, for `asset()`.
     pub assets: HashMap<String, String>,
+}
+
+/// A value that lists pages, kept with its page lists empty and the keys of
+/// the pages beside it; [`SiteIndex::expand`] fills them in when a template
+/// asks for the value. Copying every page's value into each section and
+/// each taxonomy term up front cost more than the rest of the build
+/// (1.5 GB at 10,000 articles), mostly for values no template reads.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// The value, each page list in it an empty array.
+    pub value: Arc<Value>,
+    /// JSON pointer of an empty page list in `value` → the `content_rel` of
+    /// the pages that belong there, in order.
+    pub lists: Vec<(String, Vec<String>)>,
+}
+
+impl SiteIndex {
+    /// `listing`'s value with its page lists filled in from [`SiteIndex::pages`];
+    /// every page put in is noted as read (see [`track`]).
+    pub fn expand(&self, listing: &Listing) -> Value {
+        self.expand_at(listing, "").unwrap_or(Value::Null)
+    }
+
+    /// The part of `listing`'s value at JSON pointer `at` (`""`: all of it),
+    /// with the page lists inside it filled in and noted as read.
+    pub fn expand_at(&self, listing: &Listing, at: &str) -> Option<Value> {
+        let mut v = listing.value.pointer(at)?.clone();
+        for (pointer, rels) in &listing.lists {
+            let Some(inner) = pointer.strip_prefix(at).filter(|p| p.starts_with('/')) else { continue };
+            if let Some(slot) = v.pointer_mut(inner) {
+                *slot = Value::Array(
+                    rels.iter()
+                        .filter_map(|rel| {
+                            note_use(rel);
+                            self.pages.get(rel).map(|p| (**p).clone())
+                        })
+                        .collect(),
+                );
+            }
+        }
+        Some(v)
+    }
 }
 
 /// The index the template functions read: empty while Markdown is rendered
@@ -62,12 +104,23 @@ impl SharedIndex {
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(index);
     }
 
-    /// Take the index out (and leave the functions without one).
-    /// The `{taxonomy, terms}` value of taxonomy `kind`, if the index is set.
+    /// The `{taxonomy, terms}` value of taxonomy `kind`, if the index is set,
+    /// without the terms' pages (they are most of it).
     pub fn snapshot_taxonomy(&self, kind: &str) -> Option<Value> {
-        self.read().as_ref().and_then(|ix| ix.taxonomies.get(kind).map(|v| (**v).clone()))
+        self.read().as_ref().and_then(|ix| ix.taxonomies.get(kind).map(|l| (*l.value).clone()))
     }
 
+    /// The term named `term` of taxonomy `kind` with its pages (noted as
+    /// read), if the index is set and has it.
+    pub fn taxonomy_term(&self, kind: &str, term: &str) -> Option<Value> {
+        let guard = self.read();
+        let ix = guard.as_ref()?;
+        let listing = ix.taxonomies.get(kind)?;
+        let k = listing.value["items"].as_array()?.iter().position(|i| i["name"].as_str() == Some(term))?;
+        ix.expand_at(listing, &format!("/items/{k}"))
+    }
+
+    /// Take the index out (and leave the functions without one).
     pub fn take(&self) -> Option<SiteIndex> {
         self.0.write().unwrap_or_else(|e| e.into_inner()).take()
     }
@@ -101,6 +154,17 @@ pub fn track<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
     (r, used)
 }
 
+/// What [`track`] reports for a render that called a function whose result
+/// the build cache cannot key by page values (`resize_image` writes files
+/// only when it runs): no page has this `content_rel`, so an output or
+/// Markdown that read it is never taken from the cache.
+pub const UNKEYED: &str = "\0unkeyed";
+
+/// Record that the running render called a function the cache cannot key.
+pub fn note_unkeyed() {
+    note_use(UNKEYED);
+}
+
 /// Record that the running render read the value of page `rel`.
 pub fn note_use(rel: &str) {
     USED.with(|u| {
@@ -108,16 +172,6 @@ pub fn note_use(rel: &str) {
             list.push(rel.to_string());
         }
     });
-}
-
-pub(crate) fn note_pages_of(section: &Value) {
-    if let Some(pages) = section.get("pages").and_then(Value::as_array) {
-        for p in pages {
-            if let Some(rel) = p.get("relative_path").and_then(Value::as_str) {
-                note_use(rel);
-            }
-        }
-    }
 }
 
 /// The loaded templates, with where each came from (for error messages).
@@ -401,18 +455,9 @@ fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedIndex) {
         let v = ix.sections.get(path).ok_or_else(|| format!("get_section: no section {path}"))?;
         // `metadata_only=true` skips the page list: cheap enough to call on every page.
         if args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false) {
-            let meta: serde_json::Map<String, Value> = v
-                .as_object()
-                .map(|o| {
-                    o.iter()
-                        .map(|(k, x)| (k.clone(), if k == "pages" { Value::Array(Vec::new()) } else { x.clone() }))
-                        .collect()
-                })
-                .unwrap_or_default();
-            return Ok(Value::Object(meta));
+            return Ok((*v.value).clone());
         }
-        note_pages_of(v);
-        Ok((**v).clone())
+        Ok(ix.expand(v))
     });
     let idx = index.clone();
     // get_pages(section="europe/_index.md", limit=9, exclude=["glossary/_index.md"]):
@@ -483,10 +528,7 @@ fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedIndex) {
         let key = taxonomy_key(kind, args.get("lang").and_then(Value::as_str), &default_lang);
         let v = ix.taxonomies.get(&key).ok_or_else(|| format!("get_taxonomy: no taxonomy {kind}"))?;
         // The terms list page values: the output shows them (see `track`).
-        for term in v["items"].as_array().into_iter().flatten() {
-            note_pages_of(term);
-        }
-        Ok((**v).clone())
+        Ok(ix.expand(v))
     });
 }
 

@@ -60,14 +60,8 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
         let term = args.get("term").and_then(Value::as_str).ok_or("get_taxonomy_term needs term=\"…\"")?;
         let required = args.get("required").and_then(Value::as_bool).unwrap_or(true);
         let key = super::templates::taxonomy_key(kind, args.get("lang").and_then(Value::as_str), &default_lang);
-        let found = idx.snapshot_taxonomy(&key).and_then(|t| {
-            t["items"].as_array().and_then(|items| items.iter().find(|i| i["name"].as_str() == Some(term)).cloned())
-        });
-        match found {
-            Some(v) => {
-                super::templates::note_pages_of(&v);
-                Ok(v)
-            }
+        match idx.taxonomy_term(&key, term) {
+            Some(v) => Ok(v),
             None if !required => Ok(Value::Null),
             None => Err(format!("get_taxonomy_term: no term `{term}` in taxonomy `{kind}`").into()),
         }

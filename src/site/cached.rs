@@ -32,8 +32,10 @@ pub struct CacheAt {
     pub keep_dotfiles: bool,
 }
 
-/// Template functions whose results the cache cannot key.
-const VOLATILE: [&str; 6] = ["now(", "get_random", "get_env", "load_data", "resize_image", "get_image_metadata"];
+/// Template functions whose results the cache cannot key. The image
+/// functions are not among them: a render that calls one is not reused
+/// (see [`crate::render::templates::UNKEYED`]), the rest of the build is.
+const VOLATILE: [&str; 4] = ["now(", "get_random", "get_env", "load_data"];
 
 /// Larger files are keyed by size and modification time, not bytes.
 const HASH_LIMIT: u64 = 1 << 20;
@@ -185,8 +187,9 @@ impl Session {
 
     /// Keep page `i`'s freshly rendered Markdown (only when it raised no
     /// diagnostic: those are always produced again).
-    pub(crate) fn keep_doc(&self, i: usize, doc: &Doc, diags: &[crate::diagnostics::Diagnostic]) {
-        if self.volatile || !diags.is_empty() {
+    /// `reads` are what its shortcodes read (see [`crate::render::templates::track`]).
+    pub(crate) fn keep_doc(&self, i: usize, doc: &Doc, diags: &[crate::diagnostics::Diagnostic], reads: &[String]) {
+        if self.volatile || !diags.is_empty() || reads.iter().any(|r| r == crate::render::templates::UNKEYED) {
             return;
         }
         let r = &doc.rendered;

@@ -20,7 +20,7 @@ use crate::diagnostics::{Diagnostic, SourceMap};
 use crate::render::feeds;
 use crate::render::markdown::{self, AnchorCheck, LinkContext, Rendered};
 use crate::render::shortcodes::{self, ShortcodeEnv};
-use crate::render::templates::{self, SiteIndex, reading_time};
+use crate::render::templates::{self, Listing, SiteIndex, reading_time};
 use crate::taxonomies::{self, Taxonomy};
 
 mod cached;
@@ -328,10 +328,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
                 return (doc, Vec::new());
             }
             let anchors = content.sections[p.section].meta.insert_anchor_links;
-            let (doc, d) =
-                md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets, anchors);
+            let ((doc, d), reads) = templates::track(|| {
+                md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets, anchors)
+            });
             if let Some(s) = &session {
-                s.keep_doc(i, &doc, &d);
+                s.keep_doc(i, &doc, &d, &reads);
             }
             (doc, d)
         })
@@ -1281,7 +1282,7 @@ impl Renderer<'_> {
             Job::TaxonomyList(t) => {
                 let t = &self.taxonomies[t];
                 ctx.insert("taxonomy", &values.taxonomy_value(config, t));
-                insert_owned(&mut ctx, "terms", values.terms_value(config, t));
+                insert_owned(&mut ctx, "terms", values.terms_value(config, t, true));
             }
             Job::Term(t, k, c) => {
                 let t = &self.taxonomies[t];
@@ -1974,19 +1975,29 @@ impl<'a> Values<'a> {
         json!({"name": t.name, "slug": t.slug, "permalink": permalink(config, &format!("/{}/", t.slug)), "path": format!("/{}/", t.slug)})
     }
 
-    fn terms_value(&self, config: &Config, t: &Taxonomy) -> Value {
+    /// The `content_rel` of pages `idx`, for a [`Listing`].
+    fn rels(&self, idx: &[usize]) -> Vec<String> {
+        idx.iter().map(|&i| self.content.pages[i].content_rel.clone()).collect()
+    }
+
+    /// Taxonomy `t`'s terms; each with its pages when `with_pages`, else with
+    /// an empty list to be filled in (see [`Listing`]).
+    fn terms_value(&self, config: &Config, t: &Taxonomy, with_pages: bool) -> Value {
         Value::Array(
             t.terms
                 .iter()
                 .map(|term| {
                     let url = format!("/{}/{}/", t.slug, term.slug);
-                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": url, "page_count": term.pages.len(), "pages": self.lite_list(&term.pages)})
+                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": url, "page_count": term.pages.len(),
+                        "pages": if with_pages { self.lite_list(&term.pages) } else { json!([]) }})
                 })
                 .collect(),
         )
     }
 
     /// The data behind `get_page`, `get_section`, `get_taxonomy` and `get_url`.
+    /// Sections and terms keep their pages as keys (see [`Listing`]): each
+    /// page's value is held once, in `pages`.
     fn index(&self, config: &Config, urls: &HashMap<String, String>, section_docs: &[Doc]) -> SiteIndex {
         let pages =
             self.content.pages.iter().enumerate().map(|(i, p)| (p.content_rel.clone(), self.lite[i].clone())).collect();
@@ -2003,9 +2014,10 @@ impl<'a> Values<'a> {
                     v["content"] = Value::String(d.rendered.html.clone());
                 }
                 v["ancestors"] = self.ancestors(s.parent);
-                v["pages"] = self.lite_list(&s.pages);
+                v["pages"] = json!([]);
                 v["subsections"] = Value::Array(s.subsections.iter().map(|&k| self.section_lite[k].clone()).collect());
-                (s.content_rel.clone(), Arc::new(v))
+                let listing = Listing { value: Arc::new(v), lists: vec![("/pages".into(), self.rels(&s.pages))] };
+                (s.content_rel.clone(), listing)
             })
             .collect();
         // `get_taxonomy(kind=…)` finds the default language's, `lang=` another's.
@@ -2013,14 +2025,21 @@ impl<'a> Values<'a> {
             .taxonomies
             .iter()
             .map(|t| {
-                (
-                    templates::taxonomy_key(&t.name, t.lang.as_deref(), &config.default_language),
-                    // `kind` and `items` are Zola's names for the same values.
-                    Arc::new(json!({"taxonomy": self.taxonomy_value(config, t), "terms": self.terms_value(config, t),
-                        "kind": self.taxonomy_value(config, t), "items": self.terms_value(config, t),
-                        "lang": t.lang.as_deref().unwrap_or(&config.default_language),
-                        "permalink": permalink(config, &format!("/{}/", t.slug))})),
-                )
+                let terms = self.terms_value(config, t, false);
+                let mut lists = Vec::new();
+                // `kind` and `items` are Zola's names for the same values.
+                for key in ["terms", "items"] {
+                    lists.extend(
+                        t.terms
+                            .iter()
+                            .enumerate()
+                            .map(|(k, term)| (format!("/{key}/{k}/pages"), self.rels(&term.pages))),
+                    );
+                }
+                let value = json!({"taxonomy": self.taxonomy_value(config, t), "terms": terms,
+                    "kind": self.taxonomy_value(config, t), "items": terms,
+                    "lang": t.lang.as_deref().unwrap_or(&config.default_language), "permalink": permalink(config, &format!("/{}/", t.slug))});
+                (templates::taxonomy_key(&t.name, t.lang.as_deref(), &config.default_language), Listing { value: Arc::new(value), lists })
             })
             .collect();
         let mut order: Vec<usize> = (0..self.content.pages.len()).collect();

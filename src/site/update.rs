@@ -438,16 +438,10 @@ impl State {
         std::mem::swap(&mut self.reports[i], &mut slot.report);
         let page = &self.content.pages[i];
         self.sources.insert(page.file.rel.clone(), page.file.text.clone());
-        let section = &self.content.sections[page.section];
-        let pos = section.pages.iter().position(|&j| j == i);
         let lite = self.lite[i].clone();
-        let (rel, section_rel) = (page.content_rel.clone(), section.content_rel.clone());
+        let rel = page.content_rel.clone();
+        // Sections and terms list pages by key (see `Listing`): they show the new value too.
         self.index.update(|ix| {
-            if let (Some(pos), Some(v)) = (pos, ix.sections.get_mut(&section_rel))
-                && let Some(slot) = Arc::make_mut(v).get_mut("pages").and_then(|p| p.get_mut(pos))
-            {
-                *slot = (*lite).clone();
-            }
             ix.pages.insert(rel, lite);
         });
         slot

@@ -219,3 +219,27 @@ fn init_workflows_restore_and_save_the_cache() {
     assert!(paths.contains(".attache-cache"), "{paths}");
     assert!(read(".gitignore").contains(".attache-cache/"));
 }
+
+/// The default theme's templates name `resize_image` (lead images): that
+/// must not turn the cache off for the whole site. Only a render that calls
+/// it is done again; every article's Markdown is kept, and the build after
+/// an edit still equals a `--no-cache` build.
+#[test]
+fn image_functions_in_the_theme_leave_the_cache_on() {
+    let site = sample();
+    let root = site.path();
+    let (code, _) = cached(root);
+    assert_eq!(code, Some(0));
+    let docs = walkdir::WalkDir::new(root.join(".attache-cache"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().parent().is_some_and(|p| p.ends_with("docs")))
+        .count();
+    assert!(docs >= articles(root).len() / 2, "the Markdown of the articles is cached ({docs} entries)");
+    let first = articles(root).into_iter().next().expect("an article");
+    edit(root, &first, |t| format!("{t}\n\nOne more sentence for the cache.\n"));
+    let (code, snap) = cached(root);
+    let (cold_code, cold_snap) = cold(root);
+    assert_eq!(code, cold_code);
+    assert!(snap == cold_snap, "the cached build equals a cold build after an edit");
+}
