@@ -545,8 +545,6 @@ impl Config {
                 out.push((key.to_string(), what));
             }
         };
-        flag(!self.ignored_content.is_empty(), "ignored_content", "no content file is left out");
-        flag(!self.ignored_static.is_empty(), "ignored_static", "no static file is left out");
         flag(self.mode.is_some(), "mode", "the mode is the command's (build, serve, check)");
         flag(
             self.output_dir.as_deref().is_some_and(|d| d.trim_end_matches('/') != "public"),

@@ -396,7 +396,10 @@ fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedIndex) {
     tera.register_function("get_url", move |args: &HashMap<String, Value>| {
         let guard = idx.read();
         let path = args.get("path").and_then(Value::as_str).ok_or("get_url needs path=\"…\"")?;
-        let absolute = args.get("absolute").and_then(Value::as_bool).unwrap_or(false);
+        // As in Zola, a full URL (`base_url` and path): themes put it in
+        // `og:image` and feeds, where only a full URL works. `absolute=false`
+        // (Attaché's) or the `root_relative` filter give a root-relative one.
+        let absolute = args.get("absolute").and_then(Value::as_bool).unwrap_or(true);
         let (ix_base, ix_origin) = guard
             .as_ref()
             .map_or((base_path.as_str(), origin.as_str()), |ix| (ix.base_path.as_str(), ix.origin.as_str()));

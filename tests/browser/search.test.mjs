@@ -32,7 +32,7 @@ function generate(root) {
   const below = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
   const common = ['the', 'and', 'of', 'policy', 'treaty', 'trade', 'council'];
   const file = (rel, text) => { mkdirSync(join(root, rel, '..'), { recursive: true }); writeFileSync(join(root, rel), text); };
-  file('config.toml', 'base_url = "https://example.org"\ntitle = "Generated"\ntheme = "default"\n'
+  file('config.toml', 'base_url = "https://example.org"\ntitle = "Generated"\ntheme = "default"\nsite_search = true\n'
     + 'default_language = "en"\n[correct]\nenabled = false\n');
   cpSync(join(REPO, 'themes', 'default'), join(root, 'themes', 'default'), { recursive: true });
   file('content/_index.md', '+++\ntitle = "Home"\n+++\n');

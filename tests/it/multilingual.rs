@@ -12,6 +12,7 @@ const CONFIG: &str = r#"title = "Attaché"
 base_url = "https://example.org"
 default_language = "en"
 generate_feeds = true
+site_search = true
 taxonomies = [{ name = "topics" }]
 
 [translations]
@@ -96,9 +97,10 @@ fn translations_lang_trans_and_get_url_in_templates() {
     assert_eq!(attrs(&uk, "html", "dir"), ["ltr"]);
     assert_eq!(texts(&en, "p.more"), ["Read more"]);
     assert_eq!(texts(&uk, "p.more"), ["Читати далі"]);
-    assert_eq!(texts(&en, "p.url"), ["/europe/minsk/"]);
-    assert_eq!(texts(&uk, "p.url"), ["/uk/europe/minsk/"]);
-    assert_eq!(texts(&uk, "p.plain"), ["/uk/europe/"]);
+    // Full URLs, as Zola's `get_url` gives them.
+    assert_eq!(texts(&en, "p.url"), ["https://example.org/europe/minsk/"]);
+    assert_eq!(texts(&uk, "p.url"), ["https://example.org/uk/europe/minsk/"]);
+    assert_eq!(texts(&uk, "p.plain"), ["https://example.org/uk/europe/"]);
     assert_eq!(texts(&en, "p.term"), ["https://example.org/topics/war/"]);
     // Zola's `config.languages`: every language but the page's own.
     assert_eq!(texts(&en, "p.langs"), ["ar=الملحق;uk=Аташе;"]);

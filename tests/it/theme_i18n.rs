@@ -86,6 +86,11 @@ fn ukrainian_pages_show_the_interface_dates_and_search_in_ukrainian() {
     assert_eq!(texts(&minsk, ".meta-date time"), ["3 лютого 2025"]);
     assert_eq!(texts(&minsk, ".meta-updated"), ["Оновлено 24 лютого 2025"]);
     assert_eq!(texts(&minsk, "#filed-under"), ["Теми"]);
+    // A shortcode box without a title of its own is titled in the page's language.
+    let nato = page(public, "uk/alliances/nato-article-5/index.html");
+    assert_eq!(texts(&nato, ".takeaways .box-title"), ["Головне"]);
+    let nato_en = page(public, "alliances/nato-article-5/index.html");
+    assert!(texts(&nato_en, ".takeaways .box-title").iter().all(|t| !t.contains("Головне")));
     // Links into the Ukrainian site stay in it: nav, search, taxonomy terms.
     let nav = attrs(&minsk, ".site-nav a", "href");
     assert!(!nav.is_empty() && nav.iter().all(|h| h.starts_with("/uk/")), "{nav:?}");
