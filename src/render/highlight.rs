@@ -246,7 +246,9 @@ fn colour(colours: &[Color]) -> Option<String> {
     }
 }
 
-fn escape_into(out: &mut String, text: &str) {
+/// HTML-escape `text` onto `out` (the four characters that matter in text
+/// and attribute values).
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
