@@ -491,7 +491,20 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         files.insert(path, OutFile::Bytes(html.into_bytes()));
     }
     let alternates = versions.alternates(&config, &content);
-    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &feed_plan, &alternates, &mut files);
+    {
+        let config_for = |lang: &str| config_for_language(&config_value, &config, lang, Some(&taxonomies));
+        let over = crate::render::feed_templates::FeedTemplates {
+            tpl: &tpl,
+            sources: &built.sources,
+            config_value: &config_value,
+            config_for: &config_for,
+            lite: &lite,
+            section_lite: &section_lite,
+        };
+        let html = page_docs_html(&page_docs);
+        let made = feeds::write_all(&config, &content, &html, &taxonomies, &feed_plan, &alternates, &over, &mut files);
+        diags.extend(made);
+    }
     if let Some(css) = &highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
     }

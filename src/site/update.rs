@@ -203,12 +203,25 @@ impl State {
             }
         }
         clock.lap("outputs");
-        feeds::write_feeds(
+        let config_for =
+            |lang: &str| super::config_for_language(&self.config_value, &self.config, lang, Some(&self.taxonomies));
+        let over = crate::render::feed_templates::FeedTemplates {
+            tpl: &self.tpl,
+            sources: &self.sources,
+            config_value: &self.config_value,
+            config_for: &config_for,
+            lite: &self.lite,
+            section_lite: &self.section_lite,
+        };
+        // A feed template's errors after an edit are reported as a full build would.
+        let feed_diags = feeds::write_feeds(
             &self.config,
             &self.content,
             &page_docs_html(&self.page_docs),
+            &self.taxonomies,
             &self.feeds,
             Some(&touched),
+            Some(&over),
             &mut files,
         );
         clock.lap("feeds");
@@ -235,6 +248,7 @@ impl State {
 
         clock.lap("search index");
         let mut diagnostics = self.other_diags.clone();
+        diagnostics.extend(feed_diags);
         diagnostics.extend(self.page_diags.iter().flatten().cloned());
         crate::diagnostics::sort(&mut diagnostics);
         let sources = if diagnostics.is_empty() { SourceMap::default() } else { self.sources.clone() };
