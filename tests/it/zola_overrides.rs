@@ -70,3 +70,22 @@ fn an_error_in_a_feed_template_names_the_template() {
     let err = run.stderr();
     assert!(err.contains("themes/t/templates/feed.xml"), "{err}");
 }
+
+#[test]
+fn a_template_rendered_feed_follows_a_page_edit_while_watching() {
+    let t = site();
+    let w = crate::support::Running::start(&t.root(), &["build", "--watch"]);
+    w.wait_for(&["Watching"]);
+    assert!(t.read("feed.xml").contains("example.org/new/"));
+    w.drain();
+    t.page("new.md", "title = \"Renamed\"\ndate = 2021-06-01", "New, edited.\n");
+    w.wait_for(&["Rebuilt"]);
+    assert_eq!(
+        t.read("atom.xml"),
+        "<atom lang=\"en\" self=\"https://example.org/atom.xml\" up=\"2021-06-01\"><e>Renamed</e><e>Old</e></atom>"
+    );
+    let watched = t.snapshot();
+    drop(w);
+    t.build().assert_ok();
+    assert_eq!(watched, t.snapshot(), "the watched output equals a full build");
+}
