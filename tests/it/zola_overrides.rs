@@ -20,7 +20,7 @@ fn site() -> crate::support::SiteTest {
     t.file(
         "themes/t/templates/atom.xml",
         "<atom lang=\"{{ lang }}\" self=\"{{ feed_url | safe }}\" up=\"{{ last_updated }}\">\
-         {% for p in pages %}<e>{{ p.title }}</e>{% endfor %}</atom>",
+         {% for p in pages %}<e n=\"{{ p.word_count }}\">{{ p.title }}</e>{% endfor %}</atom>",
     );
     t.file(
         "themes/t/templates/feed.xml",
@@ -42,7 +42,7 @@ fn robots_sitemap_and_feeds_are_rendered_through_templates_of_their_names() {
     assert!(sitemap.contains("<u p=\"https://example.org/\" d=\"-\"/>"), "{sitemap}");
     assert_eq!(
         t.read("atom.xml"),
-        "<atom lang=\"en\" self=\"https://example.org/atom.xml\" up=\"2021-06-01\"><e>New</e><e>Old</e></atom>"
+        "<atom lang=\"en\" self=\"https://example.org/atom.xml\" up=\"2021-06-01\"><e n=\"1\">New</e><e n=\"1\">Old</e></atom>"
     );
     assert_eq!(
         t.read("feed.xml"),
@@ -78,11 +78,12 @@ fn a_template_rendered_feed_follows_a_page_edit_while_watching() {
     w.wait_for(&["Watching"]);
     assert!(t.read("feed.xml").contains("example.org/new/"));
     w.drain();
-    t.page("new.md", "title = \"Renamed\"\ndate = 2021-06-01", "New, edited.\n");
+    // A body edit takes the fast path, which re-renders only the feeds listing the page.
+    t.page("new.md", "title = \"New\"\ndate = 2021-06-01", "New, edited with more words.\n");
     w.wait_for(&["Rebuilt"]);
     assert_eq!(
         t.read("atom.xml"),
-        "<atom lang=\"en\" self=\"https://example.org/atom.xml\" up=\"2021-06-01\"><e>Renamed</e><e>Old</e></atom>"
+        "<atom lang=\"en\" self=\"https://example.org/atom.xml\" up=\"2021-06-01\"><e n=\"5\">New</e><e n=\"1\">Old</e></atom>"
     );
     let watched = t.snapshot();
     drop(w);
