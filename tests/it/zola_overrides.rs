@@ -68,6 +68,7 @@ fn an_error_in_a_feed_template_names_the_template() {
     t.file("themes/t/templates/feed.xml", "{{ pages[0].nothing_here }}");
     let run = t.build();
     let err = run.stderr();
+    assert_ne!(run.code(), 0, "{err}");
     assert!(err.contains("themes/t/templates/feed.xml"), "{err}");
 }
 
