@@ -91,13 +91,15 @@ impl FeedTemplates<'_> {
 
     /// One feed file `name` through its template, with Zola's context:
     /// `config`, `lang`, `feed_url`, `last_updated`, `pages` (those with a
-    /// date, newest first, at most `feed_limit`), and `section` or
-    /// `taxonomy`/`term` for a section's or a term's feed.
+    /// date, newest first, at most `feed_limit`, each with its `content`, as
+    /// feed templates print it), and `section` or `taxonomy`/`term` for a
+    /// section's or a term's feed. `html`: each page's rendered body.
     #[allow(clippy::too_many_arguments)]
     pub fn feed(
         &self,
         config: &Config,
         content: &Content,
+        html: &[(&str, Option<&str>)],
         taxonomies: &[Taxonomy],
         name: &str,
         feed_path: &str,
@@ -120,7 +122,11 @@ impl FeedTemplates<'_> {
             .take(config.feed_limit)
             .map(|&i| {
                 crate::render::templates::note_use(&content.pages[i].content_rel);
-                self.lite.get(i).map_or(Value::Null, |l| (**l).clone())
+                let mut v = self.lite.get(i).map_or(Value::Null, |l| (**l).clone());
+                if let (Value::Object(map), Some((body, _))) = (&mut v, html.get(i)) {
+                    map.insert("content".into(), Value::String((*body).to_string()));
+                }
+                v
             })
             .collect();
         ctx.insert("pages", &list);

@@ -312,13 +312,15 @@ pub fn write_feeds(
             };
             let feed_path = format!("/{out}");
             let bytes = match over.filter(|o| o.has(name)) {
-                Some(o) => match o.feed(config, content, taxonomies, name, &feed_path, &f.lang, f.owner, &f.pages) {
-                    Ok(text) => text,
-                    Err(d) => {
-                        diags.push(d);
-                        continue;
+                Some(o) => {
+                    match o.feed(config, content, html, taxonomies, name, &feed_path, &f.lang, f.owner, &f.pages) {
+                        Ok(text) => text,
+                        Err(d) => {
+                            diags.push(d);
+                            continue;
+                        }
                     }
-                },
+                }
                 None if name == "atom.xml" => atom(config, content, html, &f.title, &f.path, &f.home, &f.pages),
                 None => rss(config, content, html, &f.title, &feed_path, &f.home, &f.pages),
             };

@@ -234,6 +234,10 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     if let Some(disk) = disk {
         tpl.processed.use_cache(disk);
     }
+    // A custom feed name is written through its template: no warning then.
+    if config.feed_filenames.iter().all(|n| n == "atom.xml" || n == "rss.xml" || tpl.has(n)) {
+        built.diagnostics.retain(|d| !(d.code == "config/unimplemented" && d.message.starts_with("`feed_filenames`")));
+    }
     // Zola's rule: `page.html` and `section.html` are needed only by pages
     // and sections that use them (reported there), 404.html has a built-in.
     // `index.html` too: a home page with its own `template` (a Zola theme's

@@ -24,7 +24,7 @@ fn site() -> crate::support::SiteTest {
     );
     t.file(
         "themes/t/templates/feed.xml",
-        "<custom self=\"{{ feed_url | safe }}\" title=\"{{ config.title }}\">{% for p in pages %}<i>{{ p.permalink | safe }}</i>{% endfor %}</custom>",
+        "<custom self=\"{{ feed_url | safe }}\" title=\"{{ config.title }}\">{% for p in pages %}<i>{{ p.permalink | safe }}</i>{{ p.content | safe }}{% endfor %}</custom>",
     );
     t.page("old.md", "title = \"Old\"\ndate = 2020-01-01", "Old.\n");
     t.page("new.md", "title = \"New\"\ndate = 2021-06-01", "New.\n");
@@ -34,7 +34,10 @@ fn site() -> crate::support::SiteTest {
 #[test]
 fn robots_sitemap_and_feeds_are_rendered_through_templates_of_their_names() {
     let t = site();
-    t.build().assert_ok();
+    let run = t.build();
+    run.assert_ok();
+    // `feed.xml` has a template: not the warning about custom feed names.
+    assert!(!run.stderr().contains("feed_filenames"), "{}", run.stderr());
     assert_eq!(t.read("robots.txt"), "User-agent: bot\nSitemap: https://example.org/sitemap.xml\n");
     let sitemap = t.read("sitemap.xml");
     assert!(sitemap.starts_with("<urls>"), "{sitemap}");
@@ -47,7 +50,7 @@ fn robots_sitemap_and_feeds_are_rendered_through_templates_of_their_names() {
     assert_eq!(
         t.read("feed.xml"),
         "<custom self=\"https://example.org/feed.xml\" title=\"Site\">\
-         <i>https://example.org/new/</i><i>https://example.org/old/</i></custom>"
+         <i>https://example.org/new/</i><p>New.</p>\n<i>https://example.org/old/</i><p>Old.</p>\n</custom>"
     );
 }
 
@@ -55,7 +58,9 @@ fn robots_sitemap_and_feeds_are_rendered_through_templates_of_their_names() {
 fn without_templates_the_built_in_files_are_written_and_a_custom_feed_name_is_not() {
     let t = zola_site(&CONFIG.replace("theme = \"t\"\n", ""));
     t.page("a.md", "title = \"A\"\ndate = 2020-01-01", "A.\n");
-    t.build().assert_ok();
+    let run = t.build();
+    run.assert_ok();
+    assert!(run.stderr().contains("warning[config/unimplemented]: `feed_filenames`"), "{}", run.stderr());
     assert!(t.read("robots.txt").starts_with("User-agent: *\n"));
     assert!(t.read("sitemap.xml").contains("<urlset"));
     assert!(t.read("atom.xml").contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""));
