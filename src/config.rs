@@ -560,7 +560,7 @@ impl Config {
         flag(
             self.feed_filenames.iter().any(|f| f != "atom.xml" && f != "rss.xml"),
             "feed_filenames",
-            "only atom.xml and rss.xml feeds are written",
+            "a feed other than atom.xml and rss.xml is written only through a template of its name",
         );
 
         flag(

@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 
 use crate::config::Config;
 use crate::content::{Content, SortBy, sort_pages};
+use crate::diagnostics::Diagnostic;
+use crate::render::feed_templates::{FeedTemplates, Owner};
 use crate::site::{OutFile, permalink};
 use crate::taxonomies::Taxonomy;
 
@@ -160,6 +162,10 @@ pub struct Feed {
     what: String,
     title: String,
     home: String,
+    /// The language of its pages.
+    lang: String,
+    /// What it lists the pages of, for a feed template's context.
+    owner: Owner,
     pages: Vec<usize>,
 }
 
@@ -174,16 +180,25 @@ impl Feed {
         format!("{}rss.xml", self.output().trim_end_matches("atom.xml"))
     }
 
+    /// The file named `name` beside it (a custom name in `feed_filenames`).
+    fn output_named(&self, name: &str) -> String {
+        format!("{}{name}", self.output().trim_end_matches("atom.xml"))
+    }
+
     /// Every file this feed is written to: `atom.xml` and/or `rss.xml`, as
-    /// `feed_filenames` asks.
-    pub fn outputs(&self, config: &Config) -> Vec<String> {
+    /// `feed_filenames` asks, and any other name there that has a template
+    /// (`has`), as Zola renders each feed file through its template.
+    pub fn outputs(&self, config: &Config, has: impl Fn(&str) -> bool) -> Vec<String> {
         let mut out = Vec::new();
-        if config.feed_filenames.iter().any(|n| n == "atom.xml") {
-            out.push(self.output().to_string());
+        for name in &config.feed_filenames {
+            match name.as_str() {
+                "atom.xml" => out.push(self.output().to_string()),
+                "rss.xml" => out.push(self.rss_output()),
+                n if has(n) => out.push(self.output_named(n)),
+                _ => {}
+            }
         }
-        if config.feed_filenames.iter().any(|n| n == "rss.xml") {
-            out.push(self.rss_output());
-        }
+        out.dedup();
         out
     }
 
@@ -203,6 +218,8 @@ pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<
             what: "the site's Atom feed (`generate_feed` in config.toml)".into(),
             title: config.title.clone(),
             home: "/".into(),
+            lang: config.default_language.clone(),
+            owner: Owner::Site,
             pages: all,
         });
     }
@@ -219,6 +236,8 @@ pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<
             what: format!("the Atom feed of language `{lang}` ([languages.{lang}] generate_feeds)"),
             title: config.title.clone(),
             home: format!("/{lang}/"),
+            lang: lang.clone(),
+            owner: Owner::Site,
             pages: all,
         });
     }
@@ -226,7 +245,9 @@ pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<
         // Zola: a section's own feed when its front matter asks
         // (`generate_feeds`); Attaché's `section_feeds` for every section.
         let wants = |s: &&crate::content::Section| s.meta.generate_feeds.unwrap_or(config.section_feeds);
-        for s in content.sections.iter().filter(|s| s.url_path != "/" && !s.pages.is_empty()).filter(wants) {
+        for (i, s) in
+            content.sections.iter().enumerate().filter(|(_, s)| s.url_path != "/" && !s.pages.is_empty() && wants(s))
+        {
             let mut list = s.pages.clone();
             sort_pages(&mut list, &content.pages, SortBy::Date);
             feeds.push(Feed {
@@ -234,21 +255,25 @@ pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<
                 what: format!("the Atom feed of section {}", s.file.rel.display()),
                 title: format!("{} — {}", s.meta.title, config.title),
                 home: s.url_path.clone(),
+                lang: s.lang.clone().unwrap_or_else(|| config.default_language.clone()),
+                owner: Owner::Section(i),
                 pages: list,
             });
         }
     }
-    for t in taxonomies {
+    for (ti, t) in taxonomies.iter().enumerate() {
         if !config.taxonomies.get(&t.name).is_some_and(|c| c.feed) {
             continue;
         }
-        for term in &t.terms {
+        for (k, term) in t.terms.iter().enumerate() {
             let home = format!("/{}/{}/", t.slug, term.slug);
             feeds.push(Feed {
                 path: format!("{home}atom.xml"),
                 what: format!("the Atom feed of `{}` in `{}`", term.name, t.name),
                 title: format!("{} — {}", term.name, config.title),
                 home,
+                lang: t.lang.clone().unwrap_or_else(|| config.default_language.clone()),
+                owner: Owner::Term(ti, k),
                 pages: term.pages.clone(),
             });
         }
@@ -259,29 +284,52 @@ pub fn plan(config: &Config, content: &Content, taxonomies: &[Taxonomy]) -> Vec<
 /// Write the feeds of `plan` into `files`; with `only` (pages edited since
 /// the plan was made, which left every list's order as it was), just those
 /// feeds one of them appears in: no other feed's bytes can have changed.
+/// A feed file with a template of its name (in `over`) is rendered through
+/// it; the errors of such templates are returned.
+#[allow(clippy::too_many_arguments)]
 pub fn write_feeds(
     config: &Config,
     content: &Content,
     html: &[(&str, Option<&str>)],
+    taxonomies: &[Taxonomy],
     plan: &[Feed],
     only: Option<&[usize]>,
+    over: Option<&FeedTemplates>,
     files: &mut BTreeMap<String, OutFile>,
-) {
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let has = |n: &str| over.is_some_and(|o| o.has(n));
     for f in plan {
         if only.is_some_and(|o| !f.pages.iter().take(config.feed_limit).any(|i| o.contains(i))) {
             continue;
         }
-        let path = f.path.trim_start_matches('/');
-        if config.feed_filenames.iter().any(|n| n == "atom.xml") {
-            let atom = atom(config, content, html, &f.title, &f.path, &f.home, &f.pages);
-            files.insert(path.to_string(), OutFile::Bytes(atom.into_bytes()));
-        }
-        if config.feed_filenames.iter().any(|n| n == "rss.xml") {
-            let rss_path = f.rss_output();
-            let rss = rss(config, content, html, &f.title, &format!("/{rss_path}"), &f.home, &f.pages);
-            files.insert(rss_path, OutFile::Bytes(rss.into_bytes()));
+        for name in &config.feed_filenames {
+            let out = match name.as_str() {
+                "atom.xml" => f.output().to_string(),
+                "rss.xml" => f.rss_output(),
+                n if has(n) => f.output_named(n),
+                _ => continue,
+            };
+            let feed_path = format!("/{out}");
+            let bytes = match over.filter(|o| o.has(name)) {
+                Some(o) => {
+                    match o.feed(config, content, html, taxonomies, name, &feed_path, &f.lang, f.owner, &f.pages) {
+                        Ok(text) => text,
+                        Err(d) => {
+                            diags.push(d);
+                            continue;
+                        }
+                    }
+                }
+                None if name == "atom.xml" => atom(config, content, html, &f.title, &f.path, &f.home, &f.pages),
+                None => rss(config, content, html, &f.title, &feed_path, &f.home, &f.pages),
+            };
+            files.insert(out, OutFile::Bytes(bytes.into_bytes()));
         }
     }
+    // One broken template breaks every feed using it: report it once.
+    diags.dedup_by(|a, b| a.path == b.path && a.message == b.message);
+    diags
 }
 
 /// `sitemap.xml`: every section, page, taxonomy and term, each URL with
@@ -343,6 +391,9 @@ fn sitemap(
 /// Write every feed of `plan`, the sitemap and robots.txt into `files`.
 /// `alternates`: for a URL path with translations, every version's
 /// (language, permalink), listed in the sitemap as `xhtml:link hreflang`.
+/// Each file with a template of its name in `over` is rendered through it
+/// (as Zola lets a theme override them); their errors are returned.
+#[allow(clippy::too_many_arguments)]
 pub fn write_all(
     config: &Config,
     content: &Content,
@@ -350,17 +401,29 @@ pub fn write_all(
     taxonomies: &[Taxonomy],
     plan: &[Feed],
     alternates: &HashMap<String, Vec<(String, String)>>,
+    over: &FeedTemplates,
     files: &mut BTreeMap<String, OutFile>,
-) {
-    write_feeds(config, content, html, plan, None, files);
+) -> Vec<Diagnostic> {
+    let mut diags = write_feeds(config, content, html, taxonomies, plan, None, Some(over), files);
+    let mut put = |name: &str, made: Option<Result<String, Diagnostic>>, builtin: &dyn Fn() -> String| {
+        match made {
+            Some(Ok(text)) => files.insert(name.into(), OutFile::Bytes(text.into_bytes())),
+            Some(Err(d)) => {
+                diags.push(d);
+                None
+            }
+            None => files.insert(name.into(), OutFile::Bytes(builtin().into_bytes())),
+        };
+    };
     if config.generate_sitemap {
-        files.insert(
-            "sitemap.xml".into(),
-            OutFile::Bytes(sitemap(config, content, taxonomies, alternates).into_bytes()),
-        );
+        put("sitemap.xml", over.sitemap(config, content, taxonomies), &|| {
+            sitemap(config, content, taxonomies, alternates)
+        });
     }
     if config.generate_robots_txt {
-        let robots = format!("User-agent: *\nAllow: /\nSitemap: {}\n", permalink(config, "/sitemap.xml"));
-        files.insert("robots.txt".into(), OutFile::Bytes(robots.into_bytes()));
+        put("robots.txt", over.robots(), &|| {
+            format!("User-agent: *\nAllow: /\nSitemap: {}\n", permalink(config, "/sitemap.xml"))
+        });
     }
+    diags
 }

@@ -2,6 +2,7 @@
 //! Nothing in here touches the output directory.
 
 pub mod emoji;
+pub mod feed_templates;
 pub mod feeds;
 pub mod highlight;
 pub mod images;

@@ -274,7 +274,7 @@ pub(super) fn claim_site(site: &Site) -> Claims {
         }
     }
     for f in site.feeds {
-        for path in f.outputs(config) {
+        for path in f.outputs(config, |n| site.layout.tpl.has(n)) {
             claims.claim(path, Owner::builtin(f.what()));
         }
     }

@@ -234,6 +234,10 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     if let Some(disk) = disk {
         tpl.processed.use_cache(disk);
     }
+    // A custom feed name is written through its template: no warning then.
+    if config.feed_filenames.iter().all(|n| n == "atom.xml" || n == "rss.xml" || tpl.has(n)) {
+        built.diagnostics.retain(|d| !(d.code == "config/unimplemented" && d.message.starts_with("`feed_filenames`")));
+    }
     // Zola's rule: `page.html` and `section.html` are needed only by pages
     // and sections that use them (reported there), 404.html has a built-in.
     // `index.html` too: a home page with its own `template` (a Zola theme's
@@ -491,7 +495,20 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         files.insert(path, OutFile::Bytes(html.into_bytes()));
     }
     let alternates = versions.alternates(&config, &content);
-    feeds::write_all(&config, &content, &page_docs_html(&page_docs), &taxonomies, &feed_plan, &alternates, &mut files);
+    {
+        let config_for = |lang: &str| config_for_language(&config_value, &config, lang, Some(&taxonomies));
+        let over = crate::render::feed_templates::FeedTemplates {
+            tpl: &tpl,
+            sources: &built.sources,
+            config_value: &config_value,
+            config_for: &config_for,
+            lite: &lite,
+            section_lite: &section_lite,
+        };
+        let html = page_docs_html(&page_docs);
+        let made = feeds::write_all(&config, &content, &html, &taxonomies, &feed_plan, &alternates, &over, &mut files);
+        diags.extend(made);
+    }
     if let Some(css) = &highlight_css {
         files.insert("highlight.css".into(), OutFile::Bytes(css.clone().into_bytes()));
     }

@@ -184,6 +184,34 @@ impl State {
             self.undo(saved);
             return Err(Some(errors));
         }
+        let config_for =
+            |lang: &str| super::config_for_language(&self.config_value, &self.config, lang, Some(&self.taxonomies));
+        let over = crate::render::feed_templates::FeedTemplates {
+            tpl: &self.tpl,
+            sources: &self.sources,
+            config_value: &self.config_value,
+            config_for: &config_for,
+            lite: &self.lite,
+            section_lite: &self.section_lite,
+        };
+        // Feeds (a theme's feed templates may fail on the edited page's
+        // values): rendered before committing, so an error leaves the state as it was.
+        let mut feed_files: BTreeMap<String, OutFile> = BTreeMap::new();
+        let feed_errors = feeds::write_feeds(
+            &self.config,
+            &self.content,
+            &page_docs_html(&self.page_docs),
+            &self.taxonomies,
+            &self.feeds,
+            Some(&touched),
+            Some(&over),
+            &mut feed_files,
+        );
+        clock.lap("feeds");
+        if !feed_errors.is_empty() {
+            self.undo(saved);
+            return Err(Some(feed_errors));
+        }
 
         clock.lap(&format!("{} templates", jobs.len()));
         // Committed from here on.
@@ -203,15 +231,7 @@ impl State {
             }
         }
         clock.lap("outputs");
-        feeds::write_feeds(
-            &self.config,
-            &self.content,
-            &page_docs_html(&self.page_docs),
-            &self.feeds,
-            Some(&touched),
-            &mut files,
-        );
-        clock.lap("feeds");
+        files.append(&mut feed_files);
         let base_path = self.config.base_path();
         let before: BTreeSet<String> = self.search.paths().into_iter().collect();
         for &i in touched.iter().filter(|_| self.config.site_search) {

@@ -28,5 +28,6 @@ mod zola;
 mod zola_compat;
 mod zola_content;
 mod zola_markdown;
+mod zola_overrides;
 mod zola_sites;
 mod zola_themes;
