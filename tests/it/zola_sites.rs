@@ -103,8 +103,11 @@ fn templates_find_sections_through_ancestors_and_read_older_config_names() {
 #[test]
 fn internal_level_warn_turns_broken_links_into_warnings() {
     let t = zola_site(CONFIG);
-    t.page("a.md", "title = \"A\"", "See [the licence](LICENSE).\n");
-    t.build().assert_error_at("link/broken", "content/a.md:4:5");
+    t.page("a.md", "title = \"A\"", "See [the licence](LICENSE) and [b](@/b.md).\n");
+    // Zola doesn't check a plain path: a warning. It does check `@/`: an error.
+    let run = t.build();
+    assert!(run.stderr().contains("warning[link/broken]: link to a path"), "{}", run.stderr());
+    run.assert_error_at("link/broken", "content/a.md:4:");
     t.file("config.toml", &format!("{CONFIG}\n[link_checker]\ninternal_level = \"warn\"\n"));
     let run = t.build();
     run.assert_ok();
