@@ -125,6 +125,10 @@ impl FeedTemplates<'_> {
                 let mut v = self.lite.get(i).map_or(Value::Null, |l| (**l).clone());
                 if let (Value::Object(map), Some((body, _))) = (&mut v, html.get(i)) {
                     map.insert("content".into(), Value::String((*body).to_string()));
+                    // As on the page's own template (feed templates pass
+                    // each page to the same macros).
+                    let section = Some(content.pages[i].section);
+                    map.insert("ancestors".into(), crate::site::ancestors_value(config, content, section));
                 }
                 v
             })

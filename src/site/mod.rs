@@ -1626,6 +1626,20 @@ fn pager_url(base: &str, paginate_path: &str, n: usize) -> String {
     }
 }
 
+/// `page.ancestors` / `section.ancestors`: `section` and the sections above
+/// it, outermost first. Zola gives ancestors as content paths
+/// (`blog/_index.md`); each value keeps `relative_path` so
+/// `get_section(path=a)` finds it.
+pub(crate) fn ancestors_value(config: &Config, content: &Content, mut section: Option<usize>) -> Value {
+    let mut list = Vec::new();
+    while let Some(sec) = section.and_then(|s| content.sections.get(s)) {
+        list.push(json!({"title": sec.meta.title, "permalink": permalink(config, &sec.url_path), "path": sec.url_path, "relative_path": sec.content_rel}));
+        section = sec.parent;
+    }
+    list.reverse();
+    Value::Array(list)
+}
+
 pub fn permalink(config: &Config, url_path: &str) -> String {
     format!("{}{}{}", config.origin(), config.base_path(), url_path)
 }
@@ -1875,17 +1889,8 @@ impl<'a> Values<'a> {
         Value::Array(idx.iter().map(|&i| self.lite_of(i).clone()).collect())
     }
 
-    fn ancestors(&self, mut section: Option<usize>) -> Value {
-        let mut list = Vec::new();
-        while let Some(s) = section {
-            let sec = &self.content.sections[s];
-            // Zola gives ancestors as content paths (`blog/_index.md`); the
-            // value keeps `relative_path` so `get_section(path=a)` finds it.
-            list.push(json!({"title": sec.meta.title, "permalink": permalink(self.config, &sec.url_path), "path": sec.url_path, "relative_path": sec.content_rel}));
-            section = sec.parent;
-        }
-        list.reverse();
-        Value::Array(list)
+    fn ancestors(&self, section: Option<usize>) -> Value {
+        ancestors_value(self.config, self.content, section)
     }
 
     /// Zola's `translations`: every language version of a page or section,

@@ -18,7 +18,7 @@ const SECTIONS = ['Europe', 'Asia', 'Africa', 'Americas'];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript',
   '.json': 'application/json', '.xml': 'application/xml' };
 
-let site; let browser; const servers = [];
+let site; let browser; const servers = []; const outs = [];
 
 /** A deterministic word list: syllables make thousands of distinct words. */
 function word(i) {
@@ -76,6 +76,7 @@ async function serve(dir, prefix) {
 /** Build the site for `origin` (with its sub-path) and serve it. */
 async function buildAndServe(prefix) {
   const out = mkdtempSync(join(tmpdir(), 'attache-search-out-'));
+  outs.push(out);
   const origin = await serve(out, prefix);
   const built = await run(['build', '--quiet', '--root', site, '-o', out, '--base-url', `${origin}/`]);
   assert.equal(built.code, 0, built.stderr);
@@ -92,6 +93,7 @@ after(async () => {
   await browser?.close();
   for (const s of servers) s.close();
   if (site) rmSync(site, { recursive: true, force: true });
+  for (const out of outs) rmSync(out, { recursive: true, force: true });
 });
 
 /** Open the search page, recording every response's size and any error. */
