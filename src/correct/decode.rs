@@ -98,7 +98,10 @@ fn pieces(r: Range<usize>, max: usize) -> impl Iterator<Item = Range<usize>> {
 /// Applied restorations become changes first, then suggestions.
 pub fn restore<'a>(ctx: &Ctx<'a, '_>, para: &'a [ParaCand], claims: &mut Claims, report: &mut Report) {
     let mut by_block: Vec<Vec<&Cand>> = vec![Vec::new(); ctx.blocks.len()];
-    for c in &ctx.lattice.cands {
+    // Only candidates that can become arcs here: a block whose candidates
+    // all need a verdict this document did not get (weak entries in clean
+    // prose, most of them) has nothing to decide.
+    for c in ctx.lattice.cands.iter().filter(|c| arc_allowed(ctx, c)) {
         by_block[c.block].push(c);
     }
     let mut para_by_block: Vec<Vec<&'a ParaCand>> = vec![Vec::new(); ctx.blocks.len()];
@@ -201,6 +204,17 @@ fn entry_arc<'a>(ctx: &Ctx<'a, '_>, c: &Cand) -> Option<Arc<'a>> {
         slack,
         confidence,
     })
+}
+
+/// Whether a lexicon candidate's tier lets it compete at all: fingerprints
+/// anywhere, strong entries in a spun document or paragraph, weak and
+/// phrase-bound ones in a spun document.
+fn arc_allowed(ctx: &Ctx<'_, '_>, c: &Cand) -> bool {
+    match ctx.data.lexicon.entries[c.entry].tier {
+        Tier::Fingerprint => true,
+        Tier::Strong => ctx.spun || ctx.lattice.paragraph_spun(c.block),
+        Tier::PhraseBound | Tier::Weak => ctx.spun,
+    }
 }
 
 /// A paraphrase candidate as an arc (the gate only passes them for a spun

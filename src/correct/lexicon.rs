@@ -85,10 +85,22 @@ impl Entry {
 pub struct Lexicon {
     pub entries: Vec<Entry>,
     /// FxHash: these lookups run once per word of every document.
-    by_first: FxHashMap<String, Vec<usize>>,
+    by_first: FxHashMap<String, FirstWord>,
     pub max_len: usize,
     /// Total count of all spun forms of each (lower-cased) original.
     totals: FxHashMap<String, u32>,
+}
+
+/// The entries whose spun form starts with one word. Common words start
+/// dozens of entries ("in", "the", "a" over fifty each, and they are a
+/// large share of every text), so the longer entries are indexed again by
+/// their second word: a lookup checks only the entries that can match.
+#[derive(Debug, Default)]
+struct FirstWord {
+    /// One-word entries, in entry order.
+    single: Vec<usize>,
+    /// Longer entries by their second spun word, each list in entry order.
+    by_second: FxHashMap<String, Vec<usize>>,
 }
 
 /// A lexicon match at a token position.
@@ -145,7 +157,7 @@ impl Lexicon {
             let cased = c[0].chars().next().is_some_and(char::is_uppercase);
             let idx = self.entries.len();
             self.max_len = self.max_len.max(spun.len());
-            self.by_first.entry(spun[0].clone()).or_default().push(idx);
+            self.index(&spun, idx);
             *self.totals.entry(c[1].trim().to_lowercase()).or_insert(0) += count;
             self.entries.push(Entry {
                 spun,
@@ -161,31 +173,56 @@ impl Lexicon {
         Ok(())
     }
 
+    /// File entry `idx`, whose lower-cased spun tokens are `spun`, under its first
+    /// word (and its second, when it has one).
+    fn index(&mut self, spun: &[String], idx: usize) {
+        let first = self.by_first.entry(spun[0].clone()).or_default();
+        match spun.get(1) {
+            None => first.single.push(idx),
+            Some(second) => first.by_second.entry(second.clone()).or_default().push(idx),
+        }
+    }
+
     /// Whether any entry can start at a word (cheap: no allocation), so the
     /// common case, a word no entry starts with, costs one hash lookup.
     pub fn may_match(&self, word: &str) -> bool {
         self.by_first.contains_key(word) || possessive_base(word).is_some_and(|b| self.by_first.contains_key(b))
     }
 
-    /// Every entry matching at word position `i` of `words` (lower-cased).
+    /// Every entry matching at word position `i` of `words` (lower-cased),
+    /// in entry order; one-word entries matched through a possessive's base
+    /// come last.
     pub fn matches_at(&self, words: &[&str], i: usize) -> Vec<Match> {
         // The last word may carry a possessive the entry doesn't have
         // ("Safety Council's" for `safety council`): the engine carries it over.
         let last_is = |word: &str, spun: &str| word == spun || possessive_base(word) == Some(spun);
         let mut out = Vec::new();
-        let exact = self.by_first.get(words[i]).into_iter().flatten();
-        // A one-word entry is also matched through the possessive's base.
-        let base = possessive_base(words[i]).and_then(|b| self.by_first.get(b)).into_iter().flatten();
-        for &e in exact.chain(base) {
-            let spun = &self.entries[e].spun;
-            let n = spun.len();
-            if words.len() >= i + n
-                && words[i..i + n - 1].iter().zip(spun).all(|(a, b)| *a == b)
-                && last_is(words[i + n - 1], &spun[n - 1])
-                && !out.iter().any(|m: &Match| m.entry == e)
-            {
-                out.push(Match { first: i, len: n, entry: e });
+        if let Some(ix) = self.by_first.get(words[i]) {
+            // A one-word entry filed under this very word matches as it stands.
+            out.extend(ix.single.iter().map(|&e| Match { first: i, len: 1, entry: e }));
+            // A longer one needs its second word next, or (when that is its
+            // last word) the next word's possessive base.
+            let next = words.get(i + 1).copied();
+            for key in [next, next.and_then(possessive_base)].into_iter().flatten() {
+                for &e in ix.by_second.get(key).into_iter().flatten() {
+                    let spun = &self.entries[e].spun;
+                    let n = spun.len();
+                    if words.len() >= i + n
+                        && words[i..i + n - 1].iter().zip(spun).all(|(a, b)| *a == b)
+                        && last_is(words[i + n - 1], &spun[n - 1])
+                        && !out.iter().any(|m: &Match| m.entry == e)
+                    {
+                        out.push(Match { first: i, len: n, entry: e });
+                    }
+                }
             }
+            // Entry order, as one list per first word would give.
+            out.sort_unstable_by_key(|m| m.entry);
+        }
+        // A one-word entry is also matched through the possessive's base
+        // (a longer one cannot be: its first word would have to be the base).
+        if let Some(ix) = possessive_base(words[i]).and_then(|b| self.by_first.get(b)) {
+            out.extend(ix.single.iter().map(|&e| Match { first: i, len: 1, entry: e }));
         }
         out
     }
@@ -200,7 +237,8 @@ impl Lexicon {
         for e in entries.into_iter().filter(|e| keep(e)) {
             *self.totals.entry(e.original.to_lowercase()).or_insert(0) += e.count;
             self.max_len = self.max_len.max(e.spun.len());
-            self.by_first.entry(e.spun[0].clone()).or_default().push(self.entries.len());
+            let idx = self.entries.len();
+            self.index(&e.spun, idx);
             self.entries.push(e);
         }
     }
@@ -255,6 +293,51 @@ mod tests {
         assert_eq!(lx.entries[m[0].entry].original, "Cold War");
         assert!(lx.entries[m[0].entry].cased);
         assert_eq!(lx.entries[1].context.as_deref(), Some(&["even".to_string(), "because".to_string()][..]));
+    }
+
+    /// The first- and second-word index finds exactly what checking every
+    /// entry at every position finds, in the same order.
+    #[test]
+    fn the_index_matches_like_a_scan_of_every_entry() {
+        let data = crate::correct::builtin_data(&[]).unwrap();
+        let lx = &data.lexicon;
+        let scan = |words: &[&str], i: usize| -> Vec<usize> {
+            let last_is = |word: &str, spun: &str| word == spun || possessive_base(word) == Some(spun);
+            let exact = lx.entries.iter().enumerate().filter(|(_, e)| e.spun[0] == words[i]);
+            let base =
+                lx.entries.iter().enumerate().filter(|(_, e)| Some(e.spun[0].as_str()) == possessive_base(words[i]));
+            exact
+                .chain(base)
+                .filter(|(_, e)| {
+                    let n = e.spun.len();
+                    words.len() >= i + n
+                        && words[i..i + n - 1].iter().zip(&e.spun).all(|(a, b)| *a == b)
+                        && last_is(words[i + n - 1], &e.spun[n - 1])
+                })
+                .map(|(k, _)| k)
+                .collect()
+        };
+        let mut texts: Vec<String> = Vec::new();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/correct/spun");
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            texts.push(std::fs::read_to_string(e.path()).unwrap());
+        }
+        // Every entry's own spun form, possessive and not, with words around it.
+        let own: Vec<String> =
+            lx.entries.iter().map(|e| format!("so {} x {}'s y", e.spun.join(" "), e.spun.join(" "))).collect();
+        texts.push(own.join(" "));
+        let mut found = 0;
+        for t in &texts {
+            let words: Vec<String> =
+                super::super::words::tokenize(t).into_iter().filter(|w| w.is_word).map(|w| lower(w.text(t))).collect();
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            for i in 0..words.len() {
+                let got: Vec<usize> = lx.matches_at(&words, i).iter().map(|m| m.entry).collect();
+                assert_eq!(got, scan(&words, i), "at {i}: {:?}", &words[i..(i + 4).min(words.len())]);
+                found += got.len();
+            }
+        }
+        assert!(found > 2 * lx.len(), "{found}");
     }
 
     #[test]

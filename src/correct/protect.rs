@@ -44,7 +44,7 @@ pub fn ranges(body: &str, opaque: &[Range<usize>]) -> Vec<Range<usize>> {
         environments(body, &mut math);
     }
     out.extend(math);
-    out.extend(TOKENS.captures_iter(body).filter_map(|c| token_range(&c)));
+    out.extend(token_ranges(body));
     if body.contains('\\') {
         tex_commands(body, &mut out);
     }
@@ -105,6 +105,21 @@ static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
 /// pattern needed the character before it, else the whole match.
 fn token_range(c: &regex::Captures<'_>) -> Option<Range<usize>> {
     ["p", "q", "r", "s"].iter().find_map(|n| c.name(n)).or_else(|| c.get(0)).map(|m| m.range())
+}
+
+/// The protected part of every [`TOKENS`] match in `body`. Finding matches
+/// is cheap and resolving groups is not, so groups are resolved only where
+/// they can differ from the whole match: a pattern that needs the character
+/// before it starts its match with that character (a space, `(` or `[`),
+/// or else at a line start, where its group is the whole match.
+fn token_ranges(body: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    TOKENS.find_iter(body).filter_map(move |m| {
+        let lead = body[m.start()..].chars().next().is_some_and(|c| c.is_whitespace() || c == '(' || c == '[');
+        if !lead {
+            return Some(m.range());
+        }
+        TOKENS.captures_at(body, m.start()).and_then(|c| token_range(&c))
+    })
 }
 
 /// Whether `at` lies inside one of `ranges` (sorted, merged).
@@ -440,6 +455,17 @@ mod tests {
     fn protects(body: &str, piece: &str) -> bool {
         let at = body.find(piece).expect("piece in body");
         ranges(body, &[]).iter().any(|r| r.start <= at && at + piece.len() <= r.end)
+    }
+
+    #[test]
+    fn token_groups_are_resolved_as_a_full_capture_would() {
+        let body = "See /usr/bin and (./x) or [~/.config], run --verbose=1 and -q; \
+            :material-check: at\n:smile: starts, .Site.Title and\n.Page here, \
+            \u{a0}/opt/x (a.md) [b.toml] fmt.Println(\"x\") snake_case camelCase \
+            \n!!! note \"Title\"\n  === \"Tab\" [!NOTE] ++ctrl+c++ me@x.org https://a.b/c.";
+        let full: Vec<Range<usize>> = TOKENS.captures_iter(body).filter_map(|c| token_range(&c)).collect();
+        assert!(full.len() > 15, "{full:?}");
+        assert_eq!(token_ranges(body).collect::<Vec<_>>(), full);
     }
 
     #[test]
