@@ -86,10 +86,29 @@ fn is_space(c: char) -> bool {
     c == ' ' || c == NBSP || c == THIN
 }
 
+/// Whether `text` has any character an edit outside French starts at: a
+/// straight quote, `--`, `..`, or a space before a space or punctuation.
+/// Most prose runs have none, and this byte scan is far cheaper than
+/// [`edits`]' walk over their characters.
+fn may_edit(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(k, &c)| match c {
+        b'"' | b'\'' => true,
+        b'-' => b.get(k + 1) == Some(&b'-'),
+        b'.' => b.get(k + 1) == Some(&b'.'),
+        b' ' => matches!(b.get(k + 1), Some(b' ' | b',' | b'.' | b';' | b':' | b'!' | b'?')),
+        _ => false,
+    })
+}
+
 /// Typographic edits for `text` (one prose run). Ranges are relative to `text`.
 pub fn edits(text: &str, lang: &str) -> Vec<Edit> {
     let m = marks(lang);
     let mut out = Vec::new();
+    // French rules act on ; : ! ? and guillemets too: no shortcut there.
+    if !m.french && !may_edit(text) {
+        return out;
+    }
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
     while i < chars.len() {

@@ -18,34 +18,42 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// The character at byte `i` of `text` (a char boundary) and its length,
+/// without decoding when it is ASCII (most prose is).
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    match text.as_bytes().get(i) {
+        None => None,
+        Some(&b) if b.is_ascii() => Some((char::from(b), 1)),
+        Some(_) => text[i..].chars().next().map(|c| (c, c.len_utf8())),
+    }
+}
+
 /// Words are runs of letters and digits, with apostrophes inside them
 /// (`didn't`, `Russia’s`); hyphens split words, so `Warfare-style` yields
 /// `Warfare`, `-`, `style`.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let mut out = Vec::with_capacity(text.len() / 4);
+    let mut i = 0;
+    while let Some((c, len)) = char_at(text, i) {
         if is_word_char(c) {
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, d)) = chars.peek() {
+            let mut end = i + len;
+            while let Some((d, dlen)) = char_at(text, end) {
                 if is_word_char(d) {
-                    end = j + d.len_utf8();
-                    chars.next();
-                } else if d == '\'' || d == '’' {
-                    let mut look = chars.clone();
-                    look.next();
-                    if look.peek().is_some_and(|&(_, e)| e.is_alphabetic()) {
-                        chars.next();
-                    } else {
-                        break;
-                    }
+                    end += dlen;
+                } else if (d == '\'' || d == '’') && char_at(text, end + dlen).is_some_and(|(e, _)| e.is_alphabetic()) {
+                    // An apostrophe between a word and a letter: the word goes on.
+                    end += dlen;
                 } else {
                     break;
                 }
             }
             out.push(Token { start: i, end, is_word: true });
-        } else if !c.is_whitespace() {
-            out.push(Token { start: i, end: i + c.len_utf8(), is_word: false });
+            i = end;
+        } else {
+            if !c.is_whitespace() {
+                out.push(Token { start: i, end: i + len, is_word: false });
+            }
+            i += len;
         }
     }
     out
@@ -94,6 +102,49 @@ pub fn with_case(text: &str, case: Case) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tokeniser as first written, over chars: [`tokenize`] must agree.
+    fn reference(text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if is_word_char(c) {
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = chars.peek() {
+                    if is_word_char(d) {
+                        end = j + d.len_utf8();
+                        chars.next();
+                    } else if d == '\'' || d == '’' {
+                        let mut look = chars.clone();
+                        look.next();
+                        if look.peek().is_some_and(|&(_, e)| e.is_alphabetic()) {
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                out.push(Token { start: i, end, is_word: true });
+            } else if !c.is_whitespace() {
+                out.push(Token { start: i, end: i + c.len_utf8(), is_word: false });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn byte_tokeniser_agrees_with_the_char_one() {
+        let texts = [
+            "Russia’s Chilly Warfare-style didn't, 'quoted' 5'10\" x' 'y ’’a a’’ a'1 a'é",
+            "Пам'ять і «Київ» — l'État, naïve café 3.5 U.S. \u{a0}x\u{202f}; end’",
+            "'", "a'", "’b", "", "  \t\n", "Ünïcödé’s wörds'", "日本語のテキスト、句読点。",
+        ];
+        for t in texts {
+            assert_eq!(tokenize(t), reference(t), "{t:?}");
+        }
+    }
 
     #[test]
     fn tokens() {
