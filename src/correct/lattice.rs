@@ -83,9 +83,7 @@ fn lexicon_candidates(text: &str, blocks: &[Block<'_>], data: &Data, lat: &mut L
         lowers.clear();
         lowers.extend(words.iter().map(|w| w.lower.as_ref()));
         for i in 0..words.len() {
-            if !data.lexicon.may_match(lowers[i]) {
-                continue;
-            }
+            // No allocation when nothing matches, the common case.
             for m in data.lexicon.matches_at(&lowers, i) {
                 let e = &data.lexicon.entries[m.entry];
                 if !fits(text, &words[m.first..m.first + m.len], e, &lowers, m.first) {

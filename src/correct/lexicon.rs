@@ -183,15 +183,10 @@ impl Lexicon {
         }
     }
 
-    /// Whether any entry can start at a word (cheap: no allocation), so the
-    /// common case, a word no entry starts with, costs one hash lookup.
-    pub fn may_match(&self, word: &str) -> bool {
-        self.by_first.contains_key(word) || possessive_base(word).is_some_and(|b| self.by_first.contains_key(b))
-    }
-
     /// Every entry matching at word position `i` of `words` (lower-cased),
     /// in entry order; one-word entries matched through a possessive's base
-    /// come last.
+    /// come last. A word no entry starts with (most words) costs a hash
+    /// lookup or two and no allocation.
     pub fn matches_at(&self, words: &[&str], i: usize) -> Vec<Match> {
         // The last word may carry a possessive the entry doesn't have
         // ("Safety Council's" for `safety council`): the engine carries it over.

@@ -70,7 +70,12 @@ pub fn blocks<'t>(text: &'t str, runs: &[Run]) -> Vec<Block<'t>> {
 
 /// The lower-cased word, borrowed when it already is (most words are).
 fn lower_cow(s: &str) -> Cow<'_, str> {
-    if s.chars().any(|c| c.is_uppercase() || c == '’') { Cow::Owned(lower(s)) } else { Cow::Borrowed(s) }
+    let changes = if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        s.chars().any(|c| c.is_uppercase() || c == '’')
+    };
+    if changes { Cow::Owned(lower(s)) } else { Cow::Borrowed(s) }
 }
 
 /// The sentences of a block, as word index ranges.

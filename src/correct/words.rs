@@ -40,7 +40,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             while let Some((d, dlen)) = char_at(text, end) {
                 if is_word_char(d) {
                     end += dlen;
-                } else if (d == '\'' || d == '’') && char_at(text, end + dlen).is_some_and(|(e, _)| e.is_alphabetic()) {
+                } else if (d == '\'' || d == '’') && char_at(text, end + dlen).is_some_and(|(e, _)| e.is_alphabetic())
+                {
                     // An apostrophe between a word and a letter: the word goes on.
                     end += dlen;
                 } else {
@@ -139,7 +140,13 @@ mod tests {
         let texts = [
             "Russia’s Chilly Warfare-style didn't, 'quoted' 5'10\" x' 'y ’’a a’’ a'1 a'é",
             "Пам'ять і «Київ» — l'État, naïve café 3.5 U.S. \u{a0}x\u{202f}; end’",
-            "'", "a'", "’b", "", "  \t\n", "Ünïcödé’s wörds'", "日本語のテキスト、句読点。",
+            "'",
+            "a'",
+            "’b",
+            "",
+            "  \t\n",
+            "Ünïcödé’s wörds'",
+            "日本語のテキスト、句読点。",
         ];
         for t in texts {
             assert_eq!(tokenize(t), reference(t), "{t:?}");
