@@ -101,24 +101,25 @@ static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&patterns.join("|")).expect("static regex")
 });
 
-/// The protected part of a [`TOKENS`] match: a named group where the
-/// pattern needed the character before it, else the whole match.
-fn token_range(c: &regex::Captures<'_>) -> Option<Range<usize>> {
-    ["p", "q", "r", "s"].iter().find_map(|n| c.name(n)).or_else(|| c.get(0)).map(|m| m.range())
-}
-
-/// The protected part of every [`TOKENS`] match in `body`. Finding matches
-/// is cheap and resolving groups is not, so groups are resolved only where
-/// they can differ from the whole match: a pattern that needs the character
-/// before it starts its match with that character (a space, `(` or `[`),
-/// or else at a line start, where its group is the whole match.
+/// The protected part of every [`TOKENS`] match in `body`: a named group
+/// where the pattern needed the character before it, else the whole match;
+/// found without capturing (that
+/// costs more than the search itself). A match that starts with a space,
+/// `(` or `[` is one of the patterns that need the character before them,
+/// and its group is the rest of the match, unless it is an admonition head
+/// (indented `!!!`, `???`, `===`) or an alert (`[!NOTE]`), which have no
+/// group. Any other match is its group, or has none.
 fn token_ranges(body: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    TOKENS.find_iter(body).filter_map(move |m| {
-        let lead = body[m.start()..].chars().next().is_some_and(|c| c.is_whitespace() || c == '(' || c == '[');
-        if !lead {
-            return Some(m.range());
+    TOKENS.find_iter(body).map(|m| {
+        let s = m.as_str();
+        let Some(lead) = s.chars().next().filter(|c| c.is_whitespace() || *c == '(' || *c == '[') else {
+            return m.range();
+        };
+        let head = s.trim_start_matches([' ', '\t']);
+        if s.starts_with("[!") || ["!!!", "???", "==="].iter().any(|h| head.starts_with(h)) {
+            return m.range();
         }
-        TOKENS.captures_at(body, m.start()).and_then(|c| token_range(&c))
+        m.start() + lead.len_utf8()..m.end()
     })
 }
 
@@ -462,8 +463,15 @@ mod tests {
         let body = "See /usr/bin and (./x) or [~/.config], run --verbose=1 and -q; \
             :material-check: at\n:smile: starts, .Site.Title and\n.Page here, \
             \u{a0}/opt/x (a.md) [b.toml] fmt.Println(\"x\") snake_case camelCase \
-            \n!!! note \"Title\"\n  === \"Tab\" [!NOTE] ++ctrl+c++ me@x.org https://a.b/c.";
-        let full: Vec<Range<usize>> = TOKENS.captures_iter(body).filter_map(|c| token_range(&c)).collect();
+            \n!!! note \"Title\"\n  === \"Tab\" [!NOTE] ++ctrl+c++ me@x.org https://a.b/c. \
+            [Explainer](/middle-east/explainer-674/) (--flag) [.hidden] \t??? tip\n\t!!!+ x\n\
+            ( C:\\Users\\x ) [a/b/c] \u{2003}:emoji: (a_b) [x.y.z] (f(x)) [www.x.org]";
+        // The reference: every match captured, its named group or the whole.
+        let full: Vec<Range<usize>> = TOKENS
+            .captures_iter(body)
+            .filter_map(|c| ["p", "q", "r", "s"].iter().find_map(|n| c.name(n)).or_else(|| c.get(0)))
+            .map(|m| m.range())
+            .collect();
         assert!(full.len() > 15, "{full:?}");
         assert_eq!(token_ranges(body).collect::<Vec<_>>(), full);
     }
