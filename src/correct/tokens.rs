@@ -43,7 +43,10 @@ pub fn blocks<'t>(text: &'t str, runs: &[Run]) -> Vec<Block<'t>> {
         let Some(block) = blocks.last_mut() else { continue };
         let mut sentence_start = block.is_empty();
         let s = &text[run.range.clone()];
-        for t in tokenize(s) {
+        let tokens = tokenize(s);
+        // Most tokens are words: one allocation for the run instead of a doubling per few words.
+        block.reserve(tokens.len());
+        for t in tokens {
             let piece = t.text(s);
             if !t.is_word {
                 match piece {
