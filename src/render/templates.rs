@@ -473,6 +473,23 @@ fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedIndex) {
         }
         Ok(ix.expand(v))
     });
+    let default_lang = config.default_language.clone();
+    let idx = index.clone();
+    // get_subsections(path="_index.md", lang=lang): a section's subsections as
+    // `{title, description, path, permalink, relative_path}`, for a site's navigation on
+    // every page. Tera copies a function's result at each use inside a loop
+    // (`s.title` copies all of `s`), so the theme's menu, built from
+    // `get_section(…).subsections`, was a sixth of its rendering.
+    tera.register_function("get_subsections", move |args: &HashMap<String, Value>| {
+        let guard = idx.read();
+        let ix = guard.as_ref().ok_or("get_subsections is not available here")?;
+        let path =
+            args.get("path").and_then(Value::as_str).ok_or("get_subsections needs path=\"section/_index.md\"")?;
+        let path = localized(path.trim_start_matches("@/"), args, &default_lang);
+        let v = ix.sections.get(&path).ok_or_else(|| format!("get_subsections: no section {path}"))?;
+        let subsections = v.value["subsections"].as_array().map(Vec::as_slice).unwrap_or_default();
+        Ok(Value::Array(subsections.iter().map(section_link).collect()))
+    });
     let idx = index.clone();
     // get_pages(section="europe/_index.md", limit=9, exclude=["glossary/_index.md"]):
     // the newest pages of a section and all its subsections, in one pass over a
@@ -544,6 +561,15 @@ fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedIndex) {
         // The terms list page values: the output shows them (see `track`).
         Ok(ix.expand(v))
     });
+}
+
+/// The fields of a section value a link to it needs (see `get_subsections`).
+fn section_link(s: &Value) -> Value {
+    let mut link = serde_json::Map::new();
+    for key in ["title", "description", "path", "permalink", "relative_path"] {
+        link.insert(key.to_string(), s.get(key).cloned().unwrap_or(Value::Null));
+    }
+    Value::Object(link)
 }
 
 /// Zola's `get_url(…, cachebust=true)` suffix: `?h=` and the first 20 hex
