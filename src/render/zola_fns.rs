@@ -76,26 +76,54 @@ pub fn register(tera: &mut Tera, config: &Config, root: &Path, index: SharedInde
         }
     }
     let theme_words = theme_translations(root, &config.theme);
+    let words = Words::new(&translations, &theme_words, &default_lang);
     tera.register_function("trans", move |args: &HashMap<String, Value>| {
         let key = args.get("key").and_then(Value::as_str).ok_or("trans needs key=\"…\"")?;
         let lang = args.get("lang").and_then(Value::as_str).unwrap_or(&default_lang);
-        // The site's words in that language, then in the default language,
-        // then the theme's (`theme.toml`) in either, then the theme's English:
-        // a half-translated interface beats a failed build, and a site that
-        // sets no translations still gets its theme's interface.
-        [
-            translations.get(lang),
-            translations.get(default_lang.as_str()),
-            theme_words.get(lang),
-            theme_words.get(default_lang.as_str()),
-            theme_words.get("en"),
-        ]
-        .into_iter()
-        .flatten()
-        .find_map(|t| t.get(key))
-        .map(toml_to_json)
-        .ok_or_else(|| format!("trans: no translation `{key}` for language `{lang}`, nor for `{default_lang}`").into())
+        words.get(lang, key).cloned().ok_or_else(|| {
+            format!("trans: no translation `{key}` for language `{lang}`, nor for `{default_lang}`").into()
+        })
     });
+}
+
+/// What `trans` answers, merged once per build: a theme calls it a dozen
+/// times per page, and looking through five tables each time was most of
+/// its cost. For each language: the site's words in that language, then in
+/// the default language, then the theme's (`theme.toml`) in either, then
+/// the theme's English: a half-translated interface beats a failed build,
+/// and a site that sets no translations still gets its theme's interface.
+struct Words {
+    /// Language → key → the word, for every language some table names.
+    by_lang: rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, Value>>,
+    /// The same for any other language (the default's and the theme's English).
+    other: rustc_hash::FxHashMap<String, Value>,
+}
+
+impl Words {
+    fn new(site: &HashMap<String, toml::Table>, theme: &HashMap<String, toml::Table>, default: &str) -> Self {
+        let merged = |lang: Option<&str>| {
+            let tables = [
+                lang.and_then(|l| site.get(l)),
+                site.get(default),
+                lang.and_then(|l| theme.get(l)),
+                theme.get(default),
+                theme.get("en"),
+            ];
+            let mut words = rustc_hash::FxHashMap::default();
+            for table in tables.into_iter().flatten() {
+                for (k, v) in table {
+                    words.entry(k.clone()).or_insert_with(|| toml_to_json(v));
+                }
+            }
+            words
+        };
+        let by_lang = site.keys().chain(theme.keys()).map(|l| (l.clone(), merged(Some(l)))).collect();
+        Words { by_lang, other: merged(None) }
+    }
+
+    fn get(&self, lang: &str, key: &str) -> Option<&Value> {
+        self.by_lang.get(lang).unwrap_or(&self.other).get(key)
+    }
 }
 
 /// The interface strings a theme ships, per language: `[translations.LANG]`

@@ -1684,18 +1684,22 @@ fn paginator(config: &Config, p: Pagers, pages: Value) -> Value {
     } else {
         permalink(config, &format!("{}{}/", p.base, p.path))
     };
-    json!({
+    // `pages` is moved in after: `json!` serialises each field it is
+    // given, a deep copy of every listed page's value.
+    let mut v = json!({
         "paginate_by": p.by,
         "current_index": p.current,
         "total_pages": p.pages,
-        "pages": pages,
+        "pages": Value::Null,
         "first": link(1),
         "last": link(p.count),
         "previous": if p.current > 1 { link(p.current - 1) } else { Value::Null },
         "next": if p.current < p.count { link(p.current + 1) } else { Value::Null },
         "number_pagers": p.count,
         "base_url": base_url,
-    })
+    });
+    v["pages"] = pages;
+    v
 }
 
 fn config_value(config: &Config, taxonomies: &[Taxonomy]) -> Value {
@@ -2010,8 +2014,13 @@ impl<'a> Values<'a> {
                 .iter()
                 .map(|term| {
                     let url = format!("/{}/{}/", t.slug, term.slug);
-                    json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": url, "page_count": term.pages.len(),
-                        "pages": if with_pages { self.lite_list(&term.pages) } else { json!([]) }})
+                    let mut v = json!({"name": term.name, "slug": term.slug, "permalink": permalink(config, &url), "path": url, "page_count": term.pages.len(),
+                        "pages": []});
+                    // Moved in, not through `json!`, which would copy every page's value again.
+                    if with_pages {
+                        v["pages"] = self.lite_list(&term.pages);
+                    }
+                    v
                 })
                 .collect(),
         )

@@ -122,6 +122,21 @@ fn tera_syntax_error_names_template_line() {
     );
 }
 
+/// The theme's templates are parsed together, and alone only when that
+/// fails: every template with a syntax error is still named, not just the first.
+#[test]
+fn tera_syntax_errors_in_two_templates_are_both_named() {
+    let err = assert_fails(
+        |t| {
+            t.file("templates/page.html", "<h1>{{ page.title }</h1>\n");
+            t.file("templates/section.html", "<p>ok</p>\n<p>{% if %}</p>\n");
+        },
+        "template/syntax",
+        "templates/page.html:1:",
+    );
+    assert!(err.contains("templates/section.html:2:"), "{err}");
+}
+
 #[test]
 fn tera_render_error_names_template() {
     assert_fails(

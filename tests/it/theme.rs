@@ -310,3 +310,27 @@ fn footnotes_link_back_to_their_references() {
     assert_eq!(attrs(&doc, ".footnote-reference a", "href"), ["#fn-src"]);
     assert_eq!(attrs(&doc, "#fn-src .footnote-backref", "href"), ["#fr-src-1"]);
 }
+
+/// The menu on every page comes from `get_subsections`: each top-level
+/// section once, the current one marked, and a site's own template can call
+/// it too (with `description` for a section grid, as the 404 page shows).
+#[test]
+fn the_menu_lists_top_sections_and_marks_the_current_one() {
+    let t = init_site();
+    t.page("briefings/_index.md", "title = \"Briefings\"\ndescription = \"Short reads.\"", "");
+    t.page("briefings/one.md", "title = \"One\"\ndate = 2026-01-01", "Text.\n");
+    t.file(
+        "templates/menu.html",
+        "{% for s in get_subsections(path=\"_index.md\") %}[{{ s.title }}|{{ s.path | safe }}|{{ s.description }}]{% endfor %}",
+    );
+    t.page("briefings/menu.md", "title = \"Menu\"\ntemplate = \"menu.html\"", "");
+    t.build().assert_ok();
+    let section = t.html("briefings/index.html");
+    let menu = crate::support::texts(&section, ".site-nav a");
+    assert!(menu.contains(&"Briefings".to_string()) && menu.contains(&"Explainers".to_string()), "{menu:?}");
+    assert_eq!(attrs(&section, ".site-nav a[aria-current=page]", "href"), ["/briefings/"]);
+    assert_eq!(attrs(&t.html("briefings/one/index.html"), ".site-nav a.is-active", "href"), ["/briefings/"]);
+    assert!(t.read("404.html").contains("<p>Short reads.</p>"), "the 404 page's section grid shows descriptions");
+    let own = t.read("briefings/menu/index.html");
+    assert!(own.contains("[Briefings|/briefings/|Short reads.]"), "{own}");
+}
