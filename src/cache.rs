@@ -38,7 +38,7 @@ pub const IMAGES: &str = "images";
 pub const SASS: &str = "sass";
 
 /// Bumped whenever an entry's layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The first bytes of every cache file.
 const MAGIC: &[u8; 8] = b"ATTACHE\x01";
@@ -120,6 +120,7 @@ impl Cache {
     /// and the build then runs without it.
     pub fn open(dir: &Path) -> Option<Cache> {
         let versioned = dir.join(format!("v{FORMAT}"));
+        drop_other_formats(dir);
         for sub in ["docs", IMAGES, SASS] {
             std::fs::create_dir_all(versioned.join(sub)).ok()?;
         }
@@ -164,6 +165,20 @@ impl Cache {
             if (!name.contains(".tmp-") && !used.contains(&name)) || stale_tmp {
                 let _ = std::fs::remove_file(e.path());
             }
+        }
+    }
+}
+
+/// Remove the entries of other cache formats (`v1/` beside `v2/`): no
+/// build of this binary reads them, and they would stay forever.
+fn drop_other_formats(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let ours = format!("v{FORMAT}");
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let versioned = name.strip_prefix('v').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if versioned && name != ours && e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
 }
@@ -282,6 +297,10 @@ pub struct DocEntry {
     pub ids: Vec<String>,
     /// Target, anchor, span start and end.
     pub anchors: Vec<(Option<String>, String, usize, usize)>,
+    /// The page's search terms (see [`crate::render::search::doc_terms`]).
+    pub terms: crate::render::search::DocTerms,
+    /// Each class name in the HTML, with how often it occurs.
+    pub classes: Vec<(String, usize)>,
 }
 
 /// A report's key in the corrector's own cache: data id and SHA-1.

@@ -31,10 +31,11 @@
 //! The language is a parameter of the index (its folder, and the script's
 //! plural handling): the multilingual build makes one index per language.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -70,8 +71,9 @@ pub struct Entry<'a> {
 
 /// A page's terms with their scores, sorted by term: all terms in one
 /// string (one allocation per page, not one per word: a 10,000-page site
-/// has millions of page–term pairs).
-#[derive(Default)]
+/// has millions of page–term pairs). The build cache keeps it with the
+/// page's rendered Markdown.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DocTerms {
     text: String,
     /// (end of the term in `text`, score); a term starts where the previous ends.
@@ -224,7 +226,7 @@ pub fn doc_terms(e: &Entry) -> DocTerms {
         fields: u8,
         body: u32,
     }
-    let mut hits: HashMap<String, Hit> = HashMap::new();
+    let mut hits: FxHashMap<String, Hit> = FxHashMap::default();
     let mut mark = |text: &str, field: u8| {
         terms(text, |t| match hits.get_mut(t) {
             Some(h) => h.fields |= field,
@@ -340,17 +342,23 @@ fn doc_json(e: &Entry) -> String {
 
 impl Index {
     /// `terms`: each entry's [`doc_terms`], in the same order.
-    pub fn build(entries: &[Entry], terms: &[DocTerms], lang: &str) -> Index {
+    pub fn build<T: std::borrow::Borrow<DocTerms>>(entries: &[Entry], terms: &[T], lang: &str) -> Index {
         Index::build_for(entries, terms, lang, |_| true)
     }
 
     /// The index of one language of a multilingual site: every page keeps
     /// its record (so page `i` stays document `i`, and [`Index::update`]
     /// works the same), but only the pages `keep` accepts are searchable.
-    pub fn build_for(entries: &[Entry], terms: &[DocTerms], lang: &str, keep: impl Fn(usize) -> bool) -> Index {
-        let mut postings: HashMap<&str, Vec<(u32, u16)>> = HashMap::new();
+    pub fn build_for<T: std::borrow::Borrow<DocTerms>>(
+        entries: &[Entry],
+        terms: &[T],
+        lang: &str,
+        keep: impl Fn(usize) -> bool,
+    ) -> Index {
+        // Millions of page–term pairs: a fast hash (the order is set by the sort below).
+        let mut postings: FxHashMap<&str, Vec<(u32, u16)>> = FxHashMap::default();
         for (d, list) in terms.iter().enumerate().filter(|(d, _)| keep(*d)) {
-            for (t, s) in list.iter() {
+            for (t, s) in list.borrow().iter() {
                 postings.entry(t).or_default().push((d as u32, s));
             }
         }

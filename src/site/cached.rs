@@ -22,6 +22,7 @@ use crate::cache::{Cache, DocEntry, Key, Manifest, Reports, Written};
 use crate::config::Config;
 use crate::content::Content;
 use crate::render::markdown::{AnchorCheck, Rendered};
+use crate::render::search::DocTerms;
 
 /// Where the cache is and which output directory the build is for.
 #[derive(Debug, Clone)]
@@ -182,16 +183,26 @@ impl Session {
                 .collect(),
             diagnostics: Vec::new(),
         };
-        Some(Doc { rendered })
+        Some(Doc { rendered, derived: Some(Box::new(Derived { terms: e.terms, classes: e.classes })) })
     }
 
     /// Keep page `i`'s freshly rendered Markdown (only when it raised no
-    /// diagnostic: those are always produced again).
-    /// `reads` are what its shortcodes read (see [`crate::render::templates::track`]).
-    pub(crate) fn keep_doc(&self, i: usize, doc: &Doc, diags: &[crate::diagnostics::Diagnostic], reads: &[String]) {
+    /// diagnostic: those are always produced again), with what later stages
+    /// derive from it, which `doc` then carries too. `reads` are what its
+    /// shortcodes read (see [`crate::render::templates::track`]).
+    pub(crate) fn keep_doc(
+        &self,
+        i: usize,
+        doc: &mut Doc,
+        diags: &[crate::diagnostics::Diagnostic],
+        reads: &[String],
+        content: &Content,
+        base_path: &str,
+    ) {
         if self.volatile || !diags.is_empty() || reads.iter().any(|r| r == crate::render::templates::UNKEYED) {
             return;
         }
+        let derived = Derived::of(&doc.rendered.html, &super::search_entry(content, i, doc, base_path));
         let r = &doc.rendered;
         let mut ids: Vec<String> = r.ids.iter().cloned().collect();
         ids.sort();
@@ -202,12 +213,15 @@ impl Session {
             word_count: r.word_count,
             ids,
             anchors: r.anchors.iter().map(|a| (a.target.clone(), a.anchor.clone(), a.span.start, a.span.end)).collect(),
+            terms: derived.terms,
+            classes: derived.classes,
         };
         let name = self.doc_name(i);
         self.cache.write(&format!("docs/{name}"), &entry);
         if let Ok(mut used) = self.docs_used.lock() {
             used.insert(name);
         }
+        doc.derived = Some(Box::new(Derived { terms: entry.terms, classes: entry.classes }));
     }
 
     /// The key every template output shares: inputs, structure, the syntax
@@ -343,6 +357,30 @@ impl Session {
         {
             self.cache.prune("docs", &used);
         }
+    }
+}
+
+/// What later stages derive from a page's rendered Markdown: kept in its
+/// cache entry, so that a rebuild after one edit does not scan all the
+/// site's HTML again.
+pub(crate) struct Derived {
+    /// Its search terms (see [`crate::render::search::doc_terms`]).
+    pub terms: DocTerms,
+    /// Each class name in the HTML with how often it occurs (the syntax
+    /// palette keeps the rules of the classes in use).
+    pub classes: Vec<(String, usize)>,
+}
+
+impl Derived {
+    /// Derive them from `html` and the page's search `entry`.
+    fn of(html: &str, entry: &crate::render::search::Entry) -> Derived {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for c in crate::render::minify::classes(html) {
+            *counts.entry(c).or_insert(0) += 1;
+        }
+        let mut classes: Vec<(String, usize)> = counts.into_iter().map(|(c, n)| (c.to_string(), n)).collect();
+        classes.sort();
+        Derived { terms: crate::render::search::doc_terms(entry), classes }
     }
 }
 

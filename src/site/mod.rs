@@ -94,6 +94,27 @@ impl Built {
 /// Rendered Markdown of one page or section.
 pub(crate) struct Doc {
     rendered: Rendered,
+    /// What later stages derive from the HTML, kept with it in the build
+    /// cache so that a rebuild does not scan every page again (`None`: derive it).
+    derived: Option<Box<cached::Derived>>,
+}
+
+impl Doc {
+    /// Add the classes the HTML uses, each with how often, to `counts`.
+    fn count_classes(&self, counts: &mut HashMap<String, usize>) {
+        match &self.derived {
+            Some(d) => {
+                for (c, n) in &d.classes {
+                    *counts.entry(c.clone()).or_insert(0) += n;
+                }
+            }
+            None => {
+                for c in crate::render::minify::classes(&self.rendered.html) {
+                    *counts.entry(c.to_string()).or_insert(0) += 1;
+                }
+            }
+        }
+    }
 }
 
 /// Build the site in memory. `Err` is for plumbing failures (no config.toml);
@@ -332,11 +353,11 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
                 return (doc, Vec::new());
             }
             let anchors = content.sections[p.section].meta.insert_anchor_links;
-            let ((doc, d), reads) = templates::track(|| {
+            let ((mut doc, d), reads) = templates::track(|| {
                 md.doc(&p.body, &p.body_map, p.body_start, &p.file.rel, &p.url_path, &p.meta.title, &p.assets, anchors)
             });
             if let Some(s) = &session {
-                s.keep_doc(i, &doc, &d, &reads);
+                s.keep_doc(i, &mut doc, &d, &reads, &content, &base_path);
             }
             (doc, d)
         })
@@ -379,9 +400,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     // keeps only the rules for classes some page uses.
     let mut class_counts: HashMap<String, usize> = HashMap::new();
     for d in page_docs.iter().chain(&section_docs) {
-        for c in crate::render::minify::classes(&d.rendered.html) {
-            *class_counts.entry(c.to_string()).or_insert(0) += 1;
-        }
+        d.count_classes(&mut class_counts);
     }
     let highlight_css = highlight_base.as_deref().map(|css| used_css(css, &class_counts));
     let assets = fingerprints(&statics, highlight_css.as_deref());
@@ -755,7 +774,7 @@ impl Md<'_> {
         }
         d.append(&mut md_diags);
         d.iter_mut().for_each(|x| config.link_checks.apply_level(x));
-        (Doc { rendered }, d)
+        (Doc { rendered, derived: None }, d)
     }
 }
 

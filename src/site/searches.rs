@@ -6,6 +6,8 @@
 //! is the same for all: it folds case and Latin accents, keeps Cyrillic as
 //! written and splits CJK runs into pairs, and stems nothing.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use super::{Doc, search_entry};
@@ -21,7 +23,8 @@ pub(crate) struct Searches {
 }
 
 impl Searches {
-    /// Every page in its language's index (terms scored in parallel).
+    /// Every page in its language's index (terms scored in parallel, or
+    /// taken from the build cache).
     pub(crate) fn build(config: &Config, content: &Content, docs: &[Doc], base_path: &str) -> Searches {
         let langs = lang::declared(config);
         let which = |i: usize| {
@@ -41,7 +44,15 @@ impl Searches {
             .map(|(l, pages)| {
                 let entries: Vec<Entry> =
                     pages.iter().map(|&i| search_entry(content, i, &docs[i], base_path)).collect();
-                let terms: Vec<DocTerms> = entries.par_iter().map(doc_terms).collect();
+                // A page from the build cache brings its terms; others are scored here.
+                let terms: Vec<Cow<DocTerms>> = entries
+                    .par_iter()
+                    .zip(pages)
+                    .map(|(e, &i)| match &docs[i].derived {
+                        Some(d) => Cow::Borrowed(&d.terms),
+                        None => Cow::Owned(doc_terms(e)),
+                    })
+                    .collect();
                 Index::build(&entries, &terms, l)
             })
             .collect();
