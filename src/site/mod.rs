@@ -55,6 +55,10 @@ pub enum OutFile {
     Bytes(Vec<u8>),
     /// Copied verbatim from a source file (static files, bundle assets).
     Copy(PathBuf),
+    /// Already written where it stands, in the temporary output directory
+    /// of a streaming build (`attache build`, see [`crate::output::Staging`]):
+    /// the bytes are not kept in memory.
+    Written(PathBuf),
 }
 
 /// Counts for the summary line.
@@ -99,14 +103,23 @@ pub(crate) struct Doc {
 /// Build the site in memory. `Err` is for plumbing failures (no config.toml);
 /// problems in content are diagnostics in the result.
 pub fn build(opts: &BuildOptions) -> Result<Built> {
-    run(opts, false).map(|(built, _)| built)
+    run(opts, false, None).map(|(built, _)| built)
+}
+
+/// [`build`], writing each rendered page into `staging` as soon as it is
+/// made (`attache build`): the file map then holds [`OutFile::Written`]
+/// entries instead of the pages' bytes, so memory does not grow with the
+/// size of the output. Other outputs (feeds, assets, static files) stay in
+/// the map and are written by [`crate::output::Staging::commit`].
+pub fn build_streaming(opts: &BuildOptions, staging: &crate::output::Staging) -> Result<Built> {
+    run(opts, false, Some(staging)).map(|(built, _)| built)
 }
 
 /// [`build`], also handing back what the build computed, so that the dev
 /// server can re-render one edited article without redoing the rest
 /// ([`State::update_pages`]). `None` when the build stopped early.
 pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
-    run(opts, true)
+    run(opts, true, None)
 }
 
 /// `root/config.toml` (or Zola's `zola.toml`), or the error every command gives
@@ -121,8 +134,8 @@ pub fn require_site(root: &Path) -> Result<PathBuf> {
 }
 
 /// The build; `keep`: also assemble the [`State`] (skipped by `attache build`,
-/// which would throw it away).
-fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
+/// which would throw it away); `sink`: where to stream rendered pages.
+fn run(opts: &BuildOptions, keep: bool, sink: Option<&crate::output::Staging>) -> Result<(Built, Option<State>)> {
     let start = Instant::now();
     let mut clock = Stopwatch::new();
     let root = &opts.root;
@@ -419,7 +432,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let layout = renderer.layout();
     // Each job: what it rendered (`None`: nothing, or taken from the last
     // build), the pages it read, its cache key, whether it was taken.
-    type Out = (Job, Option<Rendering>, Vec<String>, Option<u64>, bool);
+    type Out = (Job, Option<Result<(String, OutFile), Diagnostic>>, Vec<String>, Option<u64>, bool);
+    // The first failure to write a streamed page (the build then stops).
+    let write_error: std::sync::Mutex<Option<anyhow::Error>> = std::sync::Mutex::new(None);
     let outs: Vec<Out> = jobs
         .par_iter()
         .map(|&job| {
@@ -435,9 +450,30 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             used.sort_unstable();
             used.dedup();
             let key = cached.and_then(|((s, (shared, lites)), path)| s.rendered_key(*shared, job, &path, &used, lites));
+            let (out, key) = match (out, sink) {
+                (Some(Ok((path, html))), Some(sink)) => {
+                    // The key `Session::settle` would give the bytes, made
+                    // while they are still here.
+                    let key = key
+                        .or_else(|| session.as_ref().map(|_| crate::cache::Key::new().add(html.as_bytes()).finish()));
+                    match sink.put(&path, html.as_bytes()) {
+                        Ok(file) => (Some(Ok((path, file))), key),
+                        Err(e) => {
+                            if let Ok(mut slot) = write_error.lock() {
+                                slot.get_or_insert(e);
+                            }
+                            (None, key)
+                        }
+                    }
+                }
+                (out, _) => (out.map(|r| r.map(|(path, html)| (path, OutFile::Bytes(html.into_bytes())))), key),
+            };
             (job, out, used, key, false)
         })
         .collect();
+    if let Some(e) = write_error.into_inner().ok().flatten() {
+        return Err(e);
+    }
 
     clock.lap(&format!("{} templates", jobs.len()));
     let mut files: BTreeMap<String, OutFile> = BTreeMap::new();
@@ -455,8 +491,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
         match out {
             None => continue,
-            Some(Ok((path, html))) => {
-                files.insert(path, OutFile::Bytes(html.into_bytes()));
+            Some(Ok((path, file))) => {
+                files.insert(path, file);
             }
             Some(Err(d)) => {
                 // One broken template breaks every page using it: report it once.
