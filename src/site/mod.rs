@@ -111,6 +111,16 @@ fn drop_rendered_bodies(content: &mut Content) {
     }
 }
 
+/// Free each page's ids and outgoing anchored links once the links are
+/// checked: only the dev server checks them again (after an edit), and at
+/// 100,000 articles they weigh hundreds of megabytes.
+fn forget_link_targets(docs: &mut [Doc]) {
+    for d in docs {
+        d.rendered.ids = Default::default();
+        d.rendered.anchors = Vec::new();
+    }
+}
+
 /// Build the site in memory. `Err` is for plumbing failures (no config.toml);
 /// problems in content are diagnostics in the result.
 pub fn build(opts: &BuildOptions) -> Result<Built> {
@@ -373,7 +383,7 @@ fn run(opts: &BuildOptions, keep: bool, sink: Option<&crate::output::Staging>) -
             md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title, &[], anchors)
         })
         .collect();
-    let (page_docs, page_diags): (Vec<Doc>, Vec<Vec<Diagnostic>>) = page_docs.into_iter().unzip();
+    let (mut page_docs, page_diags): (Vec<Doc>, Vec<Vec<Diagnostic>>) = page_docs.into_iter().unzip();
     let section_docs: Vec<Doc> = section_docs
         .into_iter()
         .map(|(d, mut x)| {
@@ -387,6 +397,9 @@ fn run(opts: &BuildOptions, keep: bool, sink: Option<&crate::output::Staging>) -
     // Anchors: checked against the target's ids, now that all are known.
     let mut anchor_diags = anchor_diagnostics(&content, &page_docs, &section_docs);
     anchor_diags.iter_mut().for_each(|d| config.link_checks.apply_level(d));
+    if !keep {
+        forget_link_targets(&mut page_docs);
+    }
 
     // Stage 3b: template values, each serialised once.
     let versions = translations::Translations::new(&config, &content);
@@ -459,6 +472,11 @@ fn run(opts: &BuildOptions, keep: bool, sink: Option<&crate::output::Staging>) -
                 return (job, None, s.previous_reads(path), Some(key), true);
             }
             let (out, mut used) = templates::track(|| renderer.render(job));
+            if session.is_none() && !keep {
+                // Only the cache and the dev server ask which pages an output
+                // read: listings read thousands, too many to hold for nothing.
+                used = Vec::new();
+            }
             used.sort_unstable();
             used.dedup();
             let key = cached.and_then(|((s, (shared, lites)), path)| s.rendered_key(*shared, job, &path, &used, lites));
@@ -516,7 +534,9 @@ fn run(opts: &BuildOptions, keep: bool, sink: Option<&crate::output::Staging>) -
                 }
             }
         }
-        reads.insert(job, used);
+        if keep {
+            reads.insert(job, used);
+        }
     }
     let search = searches::Searches::build(&config, &content, &page_docs, &base_path);
     // Attaché's own index only when the site asks for it (`site_search`).
