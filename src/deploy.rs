@@ -87,7 +87,9 @@ impl Changes {
 fn bytes_of(file: &OutFile) -> Result<std::borrow::Cow<'_, [u8]>> {
     match file {
         OutFile::Bytes(b) => Ok(b.as_slice().into()),
-        OutFile::Copy(p) => Ok(std::fs::read(p).with_context(|| format!("could not read {}", p.display()))?.into()),
+        OutFile::Copy(p) | OutFile::Written(p) => {
+            Ok(std::fs::read(p).with_context(|| format!("could not read {}", p.display()))?.into())
+        }
     }
 }
 

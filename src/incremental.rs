@@ -325,6 +325,8 @@ fn materialize(files: BTreeMap<String, OutFile>) -> Result<(Files, HashMap<PathB
                 copies.entry(src).or_default().push(rel.clone());
                 b
             }
+            // Not made by the in-memory builds this module runs; read all the same.
+            OutFile::Written(at) => std::fs::read(&at).with_context(|| format!("could not read {}", at.display()))?,
         };
         out.insert(rel, Arc::new(bytes));
     }

@@ -68,20 +68,26 @@ pub fn write_tree(files: &BTreeMap<String, OutFile>, dir: &Path) -> Result<()> {
     write_tree_linking(files, dir, None)
 }
 
+/// Refuse an output path that would leave the output directory or take the
+/// place of Attaché's marker: checked for every file, streamed or not.
+fn check_rel(rel: &str) -> Result<()> {
+    if rel == outdir::MARKER {
+        bail!("`{rel}` is the name of Attaché's output marker; rename that file");
+    }
+    if rel.split('/').any(|s| s == "..") || rel.starts_with('/') {
+        bail!("refusing to write `{rel}` outside the output directory");
+    }
+    Ok(())
+}
+
 /// [`write_tree`], hard-linking the files copied from `reuse` (the output
-/// being replaced) instead of copying their bytes.
+/// being replaced) instead of copying their bytes. Files already streamed
+/// into `dir` ([`OutFile::Written`]) are left as they are.
 fn write_tree_linking(files: &BTreeMap<String, OutFile>, dir: &Path, reuse: Option<&Path>) -> Result<()> {
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
-    for rel in files.keys() {
-        if rel == outdir::MARKER {
-            bail!("`{rel}` is the name of Attaché's output marker; rename that file");
-        }
-        if rel.split('/').any(|s| s == ".." || s.is_empty() && !rel.is_empty() && rel.starts_with('/'))
-            || rel.starts_with('/')
-        {
-            bail!("refusing to write `{rel}` outside the output directory");
-        }
-        if let Some(parent) = Path::new(rel).parent() {
+    for (rel, file) in files {
+        check_rel(rel)?;
+        if let (Some(parent), false) = (Path::new(rel).parent(), matches!(file, OutFile::Written(_))) {
             dirs.insert(dir.join(parent));
         }
     }
@@ -95,18 +101,107 @@ fn write_tree_linking(files: &BTreeMap<String, OutFile>, dir: &Path, reuse: Opti
             OutFile::Bytes(b) => {
                 std::fs::write(&path, b).with_context(|| format!("could not write {}", path.display()))
             }
+            // Streamed into this very directory while the site was rendered.
+            OutFile::Written(at) if *at == path => Ok(()),
             // A file of the previous output (the build cache found it
             // unchanged): linked, not copied, when the file system allows.
-            OutFile::Copy(src)
+            OutFile::Copy(src) | OutFile::Written(src)
                 if reuse.is_some_and(|old| src.starts_with(old)) && std::fs::hard_link(src, &path).is_ok() =>
             {
                 Ok(())
             }
-            OutFile::Copy(src) => std::fs::copy(src, &path)
+            OutFile::Copy(src) | OutFile::Written(src) => std::fs::copy(src, &path)
                 .map(|_| ())
                 .with_context(|| format!("could not copy {} to {}", src.display(), path.display())),
         }
     })
+}
+
+/// The temporary directory a build writes its site into, beside the output
+/// it will replace. `attache build` opens it before rendering, so pages are
+/// written as they are made ([`Staging::put`]) instead of the whole site
+/// being held in memory; [`Staging::commit`] swaps it in. Dropped without a
+/// commit (the build had errors, or wrote nothing), it is removed, and the
+/// previous output stays as it was. A build killed midway leaves a
+/// directory marked with its pid, which the next build removes
+/// ([`clean_stale`]).
+#[derive(Debug)]
+pub struct Staging {
+    /// The temporary directory (`.public.tmp-<pid>`).
+    dir: PathBuf,
+    /// Directories already made in it, so each page costs one `mkdir` at
+    /// most, not a walk up its ancestors.
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// Set once the directory became the output (or was removed).
+    done: bool,
+}
+
+impl Staging {
+    /// Create the (empty, marked) temporary directory for `out`, after
+    /// removing the leftovers of killed builds.
+    pub fn open(out: &OutputDir) -> Result<Staging> {
+        let output = out.path();
+        if output.exists() && !output.is_dir() {
+            bail!("{} exists and is not a directory", output.display());
+        }
+        clean_stale(output);
+        let tmp = sibling(output, "tmp");
+        if tmp.exists() {
+            if outdir::temporary_pid(&tmp) != Some(std::process::id()) {
+                bail!("{} is in the way and is not Attaché's; move it and build again", tmp.display());
+            }
+            outdir::remove_marked(&tmp)?;
+        }
+        let (parent, _) = parent_and_name(output);
+        crate::fs::create_dir_all(parent)?;
+        std::fs::create_dir(&tmp).with_context(|| format!("could not create directory {}", tmp.display()))?;
+        let staging = Staging { dir: tmp, made: Default::default(), done: false };
+        outdir::mark_temporary(&staging.dir)?;
+        Ok(staging)
+    }
+
+    /// Write one output file now; what the build keeps in its file map
+    /// instead of the bytes. Called from the parallel render loop.
+    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<OutFile> {
+        check_rel(rel)?;
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent().filter(|p| *p != self.dir) {
+            self.make_dir(parent)?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("could not write {}", path.display()))?;
+        Ok(OutFile::Written(path))
+    }
+
+    /// `create_dir_all`, remembered: thousands of pages share a directory's
+    /// ancestors.
+    fn make_dir(&self, dir: &Path) -> Result<()> {
+        let known = |d: &Path| self.made.lock().is_ok_and(|m| m.contains(d));
+        if known(dir) {
+            return Ok(());
+        }
+        crate::fs::create_dir_all(dir)?;
+        if let Ok(mut m) = self.made.lock() {
+            m.insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// Write the files not streamed yet and make the directory the output
+    /// (see [`write_atomically`]). On failure the previous output is kept.
+    pub fn commit(mut self, files: &BTreeMap<String, OutFile>, out: &OutputDir) -> Result<()> {
+        write_tree_linking(files, &self.dir, Some(out.path()))?;
+        self.done = true;
+        swap_in(&self.dir, files, out)
+    }
+}
+
+impl Drop for Staging {
+    /// An uncommitted build's files go; the output is untouched.
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = outdir::remove_marked(&self.dir);
+        }
+    }
 }
 
 /// Replace the claimed output directory with exactly `files` (plus the
@@ -117,45 +212,32 @@ fn write_tree_linking(files: &BTreeMap<String, OutFile>, dir: &Path, reuse: Opti
 /// so a build killed at any point leaves only directories that the next
 /// build recognises as its own.
 pub fn write_atomically(files: &BTreeMap<String, OutFile>, out: &OutputDir) -> Result<()> {
+    Staging::open(out)?.commit(files, out)
+}
+
+/// Make the written temporary directory `tmp` the output: one exchange, or
+/// a pair of renames where the system has none.
+fn swap_in(tmp: &Path, files: &BTreeMap<String, OutFile>, out: &OutputDir) -> Result<()> {
     let output = out.path();
-    if output.exists() && !output.is_dir() {
-        bail!("{} exists and is not a directory", output.display());
-    }
-    clean_stale(output);
-    let tmp = sibling(output, "tmp");
-    if tmp.exists() {
-        if outdir::temporary_pid(&tmp) != Some(std::process::id()) {
-            bail!("{} is in the way and is not Attaché's; move it and build again", tmp.display());
-        }
-        outdir::remove_marked(&tmp)?;
-    }
-    let (parent, _) = parent_and_name(output);
-    crate::fs::create_dir_all(parent)?;
-    std::fs::create_dir(&tmp).with_context(|| format!("could not create directory {}", tmp.display()))?;
-    let written = outdir::mark_temporary(&tmp).and_then(|()| write_tree_linking(files, &tmp, Some(output)));
-    if let Err(e) = written {
-        let _ = outdir::remove_marked(&tmp);
-        return Err(e);
-    }
     if !output.exists() {
-        crate::fs::rename(&tmp, output)?;
+        crate::fs::rename(tmp, output)?;
         return outdir::mark_finished(output);
     }
     // The old site is about to become a temporary directory: mark it as one
     // first, so an interruption after the swap leaves a cleanable leftover.
     let is_link = std::fs::symlink_metadata(output).is_ok_and(|m| m.file_type().is_symlink());
     if !is_link {
-        carry_kept_dotfiles(files, out, &tmp)?;
+        carry_kept_dotfiles(files, out, tmp)?;
         outdir::mark_temporary(output)?;
     }
-    if crate::fs::exchange(&tmp, output).is_ok() {
+    if crate::fs::exchange(tmp, output).is_ok() {
         // `tmp` now holds the previous site.
         outdir::mark_finished(output)?;
-        return outdir::remove_marked(&tmp);
+        return outdir::remove_marked(tmp);
     }
     let old = sibling(output, "old");
     crate::fs::rename(output, &old)?;
-    if let Err(e) = crate::fs::rename(&tmp, output) {
+    if let Err(e) = crate::fs::rename(tmp, output) {
         let _ = std::fs::rename(&old, output);
         let _ = outdir::mark_finished(output);
         return Err(e);

@@ -28,7 +28,10 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     });
-    let built = site::build(&opts);
+    // Pages are written into the temporary output as they are rendered; it
+    // becomes the output only if the build succeeds (dropped otherwise).
+    let staging = crate::output::Staging::open(&output)?;
+    let built = site::build_streaming(&opts, &staging);
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
@@ -41,8 +44,11 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
     }
     match &built.cache {
         // The output is already this build's; only leftovers of killed builds go.
-        Some(c) if c.unchanged || c.nothing_to_write(&built.files) => crate::output::clean_stale(output.path()),
-        _ => site::write(&built, &output)?,
+        Some(c) if c.unchanged || c.nothing_to_write(&built.files) => {
+            drop(staging);
+            crate::output::clean_stale(output.path());
+        }
+        _ => staging.commit(&built.files, &output)?,
     }
     if let Some(c) = &built.cache
         && !c.unchanged

@@ -307,7 +307,7 @@ impl Session {
             .map(|(path, f)| {
                 let key = match f {
                     OutFile::Bytes(b) => Key::new().add(b.as_slice()).finish(),
-                    OutFile::Copy(src) => {
+                    OutFile::Copy(src) | OutFile::Written(src) => {
                         let stamp = crate::cache::Stamp::of(src);
                         Key::new().add(src).add(&stamp).finish()
                     }

@@ -55,6 +55,10 @@ pub enum OutFile {
     Bytes(Vec<u8>),
     /// Copied verbatim from a source file (static files, bundle assets).
     Copy(PathBuf),
+    /// Already written where it stands, in the temporary output directory
+    /// of a streaming build (`attache build`, see [`crate::output::Staging`]):
+    /// the bytes are not kept in memory.
+    Written(PathBuf),
 }
 
 /// Counts for the summary line.
@@ -117,17 +121,47 @@ impl Doc {
     }
 }
 
+/// Free the corrected Markdown of every page once it is rendered: nothing
+/// reads it again (the dev server re-corrects an edited page from its
+/// source), and it is as large as the site's sources (0.8 GB at 100,000
+/// articles). The source text itself stays, for diagnostics and the cache.
+fn drop_rendered_bodies(content: &mut Content) {
+    for p in &mut content.pages {
+        p.body = String::new();
+        p.body_map = Default::default();
+    }
+}
+
+/// Free each page's ids and outgoing anchored links once the links are
+/// checked: only the dev server checks them again (after an edit), and at
+/// 100,000 articles they weigh hundreds of megabytes.
+fn forget_link_targets(docs: &mut [Doc]) {
+    for d in docs {
+        d.rendered.ids = Default::default();
+        d.rendered.anchors = Vec::new();
+    }
+}
+
 /// Build the site in memory. `Err` is for plumbing failures (no config.toml);
 /// problems in content are diagnostics in the result.
 pub fn build(opts: &BuildOptions) -> Result<Built> {
-    run(opts, false).map(|(built, _)| built)
+    run(opts, false, None).map(|(built, _)| built)
+}
+
+/// [`build`], writing each rendered page into `staging` as soon as it is
+/// made (`attache build`): the file map then holds [`OutFile::Written`]
+/// entries instead of the pages' bytes, so memory does not grow with the
+/// size of the output. Other outputs (feeds, assets, static files) stay in
+/// the map and are written by [`crate::output::Staging::commit`].
+pub fn build_streaming(opts: &BuildOptions, staging: &crate::output::Staging) -> Result<Built> {
+    run(opts, false, Some(staging)).map(|(built, _)| built)
 }
 
 /// [`build`], also handing back what the build computed, so that the dev
 /// server can re-render one edited article without redoing the rest
 /// ([`State::update_pages`]). `None` when the build stopped early.
 pub fn build_with_state(opts: &BuildOptions) -> Result<(Built, Option<State>)> {
-    run(opts, true)
+    run(opts, true, None)
 }
 
 /// `root/config.toml` (or Zola's `zola.toml`), or the error every command gives
@@ -142,8 +176,8 @@ pub fn require_site(root: &Path) -> Result<PathBuf> {
 }
 
 /// The build; `keep`: also assemble the [`State`] (skipped by `attache build`,
-/// which would throw it away).
-fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
+/// which would throw it away); `sink`: where to stream rendered pages.
+fn run(opts: &BuildOptions, keep: bool, sink: Option<&crate::output::Staging>) -> Result<(Built, Option<State>)> {
     let start = Instant::now();
     let mut clock = Stopwatch::new();
     let root = &opts.root;
@@ -370,7 +404,7 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
             md.doc(&s.body, &s.body_map, s.body_start, &s.file.rel, &s.url_path, &s.meta.title, &[], anchors)
         })
         .collect();
-    let (page_docs, page_diags): (Vec<Doc>, Vec<Vec<Diagnostic>>) = page_docs.into_iter().unzip();
+    let (mut page_docs, page_diags): (Vec<Doc>, Vec<Vec<Diagnostic>>) = page_docs.into_iter().unzip();
     let section_docs: Vec<Doc> = section_docs
         .into_iter()
         .map(|(d, mut x)| {
@@ -380,9 +414,13 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         .collect();
 
     clock.lap("markdown");
+    drop_rendered_bodies(&mut content);
     // Anchors: checked against the target's ids, now that all are known.
     let mut anchor_diags = anchor_diagnostics(&content, &page_docs, &section_docs);
     anchor_diags.iter_mut().for_each(|d| config.link_checks.apply_level(d));
+    if !keep {
+        forget_link_targets(&mut page_docs);
+    }
 
     // Stage 3b: template values, each serialised once.
     let versions = translations::Translations::new(&config, &content);
@@ -438,7 +476,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
     let layout = renderer.layout();
     // Each job: what it rendered (`None`: nothing, or taken from the last
     // build), the pages it read, its cache key, whether it was taken.
-    type Out = (Job, Option<Rendering>, Vec<String>, Option<u64>, bool);
+    type Out = (Job, Option<Result<(String, OutFile), Diagnostic>>, Vec<String>, Option<u64>, bool);
+    // The first failure to write a streamed page (the build then stops).
+    let write_error: std::sync::Mutex<Option<anyhow::Error>> = std::sync::Mutex::new(None);
     let outs: Vec<Out> = jobs
         .par_iter()
         .map(|&job| {
@@ -451,12 +491,38 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
                 return (job, None, s.previous_reads(path), Some(key), true);
             }
             let (out, mut used) = templates::track(|| renderer.render(job));
+            if session.is_none() && !keep {
+                // Only the cache and the dev server ask which pages an output
+                // read: listings read thousands, too many to hold for nothing.
+                used = Vec::new();
+            }
             used.sort_unstable();
             used.dedup();
             let key = cached.and_then(|((s, (shared, lites)), path)| s.rendered_key(*shared, job, &path, &used, lites));
+            let (out, key) = match (out, sink) {
+                (Some(Ok((path, html))), Some(sink)) => {
+                    // The key `Session::settle` would give the bytes, made
+                    // while they are still here.
+                    let key = key
+                        .or_else(|| session.as_ref().map(|_| crate::cache::Key::new().add(html.as_bytes()).finish()));
+                    match sink.put(&path, html.as_bytes()) {
+                        Ok(file) => (Some(Ok((path, file))), key),
+                        Err(e) => {
+                            if let Ok(mut slot) = write_error.lock() {
+                                slot.get_or_insert(e);
+                            }
+                            (None, key)
+                        }
+                    }
+                }
+                (out, _) => (out.map(|r| r.map(|(path, html)| (path, OutFile::Bytes(html.into_bytes())))), key),
+            };
             (job, out, used, key, false)
         })
         .collect();
+    if let Some(e) = write_error.into_inner().ok().flatten() {
+        return Err(e);
+    }
 
     clock.lap(&format!("{} templates", jobs.len()));
     let mut files: BTreeMap<String, OutFile> = BTreeMap::new();
@@ -474,8 +540,8 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
         }
         match out {
             None => continue,
-            Some(Ok((path, html))) => {
-                files.insert(path, OutFile::Bytes(html.into_bytes()));
+            Some(Ok((path, file))) => {
+                files.insert(path, file);
             }
             Some(Err(d)) => {
                 // One broken template breaks every page using it: report it once.
@@ -487,7 +553,9 @@ fn run(opts: &BuildOptions, keep: bool) -> Result<(Built, Option<State>)> {
                 }
             }
         }
-        reads.insert(job, used);
+        if keep {
+            reads.insert(job, used);
+        }
     }
     let search = searches::Searches::build(&config, &content, &page_docs, &base_path);
     // Attaché's own index only when the site asks for it (`site_search`).

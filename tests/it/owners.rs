@@ -257,7 +257,9 @@ fn fast_path_keeps_the_owner_of_a_shadowed_path() {
                 .into_iter()
                 .map(|(k, f)| match f {
                     attache::site::OutFile::Bytes(b) => (k, b),
-                    attache::site::OutFile::Copy(p) => (k, std::fs::read(p).expect("copy source")),
+                    attache::site::OutFile::Copy(p) | attache::site::OutFile::Written(p) => {
+                        (k, std::fs::read(p).expect("copy source"))
+                    }
                 })
                 .collect();
             assert_eq!(got, want, "after editing {rel} (plain_assets {plain_assets})");

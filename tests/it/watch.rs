@@ -180,7 +180,9 @@ fn full_build(opts: &attache::site::BuildOptions) -> Option<BTreeMap<String, Vec
             .into_iter()
             .map(|(k, f)| match f {
                 attache::site::OutFile::Bytes(b) => (k, b),
-                attache::site::OutFile::Copy(p) => (k, std::fs::read(p).expect("copy source")),
+                attache::site::OutFile::Copy(p) | attache::site::OutFile::Written(p) => {
+                    (k, std::fs::read(p).expect("copy source"))
+                }
             })
             .collect(),
     )
