@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Measure `attache serve`: time from a file write to the WebSocket message
-that tells open pages about it, for an article, a template and a CSS edit,
+that tells open pages about it, for an article, `index.html`, `page.html` and a CSS edit,
 and the server's memory against the size of the site's sources and output.
 
     python3 bench/serve_latency.py --site DIR --url http://127.0.0.1:PORT/ --pid PID \
@@ -116,16 +116,20 @@ def main():
     )[0]
     theme = os.path.join(a.site, "themes", "default")
     template = os.path.join(theme, "templates", "page.html")
+    home = os.path.join(theme, "templates", "index.html")
     css = os.path.join(theme, "static", "style.css")
     rows = [
         ("article edit", article, lambda t, i: t + f"\n\nBench paragraph {i}.\n", {"reload"}),
-        ("template edit", template, lambda t, i: t.replace("{% endblock head %}", f"<!-- bench {i} -->{{% endblock head %}}", 1), {"reload"}),
+        # A template edit re-renders the outputs whose template closure holds it:
+        # index.html the home page (and its pagers), page.html every article.
+        ("index.html edit", home, lambda t, i: t.replace("{% block content %}", f"{{% block content %}}<!-- bench {i} -->", 1), {"reload"}),
+        ("page.html edit", template, lambda t, i: t.replace("{% endblock head %}", f"<!-- bench {i} -->{{% endblock head %}}", 1), {"reload"}),
         ("CSS edit", css, lambda t, i: t + f"\n/* bench {i} */\n", {"css"}),
     ]
-    print(f"{'change':<14} {'median ms':>10} {'min':>8} {'max':>8}  (runs: {a.runs})")
+    print(f"{'change':<16} {'median ms':>10} {'min':>8} {'max':>8}  (runs: {a.runs})")
     for name, path, edit, types in rows:
         t = measure(s, path, edit, types, a.runs)
-        print(f"{name:<14} {statistics.median(t):>10.1f} {min(t):>8.1f} {max(t):>8.1f}  (n={len(t)})", flush=True)
+        print(f"{name:<16} {statistics.median(t):>10.1f} {min(t):>8.1f} {max(t):>8.1f}  (n={len(t)})", flush=True)
     sources = sum(tree_size(os.path.join(a.site, d)) for d in ("content", "themes", "static"))
     sources += os.path.getsize(os.path.join(a.site, "config.toml"))
     rss = rss_kb(a.pid) * 1024

@@ -76,10 +76,15 @@ impl State {
             if crate::content::is_editor_temp(rel.file_name()?) {
                 continue;
             }
+            let abs = self.opts.root.join(rel);
+            // A temporary file a tool wrote beside a template and renamed
+            // over it (`sed -i`): gone, and never a template of the build.
+            if !by_rel.contains_key(rel.as_path()) && self.in_template_dir(rel) && !abs.exists() {
+                continue;
+            }
             // A shadowed theme template, a new one or anything else: the
             // full build decides.
             let name = by_rel.get(rel.as_path())?;
-            let abs = self.opts.root.join(rel);
             // A symlink may now point elsewhere: the full build checks it again.
             if !std::fs::symlink_metadata(&abs).ok()?.file_type().is_file() {
                 return None;
@@ -88,6 +93,12 @@ impl State {
             edits.push(Edit { name: (*name).to_string(), rel: rel.clone(), text });
         }
         (!edits.is_empty()).then_some(edits)
+    }
+
+    /// Whether `rel` is inside `templates/` or the theme's templates.
+    fn in_template_dir(&self, rel: &Path) -> bool {
+        let theme = Path::new("themes").join(&self.config.theme).join("templates");
+        rel.starts_with("templates") || !self.config.theme.is_empty() && rel.starts_with(theme)
     }
 
     /// `Err(None)`: a full build is needed; `Err(Some(errors))`: the edit

@@ -191,5 +191,16 @@ fn template_edits_rerender_their_closure_and_equal_a_full_build() {
             assert!(update.failure.is_none(), "{what}: {:?}", update.failure.map(|f| f.to_json()));
             same_as_full_build(&engine, &opts, &what);
         }
+        // `sed -i` writes a temporary file beside the template and renames it
+        // over it: the batch names both, and the fast path still applies.
+        let not_found = read("404.html").replacen("{% block content %}", "{% block content %}<p>sed</p>", 1);
+        std::fs::write(theme.join("404.html"), not_found).expect("write");
+        let paths: BTreeSet<_> = ["themes/default/templates/404.html", "themes/default/templates/sedX1b2c3"]
+            .into_iter()
+            .map(std::path::PathBuf::from)
+            .collect();
+        let update = engine.rebuild(Some(&Batch { kind: classify(&paths), paths }));
+        assert!((1..=4).contains(&update.rerendered), "a renamed temporary file: {}", update.rerendered);
+        same_as_full_build(&engine, &opts, "after sed -i");
     }
 }
