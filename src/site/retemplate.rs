@@ -10,13 +10,15 @@
 //! made again when their closure holds an edited file.
 //!
 //! Only edits of templates that exist, and keep existing, take this path.
-//! A template that is new or deleted (it changes which outputs exist), one
-//! that Markdown renders (shortcodes, `anchor-link.html`: every page's body
-//! would change), or one whose outputs call `resize_image` (the images a
-//! build writes follow from what it renders) answers [`Outcome::Full`]. A
-//! template that no longer parses, or that fails to render, answers
-//! [`Outcome::Failed`] with the state as it was, so the server keeps the
-//! last good site and shows the errors; the repair then goes this way too.
+//! These answer [`Outcome::Full`]: a template that is new or deleted (it
+//! changes which outputs exist); one that Markdown renders (shortcodes,
+//! `anchor-link.html`: every page's body would change); one whose outputs
+//! call `resize_image` (the images a build writes follow from what it
+//! renders); one that no output renders, no feed is and no template names
+//! (it may be rendered some way not followed here). A template that no
+//! longer parses, or that fails to render, answers [`Outcome::Failed`] with
+//! the state as it was, so the server keeps the last good site and shows
+//! the errors; the repair then goes this way too.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -119,22 +121,31 @@ impl State {
         if affected.iter().any(|n| n.starts_with("shortcodes/") || n == "anchor-link.html") {
             return Err(None);
         }
-        let feed_names = self.config.feed_filenames.iter().map(String::as_str).chain(["sitemap.xml", "robots.txt"]);
-        let feeds_too = feed_names.into_iter().any(|n| affected.contains(n));
+        let feed_names: HashSet<&str> =
+            self.config.feed_filenames.iter().map(String::as_str).chain(["sitemap.xml", "robots.txt"]).collect();
+        let feeds_too = feed_names.iter().any(|n| affected.contains(*n));
+        // Every output's template, once.
+        let all: Vec<(Job, Option<String>)> = self
+            .renderer()
+            .jobs()
+            .into_iter()
+            .map(|job| (job, super::template_of(&self.content, &self.tpl, &self.taxonomies, job)))
+            .collect();
+        // A template that no output renders, that is no feed and that no
+        // template names may be rendered some way not followed here.
+        let rendered: HashSet<&str> = all.iter().filter_map(|(_, t)| t.as_deref()).collect();
+        let named: HashSet<&str> = old.values().chain(new.values()).flatten().map(String::as_str).collect();
+        let unfollowed = |t: &&String| {
+            !rendered.contains(t.as_str()) && !feed_names.contains(t.as_str()) && !named.contains(t.as_str())
+        };
+        if affected.iter().any(|t| unfollowed(&t)) {
+            return Err(None);
+        }
+        let jobs: Vec<Job> =
+            all.iter().filter(|(_, t)| t.as_ref().is_some_and(|t| affected.contains(t))).map(|(j, _)| *j).collect();
         clock.lap("reparse, closure");
 
         let saved = self.swap_in(tera, edits);
-        let jobs: Vec<Job> = {
-            let renderer = self.renderer();
-            renderer
-                .jobs()
-                .into_iter()
-                .filter(|&job| {
-                    super::template_of(&self.content, &self.tpl, &self.taxonomies, job)
-                        .is_some_and(|t| affected.contains(&t))
-                })
-                .collect()
-        };
         if self.made_images(&jobs) {
             self.restore(saved);
             return Err(None);
