@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Measure `attache serve`: time from a file write to the WebSocket message
-that tells open pages about it, for an article, a template and a CSS edit,
+that tells open pages about it, for an article, `index.html`, `page.html` and a CSS edit,
 and the server's memory against the size of the site's sources and output.
 
     python3 bench/serve_latency.py --site DIR --url http://127.0.0.1:PORT/ --pid PID \
@@ -65,23 +65,32 @@ def wait_type(s, types):
             raise SystemExit(f"the build failed during the bench: {m['errors'][0]['message']}")
 
 
-def measure(s, path, edit, types, runs):
+def cpu_ms(pid):
+    """The server's user + system CPU time so far (the figure to read on a busy machine)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def measure(s, pid, path, edit, types, runs):
     original = open(path, encoding="utf-8").read()
-    times = []
+    times, cpus = [], []
     try:
         for i in range(runs):
             text = edit(original, i)
+            c0 = cpu_ms(pid)
             t0 = time.perf_counter()
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
             wait_type(s, types)
             times.append((time.perf_counter() - t0) * 1000)
+            cpus.append(cpu_ms(pid) - c0)
             time.sleep(0.15)  # let the watcher settle between samples
     finally:
         with open(path, "w", encoding="utf-8") as f:
             f.write(original)
         wait_type(s, types)
-    return times
+    return times, cpus
 
 
 def tree_size(d):
@@ -116,16 +125,21 @@ def main():
     )[0]
     theme = os.path.join(a.site, "themes", "default")
     template = os.path.join(theme, "templates", "page.html")
+    home = os.path.join(theme, "templates", "index.html")
     css = os.path.join(theme, "static", "style.css")
     rows = [
         ("article edit", article, lambda t, i: t + f"\n\nBench paragraph {i}.\n", {"reload"}),
-        ("template edit", template, lambda t, i: t.replace("{% endblock head %}", f"<!-- bench {i} -->{{% endblock head %}}", 1), {"reload"}),
+        # A template edit re-renders the outputs whose template closure holds it:
+        # index.html the home page (and its pagers), page.html every article.
+        ("index.html edit", home, lambda t, i: t.replace("{% block content %}", f"{{% block content %}}<!-- bench {i} -->", 1), {"reload"}),
+        ("page.html edit", template, lambda t, i: t.replace("{% endblock head %}", f"<!-- bench {i} -->{{% endblock head %}}", 1), {"reload"}),
         ("CSS edit", css, lambda t, i: t + f"\n/* bench {i} */\n", {"css"}),
     ]
-    print(f"{'change':<14} {'median ms':>10} {'min':>8} {'max':>8}  (runs: {a.runs})")
+    print(f"{'change':<16} {'median ms':>10} {'min':>8} {'max':>8} {'cpu ms':>8}  (runs: {a.runs}; cpu: the server's, median)")
     for name, path, edit, types in rows:
-        t = measure(s, path, edit, types, a.runs)
-        print(f"{name:<14} {statistics.median(t):>10.1f} {min(t):>8.1f} {max(t):>8.1f}  (n={len(t)})", flush=True)
+        t, c = measure(s, a.pid, path, edit, types, a.runs)
+        print(f"{name:<16} {statistics.median(t):>10.1f} {min(t):>8.1f} {max(t):>8.1f} {statistics.median(c):>8.0f}  (n={len(t)})",
+              flush=True)
     sources = sum(tree_size(os.path.join(a.site, d)) for d in ("content", "themes", "static"))
     sources += os.path.getsize(os.path.join(a.site, "config.toml"))
     rss = rss_kb(a.pid) * 1024

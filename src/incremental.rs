@@ -201,10 +201,17 @@ impl Engine {
         Some(update)
     }
 
-    /// The fast path: only articles changed, and only in their prose (see
-    /// [`site::State::update_pages`]).
+    /// The fast paths: only templates changed (see
+    /// [`site::State::update_templates`]), or only articles, and only in
+    /// their prose (see [`site::State::update_pages`]).
     fn rerender(&mut self) -> Option<Update> {
-        let partial = match self.state.as_mut()?.update_pages(&self.pending) {
+        let state = self.state.as_mut()?;
+        // Templates first: it declines at once when the batch is anything else.
+        let outcome = match state.update_templates(&self.pending) {
+            site::Outcome::Full => state.update_pages(&self.pending),
+            done => done,
+        };
+        let partial = match outcome {
             site::Outcome::Rerendered(p) => p,
             site::Outcome::Failed(diagnostics, sources) => {
                 return Some(Update { failure: Some(Failure { diagnostics, sources }), ..Update::default() });

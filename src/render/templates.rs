@@ -301,7 +301,7 @@ fn theme_error(sources: &SourceMap, message: String) -> Diagnostic {
     Diagnostic::error("config/unknown-theme", "config.toml", message).with_span(at..at + 5)
 }
 
-fn parse_error(e: &tera::Error, rel: &Path, text: &str) -> Diagnostic {
+pub(crate) fn parse_error(e: &tera::Error, rel: &Path, text: &str) -> Diagnostic {
     let chain = error_chain(e);
     let mut d = Diagnostic::error("template/syntax", rel, "template syntax error");
     if let Some(c) = POSITION.captures(&chain) {

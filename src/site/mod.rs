@@ -26,6 +26,7 @@ use crate::taxonomies::{self, Taxonomy};
 mod cached;
 mod claims;
 mod headers;
+mod retemplate;
 mod searches;
 mod translations;
 mod update;

@@ -164,6 +164,10 @@ impl State {
         }
         let jobs: Vec<Job> = jobs.into_iter().collect();
         clock.lap("anchors, palette");
+        if self.made_images(&jobs) {
+            self.undo(saved);
+            return Err(None);
+        }
         let outs: Vec<(Job, Option<super::Rendering>, Vec<String>)> = {
             let renderer = self.renderer();
             jobs.par_iter()
@@ -173,6 +177,10 @@ impl State {
                 })
                 .collect()
         };
+        if self.made_images(&[]) {
+            self.undo(saved);
+            return Err(None);
+        }
         for (_, out, _) in &outs {
             if let Some(Err(d)) = out
                 && !errors.iter().any(|e| e.path == d.path && e.message == d.message)
@@ -276,6 +284,15 @@ impl State {
         Ok(Partial { files, removed, diagnostics, sources, pages })
     }
 
+    /// Whether `resize_image` ran since the last build took its images (in
+    /// Markdown or a template), or one of `jobs` called it last time. The
+    /// images a build writes are those its renders asked for, and which
+    /// output asked for which is not recorded: such an edit takes a full build.
+    pub(super) fn made_images(&self, jobs: &[Job]) -> bool {
+        let called = |j: &Job| self.reads.get(j).is_some_and(|r| r.iter().any(|u| u == templates::UNKEYED));
+        !self.tpl.processed.take().is_empty() || jobs.iter().any(called)
+    }
+
     /// Whether a link with an `#anchor` in or into one of `touched` names no id
     /// of its target (an error: the full build reports it).
     fn breaks_anchors(&self, touched: &[usize]) -> bool {
@@ -343,7 +360,7 @@ impl State {
         false
     }
 
-    fn renderer(&self) -> Renderer<'_> {
+    pub(super) fn renderer(&self) -> Renderer<'_> {
         Renderer {
             config: &self.config,
             config_value: &self.config_value,

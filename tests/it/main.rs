@@ -18,6 +18,7 @@ mod review;
 mod sample;
 mod search;
 mod serve;
+mod serve_templates;
 mod stream;
 mod support;
 mod techdocs;

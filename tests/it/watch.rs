@@ -159,7 +159,7 @@ fn watch_follows_a_static_dir_created_after_the_start_and_says_when_nothing_chan
 }
 
 /// The sample site (content, data, static, themes, config) in a temp dir.
-fn sample_copy() -> tempfile::TempDir {
+pub(crate) fn sample_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for d in ["content", "data", "static", "themes"] {
@@ -169,7 +169,7 @@ fn sample_copy() -> tempfile::TempDir {
     dir
 }
 
-fn full_build(opts: &attache::site::BuildOptions) -> Option<BTreeMap<String, Vec<u8>>> {
+pub(crate) fn full_build(opts: &attache::site::BuildOptions) -> Option<BTreeMap<String, Vec<u8>>> {
     let built = attache::site::build(opts).expect("build");
     if built.has_errors() {
         return None;
@@ -281,6 +281,9 @@ fn fast_rerender_equals_a_full_build_after_random_prose_edits() {
                 );
             }
         }
-        assert!(fast >= 8, "only {fast} of 24 edits took the fast path");
+        // Edits of the sample's articles with images (and of the listings
+        // showing them) take a full build: `resize_image` output is not
+        // attributed to outputs (see `State::made_images`).
+        assert!(fast >= 6, "only {fast} of 24 edits took the fast path");
     }
 }
