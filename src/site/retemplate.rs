@@ -205,7 +205,7 @@ impl State {
             .into_iter()
             .filter_map(|(k, v)| match v {
                 OutFile::Bytes(b) => Some((k, b)),
-                OutFile::Copy(_) => None,
+                OutFile::Copy(_) | OutFile::Written(_) => None,
             })
             .collect();
         clock.lap("outputs");
