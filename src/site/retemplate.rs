@@ -189,6 +189,11 @@ impl State {
             }
             clock.lap("feeds");
         }
+        // A feed template may call `resize_image` too.
+        if self.made_images(&[]) {
+            self.restore(saved);
+            return Err(None);
+        }
 
         // Committed from here on.
         for (job, out, used) in outs {
