@@ -23,12 +23,18 @@
 #   NO_INSTALL=1      do not apt-get install `hugo` when missing
 #   NO_HUGO=1         time Attaché alone
 #   NO_CACHE_CASES=1  skip the build cache cases
+#   NO_SERVE_CASES=1  skip the `serve` cases (bench/serve.sh on the same site)
+#   SCALE=100000      the size of the large case (bench/scale.sh: a 10k and a
+#                     SCALE build, one each); NO_SCALE=1 skips it
 #
 # The comparison with Hugo builds with `--no-cache` (a full build every time).
 # Then, per N, the build cache cases (ROUNDS rounds each, medians): a cold
 # build (cache deleted), a rebuild with nothing changed, and a rebuild after
 # appending a sentence to one article; the last output is compared with a
-# `--no-cache` build byte for byte (`diff -r`).
+# `--no-cache` build byte for byte (`diff -r`). Then the `serve` cases on the
+# same site (bench/serve.sh: latency of an article, `index.html`, `page.html`
+# and CSS edit, and the server's RSS against sources + output), and last the
+# large case (bench/scale.sh: 10k and SCALE articles, one build each).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -65,38 +71,8 @@ log "building attache (cargo build --release) ..."
 (cd "$REPO" && cargo build --release --quiet) || { log "error: cargo build --release failed"; exit 1; }
 ATTACHE="$REPO/target/release/attache"
 
-# attache_site ZOLA_DIR ATTACHE_DIR: the Zola layout as an Attaché site. The
-# content is the same; the config is translated key by key (Zola-only keys
-# dropped, taxonomies as tables); `transparent = true` is left out of the
-# section front matter, which Attaché does not know.
-attache_site() {
-    local z="$1" a="$2"
-    mkdir -p "$a"
-    cp -r "$z/content" "$z/static" "$a/"
-    find "$a/content" -name _index.md -exec sed -i '/^transparent = true$/d' {} +
-    mkdir -p "$a/themes" && cp -r "$REPO/themes/default" "$a/themes/"
-    cat >"$a/config.toml" <<'EOF'
-base_url = "https://example.org"
-title = "Foreign Policy Explainers"
-description = "Synthetic benchmark site: explainers on foreign policy"
-default_language = "en"
-theme = "default"
-generate_feed = true
-feed_limit = 20
-generate_sitemap = true
-generate_robots_txt = true
-
-[markdown]
-smart_punctuation = false
-highlight_code = true
-
-[taxonomies.topics]
-paginate_by = 10
-
-[taxonomies.countries]
-paginate_by = 10
-EOF
-}
+# attache_site ZOLA_DIR ATTACHE_DIR (the config translation) is in lib.sh.
+source "$HERE/lib.sh"
 
 # timed CMD...: "wall cpu" (seconds; cpu = user + sys) of one run.
 timed() {
@@ -135,6 +111,7 @@ cache_cases() {
 
 ROWS=()
 CACHE_ROWS=()
+SERVE_OUT=()
 DIR=""
 cleanup() { [ -z "${KEEP:-}" ] && [ -n "$DIR" ] && rm -rf "$DIR"; return 0; }
 trap cleanup EXIT
@@ -176,6 +153,11 @@ for name, label in (("attache", "default theme"), ("zola:attache", "Zola form"))
 EOF
 )")
     [ -z "${NO_CACHE_CASES:-}" ] && CACHE_ROWS+=("$(cache_cases "$DIR/sites/attache" "$DIR/out/cache" "$N")")
+    if [ -z "${NO_SERVE_CASES:-}" ]; then
+        rm -rf "$DIR/out"
+        SERVE_OUT+=("$(SITE="$DIR/sites/attache" ARTICLES="$N" RUNS="$ROUNDS" BENCH_DIR="$BENCH_DIR" \
+            bash "$HERE/serve.sh")")
+    fi
     if [ -n "${KEEP:-}" ]; then log "kept $DIR"; else rm -rf "$DIR"; fi
     DIR=""
 done
@@ -194,4 +176,14 @@ if [ ${#CACHE_ROWS[@]} -gt 0 ]; then
     echo "| N | cold s | cold cpu s | same s | same cpu s | edit s | edit cpu s | identical |"
     echo "|--:|--:|--:|--:|--:|--:|--:|:-:|"
     printf '%s\n' "${CACHE_ROWS[@]}"
+fi
+
+for out in "${SERVE_OUT[@]}"; do
+    echo
+    echo "$out"
+done
+
+if [ -z "${NO_SCALE:-}" ]; then
+    echo
+    SHARED="$SHARED" BENCH_DIR="$BENCH_DIR" bash "$HERE/scale.sh" "${SCALE:-100000}"
 fi

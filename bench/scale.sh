@@ -38,36 +38,8 @@ log "building attache (cargo build --release) ..."
 (cd "$REPO" && cargo build --release --quiet --locked) || { log "error: cargo build --release failed"; exit 1; }
 ATTACHE="$REPO/target/release/attache"
 
-# The translation of bench/peer.sh (one definition: sourced from there would
-# run its benchmark, so it is repeated here; keep the two in step).
-attache_site() {
-    local z="$1" a="$2"
-    mkdir -p "$a"
-    cp -r "$z/content" "$z/static" "$a/"
-    find "$a/content" -name _index.md -exec sed -i '/^transparent = true$/d' {} +
-    mkdir -p "$a/themes" && cp -r "$REPO/themes/default" "$a/themes/"
-    cat >"$a/config.toml" <<'CFG'
-base_url = "https://example.org"
-title = "Foreign Policy Explainers"
-description = "Synthetic benchmark site: explainers on foreign policy"
-default_language = "en"
-theme = "default"
-generate_feed = true
-feed_limit = 20
-generate_sitemap = true
-generate_robots_txt = true
-
-[markdown]
-smart_punctuation = false
-highlight_code = true
-
-[taxonomies.topics]
-paginate_by = 10
-
-[taxonomies.countries]
-paginate_by = 10
-CFG
-}
+# The translation of bench/peer.sh (attache_site).
+source "$HERE/lib.sh"
 
 DIR="$(mktemp -d "$BENCH_DIR/attache-scale.XXXXXX")"
 cleanup() { if [ -z "${KEEP:-}" ]; then rm -rf "$DIR"; else log "kept $DIR"; fi; }

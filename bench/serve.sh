@@ -3,6 +3,8 @@
 #
 #   bench/serve.sh              # 10,000 articles, 20 runs per kind of edit
 #   ARTICLES=1000 RUNS=5 bench/serve.sh
+#   SITE=DIR bench/serve.sh     # a copy of an existing site instead (bench/peer.sh
+#                               # passes the peer workload's); ARTICLES is then a label
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(dirname "$HERE")"
@@ -12,7 +14,12 @@ WORK="$(mktemp -d "${BENCH_DIR:-/tmp}/attache-serve-bench.XXXXXX")"
 trap 'kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PID=""
 
-python3 "$HERE/gen.py" --articles "$ARTICLES" --out "$WORK/site" --copy-theme >/dev/null
+if [ -n "${SITE:-}" ]; then
+  cp -r "$SITE" "$WORK/site"
+  rm -rf "$WORK/site/.attache-cache" "$WORK/site/public"
+else
+  python3 "$HERE/gen.py" --articles "$ARTICLES" --out "$WORK/site" --copy-theme >/dev/null
+fi
 (cd "$REPO" && cargo build --release -q)
 BIN="$REPO/target/release/attache"
 
