@@ -45,12 +45,18 @@ const MAGIC: &[u8; 8] = b"ATTACHE\x01";
 
 /// A 64-bit key of anything hashable, seeded with the version so that keys
 /// of different releases never meet.
+///
+/// FxHash rather than `std`'s SipHash: a build keys every article's whole
+/// text and checks every cache entry it reads, and SipHash was a tenth of
+/// a rebuild's work. Keys need no defence against chosen inputs (only the
+/// site's own author writes them), only a spread that makes two different
+/// inputs meet with odds of about 2^-64.
 #[derive(Default)]
-pub struct Key(std::hash::DefaultHasher);
+pub struct Key(rustc_hash::FxHasher);
 
 impl Key {
     pub fn new() -> Self {
-        let mut k = Key(std::hash::DefaultHasher::new());
+        let mut k = Key(rustc_hash::FxHasher::default());
         k.add(&salt());
         k
     }
@@ -220,8 +226,10 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
     (s.0 == format && s.1 == version && s.2 == exe).then_some(value)
 }
 
+/// Catches a file cut short or overwritten (not a defence against forgery:
+/// whoever can write the cache can write the site).
 fn checksum(bytes: &[u8]) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     h.write(bytes);
     h.finish()
 }

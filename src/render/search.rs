@@ -32,7 +32,6 @@
 //! plural handling): the multilingual build makes one index per language.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -291,27 +290,51 @@ impl Term {
     /// `"term":[d,s,d,s...]` over the [`MAX_POSTINGS`] best pages, page
     /// numbers as differences.
     fn serialise(term: &str, postings: &[(u32, u16)]) -> String {
-        let kept: Vec<(u32, u16)> = if postings.len() > MAX_POSTINGS {
-            let mut best = postings.to_vec();
-            best.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut best;
+        let kept: &[(u32, u16)] = if postings.len() > MAX_POSTINGS {
+            // The best by score (then page), found without sorting them all:
+            // a common word is on most of a large site's pages.
+            best = postings.to_vec();
+            best.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             best.truncate(MAX_POSTINGS);
             best.sort_unstable();
-            best
+            &best
         } else {
-            postings.to_vec()
+            postings
         };
         let mut out = serde_json::to_string(term).unwrap_or_else(|_| "\"\"".into());
+        out.reserve(kept.len() * 8 + 3);
         out.push_str(":[");
         let mut last = 0;
         for (k, (d, s)) in kept.iter().enumerate() {
             if k > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "{},{s}", d - last);
+            push_number(&mut out, d - last);
+            out.push(',');
+            push_number(&mut out, u32::from(*s));
             last = *d;
         }
         out.push(']');
         out
+    }
+}
+
+/// Append `n` in decimal (what `write!` prints, without its formatting
+/// machinery: the index prints millions of numbers).
+fn push_number(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
     }
 }
 
@@ -582,6 +605,15 @@ mod tests {
             let e = entry("Page", &pages[i]);
             index.update(i, &e, &doc_terms(&e));
             assert_eq!(index.files(), index_of(&pages).files(), "step {step}");
+        }
+    }
+
+    #[test]
+    fn numbers_print_as_format_prints_them() {
+        for n in [0, 7, 10, 99, 100, 65_535, 1_000_001, u32::MAX] {
+            let mut out = String::from("x");
+            push_number(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
         }
     }
 

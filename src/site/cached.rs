@@ -239,8 +239,9 @@ impl Session {
             .par_iter()
             .zip(lite.par_iter())
             .map(|(p, v)| {
-                let bytes = serde_json::to_vec(&**v).unwrap_or_default();
-                (p.content_rel.clone(), Key::new().add(&bytes).finish())
+                let mut k = Key::new();
+                add_value(&mut k, v);
+                (p.content_rel.clone(), k.finish())
             })
             .collect()
     }
@@ -384,6 +385,43 @@ impl Derived {
     }
 }
 
+/// Feed the JSON value `v` to `k`, part by part, in the order it prints
+/// (no need to print it to key it): each part tagged with its kind and
+/// each list and map with its length, so different values feed different parts.
+fn add_value(k: &mut Key, v: &Value) {
+    match v {
+        Value::Null => {
+            k.add(&0u8);
+        }
+        Value::Bool(b) => {
+            k.add(&(1u8, *b));
+        }
+        Value::Number(n) => {
+            match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => k.add(&(2u8, u)),
+                (None, Some(i)) => k.add(&(3u8, i)),
+                (None, None) => k.add(&(4u8, n.as_f64().map(f64::to_bits))),
+            };
+        }
+        Value::String(s) => {
+            k.add(&5u8).add(s.as_str());
+        }
+        Value::Array(items) => {
+            k.add(&(6u8, items.len()));
+            for x in items {
+                add_value(k, x);
+            }
+        }
+        Value::Object(map) => {
+            k.add(&(7u8, map.len()));
+            for (name, x) in map {
+                k.add(name.as_str());
+                add_value(k, x);
+            }
+        }
+    }
+}
+
 /// Whether `f` is a link to the previous output (made by [`Session::settle`]).
 fn is_previous(out: &Path, f: &OutFile) -> bool {
     matches!(f, OutFile::Copy(src) if src.starts_with(out))
@@ -441,4 +479,40 @@ fn global_key(root: &Path, opts: &BuildOptions, config_text: &str, config: &Conf
         k.add(p).add(&std::fs::read(root.join(p)).unwrap_or_default());
     }
     (k.finish(), volatile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(v: &Value) -> u64 {
+        let mut k = Key::new();
+        add_value(&mut k, v);
+        k.finish()
+    }
+
+    #[test]
+    fn values_that_print_differently_key_differently() {
+        let values = [
+            serde_json::json!(null),
+            serde_json::json!(false),
+            serde_json::json!(1),
+            serde_json::json!(-1),
+            serde_json::json!(1.0),
+            serde_json::json!("1"),
+            serde_json::json!([1]),
+            serde_json::json!([[1]]),
+            serde_json::json!([1, 2]),
+            serde_json::json!([[1], 2]),
+            serde_json::json!({"a": 1, "b": 2}),
+            serde_json::json!({"b": 2, "a": 1}),
+            serde_json::json!({"a": [1, 2]}),
+            serde_json::json!({"a": [1], "b": 2}),
+            serde_json::json!({"ab": ""}),
+            serde_json::json!({"a": "b"}),
+        ];
+        let keys: HashSet<u64> = values.iter().map(key).collect();
+        assert_eq!(keys.len(), values.len());
+        assert_eq!(key(&values[10]), key(&serde_json::json!({"a": 1, "b": 2})), "the same value, the same key");
+    }
 }
