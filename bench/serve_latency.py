@@ -126,7 +126,11 @@ def main():
     theme = os.path.join(a.site, "themes", "default")
     template = os.path.join(theme, "templates", "page.html")
     home = os.path.join(theme, "templates", "index.html")
-    css = os.path.join(theme, "static", "style.css")
+    # The site's own static/style.css takes the place of the theme's (the peer
+    # workload has one): edit the one that is served.
+    css = os.path.join(a.site, "static", "style.css")
+    if not os.path.exists(css):
+        css = os.path.join(theme, "static", "style.css")
     rows = [
         ("article edit", article, lambda t, i: t + f"\n\nBench paragraph {i}.\n", {"reload"}),
         # A template edit re-renders the outputs whose template closure holds it:
