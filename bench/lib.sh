@@ -1,5 +1,14 @@
 # Shared by the benchmark scripts: `source "$HERE/lib.sh"`.
-# The REPO variable must be set (the repository root).
+# The REPO variable must be set (the repository root). Sets SHARED (the
+# shared workload's scripts: a clone beside ../shared, or a worktree one
+# level further down) and BENCH_DIR (where sites and outputs go) unless set.
+
+if [ -z "${SHARED:-}" ]; then
+    for SHARED in "$REPO/../shared/bench" "$REPO/../../shared/bench"; do
+        [ -d "$SHARED" ] && break
+    done
+fi
+BENCH_DIR="${BENCH_DIR:-/dev/shm}"
 
 # attache_site ZOLA_DIR ATTACHE_DIR: the Zola layout as an Attaché site. The
 # content is the same; the config is translated key by key (Zola-only keys

@@ -41,13 +41,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
 ROUNDS="${ROUNDS:-3}"
 SEED="${SEED:-42}"
-if [ -z "${SHARED:-}" ]; then
-    # a clone beside ../shared, or a worktree one level further down
-    for SHARED in "$REPO/../shared/bench" "$REPO/../../shared/bench"; do
-        [ -d "$SHARED" ] && break
-    done
-fi
-BENCH_DIR="${BENCH_DIR:-/dev/shm}"
+source "$HERE/lib.sh"  # SHARED, BENCH_DIR, attache_site
 SIZES=("$@")
 [ ${#SIZES[@]} -eq 0 ] && SIZES=(1000 10000)
 
@@ -71,8 +65,6 @@ log "building attache (cargo build --release) ..."
 (cd "$REPO" && cargo build --release --quiet) || { log "error: cargo build --release failed"; exit 1; }
 ATTACHE="$REPO/target/release/attache"
 
-# attache_site ZOLA_DIR ATTACHE_DIR (the config translation) is in lib.sh.
-source "$HERE/lib.sh"
 
 # timed CMD...: "wall cpu" (seconds; cpu = user + sys) of one run.
 timed() {

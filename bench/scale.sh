@@ -25,12 +25,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
 N="${1:-100000}"
 SEED="${SEED:-42}"
-if [ -z "${SHARED:-}" ]; then
-    for SHARED in "$REPO/../shared/bench" "$REPO/../../shared/bench"; do
-        [ -d "$SHARED" ] && break
-    done
-fi
-BENCH_DIR="${BENCH_DIR:-/dev/shm}"
+source "$HERE/lib.sh"  # SHARED, BENCH_DIR, attache_site
 log() { printf '%s\n' "$*" >&2; }
 [ -f "$SHARED/gen_site.py" ] || { log "error: $SHARED/gen_site.py not found (set SHARED)"; exit 1; }
 
@@ -38,8 +33,6 @@ log "building attache (cargo build --release) ..."
 (cd "$REPO" && cargo build --release --quiet --locked) || { log "error: cargo build --release failed"; exit 1; }
 ATTACHE="$REPO/target/release/attache"
 
-# The translation of bench/peer.sh (attache_site).
-source "$HERE/lib.sh"
 
 DIR="$(mktemp -d "$BENCH_DIR/attache-scale.XXXXXX")"
 cleanup() { if [ -z "${KEEP:-}" ]; then rm -rf "$DIR"; else log "kept $DIR"; fi; }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
@@ -2192,12 +2192,6 @@ impl Stats {
             self.elapsed.as_millis()
         )
     }
-}
-
-/// Write a built site (used by commands); see [`crate::output`].
-pub fn write(built: &Built, output: &crate::outdir::OutputDir) -> Result<()> {
-    crate::output::write_atomically(&built.files, output)
-        .with_context(|| format!("could not write the site to {}", output.path().display()))
 }
 
 /// Per-stage times on stderr when `ATTACHE_TIMINGS` is set (for profiling the

@@ -167,13 +167,7 @@ impl State {
             return Err(None);
         }
         let mut errors: Vec<Diagnostic> = Vec::new();
-        for (_, out, _) in &outs {
-            if let Some(Err(d)) = out
-                && !errors.iter().any(|e| e.path == d.path && e.message == d.message)
-            {
-                errors.push(d.clone());
-            }
-        }
+        super::update::add_render_errors(&outs, &mut errors);
         if !errors.is_empty() {
             self.restore(saved);
             return Err(Some(errors));

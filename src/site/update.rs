@@ -181,13 +181,7 @@ impl State {
             self.undo(saved);
             return Err(None);
         }
-        for (_, out, _) in &outs {
-            if let Some(Err(d)) = out
-                && !errors.iter().any(|e| e.path == d.path && e.message == d.message)
-            {
-                errors.push(d.clone());
-            }
-        }
+        add_render_errors(&outs, &mut errors);
         if !errors.is_empty() {
             self.undo(saved);
             return Err(Some(errors));
@@ -510,4 +504,16 @@ fn contains_word(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(at, _)| {
         !text[..at].chars().next_back().is_some_and(ident) && !text[at + word.len()..].chars().next().is_some_and(ident)
     })
+}
+
+/// Each distinct template error among `outs`, once: one broken template
+/// fails every output using it, and the editor needs to read it once.
+pub(super) fn add_render_errors(outs: &[(Job, Option<super::Rendering>, Vec<String>)], errors: &mut Vec<Diagnostic>) {
+    for (_, out, _) in outs {
+        if let Some(Err(d)) = out
+            && !errors.iter().any(|e| e.path == d.path && e.message == d.message)
+        {
+            errors.push(d.clone());
+        }
+    }
 }
